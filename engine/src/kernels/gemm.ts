@@ -1,0 +1,119 @@
+/**
+ * General matrix multiply on row-major float storage, the one kernel every matmul,
+ * linear layer and attention product in the engine goes through:
+ *
+ *   C[m, n] = sum_k op(A)[m, k] * op(B)[k, n]          (accumulate = false)
+ *   C[m, n] += sum_k op(A)[m, k] * op(B)[k, n]         (accumulate = true)
+ *
+ * where op(A) is A ([M, K], leading dimension lda) or, with transA, A^T for A stored as
+ * [K, M]. Likewise for B ([K, N] or, with transB, [N, K]). C is [M, N] with leading
+ * dimension ldc. Offsets let callers address one matrix inside a batched buffer.
+ *
+ * This file holds the reference implementation in plain TypeScript and the dispatch
+ * point: a faster backend registers itself with `setGemmBackend`, and every caller keeps
+ * calling `gemm`. The reference is what faster backends are tested against.
+ */
+
+export type FloatArray = Float32Array | Float64Array;
+
+export interface GemmArgs {
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  A: FloatArray;
+  aOffset: number;
+  lda: number;
+  B: FloatArray;
+  bOffset: number;
+  ldb: number;
+  C: FloatArray;
+  cOffset: number;
+  ldc: number;
+  accumulate: boolean;
+}
+
+/** Batched form: `batch` products, matrix i at offsets `aOffset + i * strideA`, etc. */
+export interface GemmBatchedArgs extends GemmArgs {
+  batch: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
+}
+
+export interface GemmBackend {
+  /** Short name shown in diagnostics, e.g. "wasm-simd x2". */
+  readonly name: string;
+  /**
+   * Runs the batched product and returns true, or returns false to let the reference
+   * implementation handle this call (for example float64 data or tiny sizes).
+   */
+  gemmBatched(args: GemmBatchedArgs): boolean;
+}
+
+let backend: GemmBackend | null = null;
+
+/** Installs (or with null removes) the accelerated backend. Returns the previous one. */
+export function setGemmBackend(next: GemmBackend | null): GemmBackend | null {
+  const prev = backend;
+  backend = next;
+  return prev;
+}
+
+/** The backend in use, or null when the reference implementation runs. */
+export function getGemmBackend(): GemmBackend | null {
+  return backend;
+}
+
+/** One product; see the file comment. */
+export function gemm(args: GemmArgs): void {
+  gemmBatched({ ...args, batch: 1, strideA: 0, strideB: 0, strideC: 0 });
+}
+
+/** `batch` products with fixed strides between consecutive matrices. */
+export function gemmBatched(args: GemmBatchedArgs): void {
+  if (args.M === 0 || args.N === 0) return;
+  if (backend !== null && backend.gemmBatched(args)) return;
+  gemmBatchedReference(args);
+}
+
+/** The plain TypeScript implementation (i-k-j order so the inner loop is unit-stride). */
+export function gemmBatchedReference(args: GemmBatchedArgs): void {
+  const { transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate, batch } = args;
+  for (let bi = 0; bi < batch; bi++) {
+    const ao = args.aOffset + bi * args.strideA;
+    const bo = args.bOffset + bi * args.strideB;
+    const co = args.cOffset + bi * args.strideC;
+    if (!accumulate) {
+      for (let m = 0; m < M; m++) C.fill(0, co + m * ldc, co + m * ldc + N);
+    }
+    if (!transB) {
+      // C[m, :] += a(m, k) * B[k, :]
+      for (let m = 0; m < M; m++) {
+        const crow = co + m * ldc;
+        for (let k = 0; k < K; k++) {
+          const a = transA ? A[ao + k * lda + m]! : A[ao + m * lda + k]!;
+          const brow = bo + k * ldb;
+          for (let n = 0; n < N; n++) C[crow + n]! += a * B[brow + n]!;
+        }
+      }
+    } else {
+      // B is [N, K]: C[m, n] = dot(a(m, :), B[n, :])
+      for (let m = 0; m < M; m++) {
+        const crow = co + m * ldc;
+        for (let n = 0; n < N; n++) {
+          const brow = bo + n * ldb;
+          let s = 0;
+          if (transA) {
+            for (let k = 0; k < K; k++) s += A[ao + k * lda + m]! * B[brow + k]!;
+          } else {
+            const arow = ao + m * lda;
+            for (let k = 0; k < K; k++) s += A[arow + k]! * B[brow + k]!;
+          }
+          C[crow + n]! += s;
+        }
+      }
+    }
+  }
+}
