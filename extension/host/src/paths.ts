@@ -1,0 +1,41 @@
+/**
+ * Where the host's pieces live. Every path is absolute and derived from this file's location,
+ * so the same code works from `src/` (vitest) and from `dist/` (the compiled `npm start`).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `extension/host/`: the host's npm project (frontend dependencies, app sources, server). */
+export const hostDir = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** The repository root. */
+export const repoRoot = dirname(dirname(hostDir));
+
+/** Everything the frontend build writes (ignored by git). */
+export const buildDir = join(hostDir, 'build');
+
+/**
+ * The folders the Python server reads, all under {@link buildDir}:
+ * bundles (`static`), the page template, settings schemas and theme CSS.
+ */
+export const frontendDirs = {
+  static: join(buildDir, 'static'),
+  templates: join(buildDir, 'templates'),
+  schemas: join(buildDir, 'schemas'),
+  themes: join(buildDir, 'themes'),
+} as const;
+
+/** The Python launcher run with Debian's `/usr/bin/python3`. */
+export const serverScript = join(hostDir, 'server', 'seqlab_host.py');
+
+/** Lab configuration shared by `npm start` and the tests: `page_config.json`, `overrides.json`. */
+export const labConfigDir = join(repoRoot, 'jupyter-config', 'lab');
+
+/** Jupyter Server configuration (`jupyter_server_config.json`). */
+export const serverConfigDir = join(repoRoot, 'jupyter-config', 'server');
+
+/** The prebuilt `@seqlab/jupyterlab` labextension (`npm run build -w extension`). */
+export const labextensionDir = join(repoRoot, 'extension', 'labextension');
+
+/** The Python interpreter that has Debian's Jupyter packages (the `python3` on PATH may not). */
+export const systemPython = '/usr/bin/python3';
