@@ -1,0 +1,49 @@
+/** Dropout: zeroes elements with probability p and scales the rest by 1/(1-p). */
+import { allocate, type FloatArray } from '../dtype.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd/record.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { expectFloat, expectTensor } from './helpers.js';
+
+export interface DropoutOptions {
+  /** Probability of zeroing an element, in [0, 1]. Default 0.5. */
+  p?: number;
+  /** Only drops in training; in evaluation the input is returned unchanged. Default true. */
+  training?: boolean;
+  generator?: Generator;
+}
+
+/**
+ * Inverted dropout as PyTorch: during training each element is zeroed with probability
+ * `p` and survivors are scaled by 1/(1-p), so evaluation needs no rescaling. Draws from
+ * the seeded generator, so runs are reproducible.
+ */
+export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  expectTensor(x, 'dropout', 'input');
+  expectFloat(x, 'dropout');
+  const p = options.p ?? 0.5;
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be a probability in [0, 1], got ${p}`);
+  if (options.training === false || p === 0) return x;
+  const g = options.generator ?? defaultGenerator;
+  const xc = x.contiguous();
+  const n = x.numel();
+  const src = xc.data as FloatArray;
+  const so = xc.offset;
+  const scale = p === 1 ? 0 : 1 / (1 - p);
+  const mask = new Uint8Array(n);
+  const out = allocate(x.dtype, n) as FloatArray;
+  for (let i = 0; i < n; i++) {
+    if (g.random() >= p) {
+      mask[i] = 1;
+      out[i] = src[so + i]! * scale;
+    }
+  }
+  const result = new Tensor(out, x.shape.slice());
+  record(result, 'DropoutBackward', [x], (grad) => {
+    const gc = grad.contiguous();
+    const gx = allocate(grad.dtype, n) as FloatArray;
+    for (let i = 0; i < n; i++) if (mask[i]) gx[i] = gc.data[gc.offset + i]! * scale;
+    return [new Tensor(gx, x.shape.slice())];
+  });
+  return result;
+}

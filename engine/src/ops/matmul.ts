@@ -1,0 +1,196 @@
+/**
+ * Matrix products with PyTorch's rules (`torch.matmul`):
+ * - 1-D · 1-D: dot product (0-d result);
+ * - 2-D · 2-D: matrix product;
+ * - a 1-D operand is treated as a row (left) or column (right) vector and that
+ *   dimension is removed from the result;
+ * - more dimensions: batched products with broadcast batch dimensions.
+ *
+ * Every product goes through `kernels/gemm.ts` (and so through the fast backend when one
+ * is installed). Transposed views are passed as transpose flags instead of being copied,
+ * and `[..., M, K] · [K, N]` is folded into one `[B*M, K] · [K, N]` product.
+ */
+import { allocate, promote, isFloating, type FloatArray } from '../dtype.js';
+import { broadcastShapes, fmt, numel } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd/record.js';
+import { gemmBatched } from '../kernels/gemm.js';
+import { expectTensor } from './helpers.js';
+import { copyContiguous, rawReshape, rawTranspose, squeeze, unsqueeze } from './view.js';
+import { sumTo } from './reduce.js';
+import { to } from './cast.js';
+
+/** How one operand is read by gemm: its data, whether transposed, and strides. */
+interface Operand {
+  data: FloatArray;
+  offset: number;
+  ld: number;
+  trans: boolean;
+  /** Distance between consecutive matrices of the (flattened) batch; 0 = broadcast. */
+  batchStride: number;
+}
+
+/**
+ * Describes `t` ([...batch, R, C], batch broadcast to `batchShape`) as a gemm operand,
+ * copying only when its layout cannot be expressed with one leading dimension and one
+ * batch stride.
+ */
+function operand(t: Tensor, batchShape: readonly number[]): Operand {
+  const nd = t.ndim;
+  const R = t.shape[nd - 2]!;
+  const C = t.shape[nd - 1]!;
+  const sR = t.strides[nd - 2]!;
+  const sC = t.strides[nd - 1]!;
+  let trans: boolean | null = null;
+  let ld = 0;
+  if ((sC === 1 || C === 1) && (sR === C || R === 1 || sR >= C)) {
+    trans = false;
+    ld = R === 1 ? Math.max(C, 1) : sR;
+  } else if ((sR === 1 || R === 1) && (sC === R || C === 1 || sC >= R)) {
+    trans = true;
+    ld = C === 1 ? Math.max(R, 1) : sC;
+  }
+  const ownCount = numel(t.shape.slice(0, nd - 2));
+  let batchStride: number | null;
+  if (ownCount <= 1) batchStride = 0; // one matrix shared by the whole batch
+  else if (ownCount === numel(batchShape)) batchStride = uniformBatchStride(t); // not broadcast within the batch
+  else batchStride = null; // partly broadcast: materialise
+  if (trans === null || batchStride === null) {
+    // Materialise: broadcast to the full batch and copy row-major.
+    const full = [...batchShape, R, C];
+    const expanded = new Tensor(t.storage, full, [...broadcastBatchStrides(t, batchShape), sR, sC], t.offset);
+    const c = copyContiguous(expanded);
+    return { data: c.data as FloatArray, offset: 0, ld: Math.max(C, 1), trans: false, batchStride: R * C };
+  }
+  return { data: t.data as FloatArray, offset: t.offset, ld, trans, batchStride };
+}
+
+/** The single stride between consecutive matrices when the batch dims are uniformly strided, else null. */
+function uniformBatchStride(t: Tensor): number | null {
+  const nb = t.ndim - 2;
+  let stride: number | null = null;
+  let span = 1;
+  for (let i = nb - 1; i >= 0; i--) {
+    const d = t.shape[i]!;
+    if (d === 1) continue;
+    const s = t.strides[i]!;
+    if (stride === null) {
+      stride = s;
+      span = d;
+    } else {
+      if (s !== stride * span) return null;
+      span *= d;
+    }
+  }
+  return stride ?? 0;
+}
+
+function broadcastBatchStrides(t: Tensor, batchShape: readonly number[]): number[] {
+  const nb = t.ndim - 2;
+  const lead = batchShape.length - nb;
+  const out = new Array<number>(batchShape.length).fill(0);
+  for (let i = 0; i < nb; i++) out[i + lead] = t.shape[i] === 1 ? 0 : t.strides[i]!;
+  return out;
+}
+
+/** The product of a [..., M, K] and b [..., K, N] (both at least 2-D), no autograd. */
+function rawMatmul(a: Tensor, b: Tensor): Tensor {
+  const M = a.shape[a.ndim - 2]!;
+  const K = a.shape[a.ndim - 1]!;
+  const N = b.shape[b.ndim - 1]!;
+  const dtype = a.dtype;
+  // [..., M, K] · [K, N] with a row-major: one big product.
+  if (b.ndim === 2 && a.ndim > 2) {
+    const rows = numel(a.shape.slice(0, -1));
+    const a2 = rawReshape(a, [rows, K]);
+    const out = rawMatmul(a2, b);
+    return new Tensor(out.storage, [...a.shape.slice(0, -1), N]);
+  }
+  const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  const batch = numel(batchShape);
+  const oa = operand(a, batchShape);
+  const ob = operand(b, batchShape);
+  const C = allocate(dtype, batch * M * N) as FloatArray;
+  gemmBatched({
+    transA: oa.trans,
+    transB: ob.trans,
+    M,
+    N,
+    K,
+    A: oa.data,
+    aOffset: oa.offset,
+    lda: oa.ld,
+    B: ob.data,
+    bOffset: ob.offset,
+    ldb: ob.ld,
+    C,
+    cOffset: 0,
+    ldc: N,
+    accumulate: false,
+    batch,
+    strideA: oa.batchStride,
+    strideB: ob.batchStride,
+    strideC: M * N,
+  });
+  return new Tensor(C, [...batchShape, M, N]);
+}
+
+const mT = (t: Tensor): Tensor => rawTranspose(t, t.ndim - 2, t.ndim - 1);
+
+/** a [..., M, K] · b [..., K, N], recorded. */
+function matmulNd(a: Tensor, b: Tensor): Tensor {
+  const out = rawMatmul(a, b);
+  const node = record(out, 'MatmulBackward', [a, b], (g, needs) => {
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (needs[0]) ga = sumTo(rawMatmul(g, mT(b)), a.shape);
+    if (needs[1]) {
+      if (b.ndim === 2 && a.ndim > 2) {
+        // Fold the batch: gb = a_flat^T · g_flat, one product instead of a batch and a sum.
+        const K = a.shape[a.ndim - 1]!;
+        const N = b.shape[1]!;
+        gb = rawMatmul(mT(rawReshape(a, [numel(a.shape) / K, K])), rawReshape(g, [numel(g.shape) / N, N]));
+      } else gb = sumTo(rawMatmul(mT(a), g), b.shape);
+    }
+    return [ga, gb];
+  });
+  if (node) {
+    node.save(a);
+    node.save(b);
+  }
+  return out;
+}
+
+/**
+ * Matrix product with PyTorch's broadcasting rules (see the file comment).
+ * Errors name both shapes: `matmul: cannot multiply [2,3] by [4,5] (inner dimensions 3 and 4 differ)`.
+ * @example matmul(x /* [batch, seq, dModel] *\/, w.t() /* [dModel, dOut] *\/)  // [batch, seq, dOut]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  expectTensor(a, 'matmul', 'input');
+  expectTensor(b, 'matmul', 'other');
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new RangeError(`matmul: both arguments need at least 1 dimension, got ${fmt(a.shape)} and ${fmt(b.shape)}; use mul() for scalars`);
+  }
+  if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
+    throw new TypeError(`matmul: expects floating point tensors, got ${a.dtype} and ${b.dtype}`);
+  }
+  const ka = a.shape[a.ndim - 1]!;
+  const kb = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
+  if (ka !== kb) {
+    throw new RangeError(`matmul: cannot multiply ${fmt(a.shape)} by ${fmt(b.shape)} (inner dimensions ${ka} and ${kb} differ)`);
+  }
+  // Mixed float32/float64 promote like arithmetic does.
+  const dtype = promote(a.dtype, b.dtype);
+  let x = a.dtype === dtype ? a : to(a, dtype);
+  let y = b.dtype === dtype ? b : to(b, dtype);
+  const vecA = x.ndim === 1;
+  const vecB = y.ndim === 1;
+  if (vecA) x = unsqueeze(x, 0);
+  if (vecB) y = unsqueeze(y, 1);
+  if (x.ndim > 2 || y.ndim > 2) broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2), 'matmul');
+  let out = matmulNd(x, y);
+  if (vecB) out = squeeze(out, -1);
+  if (vecA) out = squeeze(out, vecB ? -1 : -2);
+  return out;
+}

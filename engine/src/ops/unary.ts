@@ -1,0 +1,148 @@
+/**
+ * Elementwise functions of one tensor. Each backward is a fused loop over (grad, saved
+ * value) so it costs one pass and no temporaries.
+ */
+import { allocate, type DType } from '../dtype.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd/record.js';
+import { makeBinaryLoop, makeUnaryLoop, type BinaryLoop, type UnaryLoop } from '../kernels/strided.js';
+import { normalCdf, normalPdf } from '../kernels/special.js';
+import { broadcastBinary } from './binary.js';
+import { expectTensor, floatDtypeOf } from './helpers.js';
+
+/** Applies a unary loop to any layout (non-contiguous inputs are read through a copy). */
+export function mapUnary(x: Tensor, loop: UnaryLoop, dtype: DType): Tensor {
+  const src = x.contiguous();
+  const n = src.numel();
+  const out = allocate(dtype, n);
+  loop(src.data, src.offset, out, n);
+  return new Tensor(out, x.shape.slice());
+}
+
+/** Backward helper: fused loop over (g, saved) with the same shape. */
+function gradLoop(g: Tensor, saved: Tensor, loop: BinaryLoop): Tensor {
+  return broadcastBinary(g, saved, 'backward', loop, g.dtype);
+}
+
+interface UnarySpec {
+  name: string;
+  f: (x: number) => number;
+  /** d/dx expressed from (g, x) — used when `fromOutput` is false. */
+  grad?: (g: number, v: number) => number;
+  /** true: `grad` takes the output value instead of the input. */
+  fromOutput?: boolean;
+  /** Result dtype: 'same' keeps ints (neg, abs, relu), 'float' promotes ints to float32. */
+  result: 'same' | 'float';
+}
+
+/** Builds a differentiable unary op from its value and derivative. */
+function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
+  const loop = makeUnaryLoop(spec.f);
+  const gl = spec.grad ? makeBinaryLoop(spec.grad) : null;
+  const backwardName = spec.name.charAt(0).toUpperCase() + spec.name.slice(1) + 'Backward';
+  return (x: Tensor): Tensor => {
+    expectTensor(x, spec.name, 'input');
+    const dtype = spec.result === 'same' ? (x.dtype === 'bool' ? 'int32' : x.dtype) : floatDtypeOf(x);
+    const out = mapUnary(x, loop, dtype);
+    if (gl !== null) {
+      const node = record(out, backwardName, [x], (g) => [gradLoop(g, spec.fromOutput ? out : x, gl)]);
+      if (node) node.save(spec.fromOutput ? out : x);
+    }
+    return out;
+  };
+}
+
+/** -x */
+export const neg = defineUnary({ name: 'neg', f: (x) => -x, grad: (g) => -g, result: 'same' });
+/** e^x */
+export const exp = defineUnary({ name: 'exp', f: Math.exp, grad: (g, y) => g * y, fromOutput: true, result: 'float' });
+/** Natural logarithm (log of a negative number is NaN, of 0 is -Infinity, as in PyTorch). */
+export const log = defineUnary({ name: 'log', f: Math.log, grad: (g, x) => g / x, result: 'float' });
+export const sqrt = defineUnary({ name: 'sqrt', f: Math.sqrt, grad: (g, y) => g / (2 * y), fromOutput: true, result: 'float' });
+/** 1 / sqrt(x) */
+export const rsqrt = defineUnary({ name: 'rsqrt', f: (x) => 1 / Math.sqrt(x), grad: (g, y) => -0.5 * g * y * y * y, fromOutput: true, result: 'float' });
+/** |x|; the gradient at 0 is 0, as in PyTorch. */
+export const abs = defineUnary({ name: 'abs', f: Math.abs, grad: (g, x) => (x > 0 ? g : x < 0 ? -g : 0), result: 'same' });
+export const reciprocal = defineUnary({ name: 'reciprocal', f: (x) => 1 / x, grad: (g, y) => -g * y * y, fromOutput: true, result: 'float' });
+export const sin = defineUnary({ name: 'sin', f: Math.sin, grad: (g, x) => g * Math.cos(x), result: 'float' });
+export const cos = defineUnary({ name: 'cos', f: Math.cos, grad: (g, x) => -g * Math.sin(x), result: 'float' });
+export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, grad: (g, y) => g * (1 - y * y), fromOutput: true, result: 'float' });
+/** The logistic function 1 / (1 + e^-x), in (0, 1). */
+export const sigmoid = defineUnary({
+  name: 'sigmoid',
+  // Two branches keep exp from overflowing for large |x|.
+  f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  grad: (g, y) => g * y * (1 - y),
+  fromOutput: true,
+  result: 'float',
+});
+/** max(x, 0); gradient 1 where x > 0, else 0. */
+export const relu = defineUnary({ name: 'relu', f: (x) => (x > 0 ? x : x !== x ? x : 0), grad: (g, x) => (x > 0 ? g : 0), result: 'same' });
+/** -1, 0, 1 by sign (NaN stays NaN); not differentiable (no gradient flows). */
+export const sign = defineUnary({ name: 'sign', f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), result: 'same' });
+
+const geluExact = defineUnary({
+  name: 'gelu',
+  f: (x) => x * normalCdf(x),
+  grad: (g, x) => g * (normalCdf(x) + x * normalPdf(x)),
+  result: 'float',
+});
+const SQRT_2_OVER_PI = 0.7978845608028654;
+const geluTanh = defineUnary({
+  name: 'gelu',
+  f: (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))),
+  grad: (g, x) => {
+    const inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+    const t = Math.tanh(inner);
+    const dinner = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+    return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner);
+  },
+  result: 'float',
+});
+
+/**
+ * Gaussian error linear unit x·Φ(x) (exact, with erf), or PyTorch's tanh approximation
+ * with `approximate = 'tanh'`.
+ */
+export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  if (approximate === 'none') return geluExact(x);
+  if (approximate === 'tanh') return geluTanh(x);
+  throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+}
+
+/**
+ * Limits values to [min, max]. Either bound may be null/undefined. The gradient passes
+ * where min <= x <= max (PyTorch's convention at the bounds).
+ */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  expectTensor(x, 'clamp', 'input');
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  if (typeof lo !== 'number' || typeof hi !== 'number') throw new TypeError('clamp: min and max must be numbers');
+  if (min == null && max == null) throw new TypeError('clamp: at least one of min and max must be given');
+  if (lo > hi) throw new RangeError(`clamp: min (${lo}) is greater than max (${hi})`);
+  const dtype = x.dtype === 'bool' ? 'int32' : x.dtype;
+  const src = x.contiguous();
+  const n = src.numel();
+  const a = src.data;
+  const o = src.offset;
+  const res = allocate(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const v = a[o + i]!;
+    res[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+  const out = new Tensor(res, x.shape.slice());
+  const node = record(out, 'ClampBackward', [x], (g) => {
+    const gc = g.contiguous();
+    const gd = gc.data;
+    const go = gc.offset;
+    const gr = allocate(g.dtype, n);
+    for (let i = 0; i < n; i++) {
+      const v = a[o + i]!;
+      gr[i] = v >= lo && v <= hi ? gd[go + i]! : 0;
+    }
+    return [new Tensor(gr, x.shape.slice())];
+  });
+  if (node) node.save(src);
+  return out;
+}

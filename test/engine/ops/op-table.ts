@@ -1,0 +1,80 @@
+/**
+ * The fixture op names (test/fixtures/ops.py) mapped to seqlab calls with the same
+ * meaning, so one table drives the PyTorch parity and gradcheck suites.
+ */
+import * as E from '../../../engine/src/index.js';
+import type { Tensor } from '../../../engine/src/index.js';
+
+type Args = Record<string, any>;
+export type OpFn = (x: Tensor[], a: Args) => Tensor | Tensor[];
+
+const other = (x: Tensor[], a: Args, key = 'other'): Tensor | number => (x.length > 1 ? x[1]! : (a[key] as number));
+
+export const OPS: Record<string, OpFn> = {
+  add: (x, a) => E.add(x[0]!, other(x, a), a.alpha),
+  sub: (x, a) => E.sub(x[0]!, other(x, a), a.alpha),
+  mul: (x, a) => E.mul(x[0]!, other(x, a)),
+  div: (x, a) => E.div(x[0]!, other(x, a)),
+  pow: (x, a) => E.pow(x[0]!, other(x, a, 'exponent')),
+  rpow: (x, a) => E.pow(a.base as number, x[0]!),
+  maximum: (x) => E.maximum(x[0]!, x[1]!),
+  minimum: (x) => E.minimum(x[0]!, x[1]!),
+  neg: (x) => x[0]!.neg(),
+  exp: (x) => x[0]!.exp(),
+  log: (x) => x[0]!.log(),
+  sqrt: (x) => x[0]!.sqrt(),
+  rsqrt: (x) => x[0]!.rsqrt(),
+  abs: (x) => x[0]!.abs(),
+  reciprocal: (x) => x[0]!.reciprocal(),
+  sin: (x) => x[0]!.sin(),
+  cos: (x) => x[0]!.cos(),
+  tanh: (x) => x[0]!.tanh(),
+  sigmoid: (x) => x[0]!.sigmoid(),
+  relu: (x) => x[0]!.relu(),
+  gelu: (x, a) => x[0]!.gelu(a.approximate ?? 'none'),
+  clamp: (x, a) => x[0]!.clamp(a.min, a.max),
+  matmul: (x) => E.matmul(x[0]!, x[1]!),
+  matmulT: (x) => E.matmul(x[0]!.mT, x[1]!.mT),
+  sum: (x, a) => x[0]!.sum(a.dim, a.keepdim ?? false),
+  mean: (x, a) => x[0]!.mean(a.dim, a.keepdim ?? false),
+  max: (x) => x[0]!.max(),
+  min: (x) => x[0]!.min(),
+  maxDim: (x, a) => x[0]!.max(a.dim, a.keepdim ?? false),
+  minDim: (x, a) => x[0]!.min(a.dim, a.keepdim ?? false),
+  argmax: (x, a) => x[0]!.argmax(a.dim, a.keepdim ?? false),
+  argmin: (x, a) => x[0]!.argmin(a.dim, a.keepdim ?? false),
+  var: (x, a) => x[0]!.var(a.dim, { correction: a.correction, keepdim: a.keepdim }),
+  std: (x, a) => x[0]!.std(a.dim, { correction: a.correction, keepdim: a.keepdim }),
+  logsumexp: (x, a) => x[0]!.logsumexp(a.dim, a.keepdim ?? false),
+  norm: (x, a) => x[0]!.norm(a.p ?? 2, a.dim, a.keepdim ?? false),
+  softmax: (x, a) => x[0]!.softmax(a.dim),
+  logSoftmax: (x, a) => x[0]!.logSoftmax(a.dim),
+  crossEntropy: (x, a) =>
+    E.crossEntropy(x[0]!, x[1]!, { weight: x[2] ?? null, ignoreIndex: a.ignoreIndex, reduction: a.reduction, labelSmoothing: a.labelSmoothing }),
+  nllLoss: (x, a) => E.nllLoss(x[0]!, x[1]!, { weight: x[2] ?? null, ignoreIndex: a.ignoreIndex, reduction: a.reduction }),
+  mseLoss: (x, a) => E.mseLoss(x[0]!, x[1]!, { reduction: a.reduction }),
+  cat: (x, a) => E.cat(x, a.dim),
+  stack: (x, a) => E.stack(x, a.dim),
+  split: (x, a) => x[0]!.split(a.size, a.dim),
+  chunk: (x, a) => x[0]!.chunk(a.chunks, a.dim),
+  gather: (x, a) => x[0]!.gather(a.dim, x[1]!),
+  indexSelect: (x, a) => x[0]!.indexSelect(a.dim, x[1]!),
+  embedding: (x, a) => E.embedding(x[0]!, x[1]!, { paddingIdx: a.paddingIdx }),
+  where: (x) => E.where(x[0]!, x[1]!, x[2]!),
+  maskedFill: (x, a) => x[0]!.maskedFill(x[1]!, a.value),
+  layerNorm: (x, a) => E.layerNorm(x[0]!, a.normalizedShape, x[1] ?? null, x[2] ?? null, a.eps ?? 1e-5),
+  reshape: (x, a) => x[0]!.reshape(a.shape),
+  transpose: (x, a) => x[0]!.transpose(a.dim0, a.dim1),
+  permute: (x, a) => x[0]!.permute(a.dims),
+  narrow: (x, a) => x[0]!.narrow(a.dim, a.start, a.length),
+  slice: (x, a) => x[0]!.slice(a.dim, a.start, a.end, a.step ?? 1),
+  select: (x, a) => x[0]!.select(a.dim, a.index),
+  expand: (x, a) => x[0]!.expand(a.shape),
+  squeeze: (x, a) => x[0]!.squeeze(a.dim),
+  unsqueeze: (x, a) => x[0]!.unsqueeze(a.dim),
+  flatten: (x, a) => x[0]!.flatten(a.startDim ?? 0, a.endDim ?? -1),
+  transposeContiguous: (x) => x[0]!.transpose(0, 1).contiguous().mul(1),
+  triu: (x, a) => E.triu(x[0]!, a.diagonal ?? 0),
+  tril: (x, a) => E.tril(x[0]!, a.diagonal ?? 0),
+  topk: (x, a) => E.topk(x[0]!, a.k, a.dim ?? -1, a.largest ?? true),
+};
