@@ -26,7 +26,7 @@ export const frontendDirs = {
 } as const;
 
 /** The Python launcher run with Debian's `/usr/bin/python3`. */
-export const serverScript = join(hostDir, 'server', 'seqlab_host.py');
+export const serverScript = join(hostDir, 'server', 'run.py');
 
 /** Lab configuration shared by `npm start` and the tests: `page_config.json`, `overrides.json`. */
 export const labConfigDir = join(repoRoot, 'jupyter-config', 'lab');

@@ -1,0 +1,426 @@
+/**
+ * End-to-end harness: the JupyterLab host in headless Chromium.
+ *
+ * `prepareHost()` builds what the host needs (once per run, across vitest workers);
+ * `startLab()` starts the server on 127.0.0.1 with a fresh root, Jupyter state and browser
+ * profile; a `Lab` opens notebooks, waits for a connected idle kernel, runs cells, collects
+ * console errors and screenshots; `lab.close()` deletes sessions, closes the browser and stops
+ * the server (and its kernels), also after a failure.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+
+import { buildFrontend } from '../../extension/host/src/frontend-build.js';
+import { checkServerDependencies, startHostServer, type HostServer } from '../../extension/host/src/server.js';
+
+export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+
+/** Screenshots and timings land here (ignored by git). */
+export const resultsDir = join(repoRoot, 'test-results', 'e2e');
+
+const chromiumPath = '/usr/bin/chromium';
+
+/** The flags DESIGN.md prescribes for headless Chromium on these machines. */
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Console errors JupyterLab itself logs in a healthy session, with the reason each is expected.
+ * Anything else a test sees is unexpected.
+ */
+export const expectedConsoleErrors: ReadonlyArray<{ pattern: RegExp; reason: string }> = [];
+
+const delay = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
+/** Runs `fn` while holding a lock shared by every vitest worker (a directory, created atomically). */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const lockDir = join(tmpdir(), `seqlab-${name}.lock`);
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch {
+      // Held by another worker, or left behind by a dead one.
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
+      } catch {
+        // Being created or removed.
+      }
+      if (Number.isInteger(holder) && holder > 0) {
+        try {
+          process.kill(holder, 0);
+        } catch {
+          rmSync(lockDir, { recursive: true, force: true });
+          continue;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`e2e: timed out waiting for the lock ${lockDir}`);
+      }
+      await delay(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/** What preparing took, for the timings report. */
+export interface PrepareReport {
+  frontendBuilt: boolean;
+  seconds: number;
+}
+
+/**
+ * Checks the Debian packages and builds the host frontend if it is not up to date.
+ *
+ * @throws naming the missing packages and `bash scripts/system-deps.sh`
+ */
+export async function prepareHost(): Promise<PrepareReport> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`e2e: ${chromiumPath} is missing: install the Debian package chromium with: sudo bash scripts/system-deps.sh`);
+  }
+  checkServerDependencies();
+  return withLock('host-build', async () => {
+    const result = await buildFrontend({ log: line => console.log(line) });
+    return { frontendBuilt: result.built, seconds: result.seconds };
+  });
+}
+
+/** A console message or page error seen in the browser. */
+export interface ConsoleEntry {
+  type: string;
+  text: string;
+  url?: string;
+}
+
+/** A notebook cell's state, read from JupyterLab's model. */
+export interface CellState {
+  type: string;
+  executionCount: number | null;
+  outputs: Array<Record<string, unknown>>;
+}
+
+/** Options of {@link startLab}. */
+export interface LabOptions {
+  /** Notebooks to put in the root: name -> nbformat JSON, or a path to copy. */
+  notebooks?: Record<string, object | string>;
+  /** Extra Jupyter data folders (`JUPYTER_PATH`), e.g. a `seqlab install --prefix` target. */
+  jupyterPath?: string[];
+}
+
+/** Timings of one lab session, in seconds. */
+export interface LabTimings {
+  serverStart: number;
+  browserLaunch: number;
+  [step: string]: number;
+}
+
+/** A running host with a browser page on it. */
+export interface Lab {
+  readonly server: HostServer;
+  readonly page: Page;
+  readonly rootDir: string;
+  readonly timings: LabTimings;
+  /** Every console message and page error so far. */
+  readonly console: ConsoleEntry[];
+  /** Every HTTP response the page received: URL and status. */
+  readonly responses: Array<{ url: string; status: number }>;
+  /** Console errors, page errors and failed requests not listed in {@link expectedConsoleErrors}. */
+  unexpectedErrors(): ConsoleEntry[];
+  /** Opens `/lab` and waits until the shell is restored. */
+  openLab(): Promise<void>;
+  /** Opens `/lab/tree/NAME?reset` and waits for the notebook panel (not for a kernel). */
+  openNotebook(name: string): Promise<void>;
+  /** Waits until the current notebook's kernel is ready, connected and idle. */
+  waitForKernel(timeoutMs?: number): Promise<void>;
+  /** Fires `notebook:run-all-cells` (not awaited in the page) and waits until every code cell ran. */
+  runAllCells(timeoutMs?: number): Promise<CellState[]>;
+  /** The current notebook's cells. */
+  cells(): Promise<CellState[]>;
+  /** Writes `test-results/e2e/NAME.png` and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Deletes sessions, closes the browser, stops the server and kernels, removes temp folders. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the host server and a browser.
+ *
+ * @example
+ * const lab = await startLab({ notebooks: { 'a.ipynb': notebook(['print(1)']) } });
+ * try { await lab.openNotebook('a.ipynb'); await lab.waitForKernel(); } finally { await lab.close(); }
+ */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const tempDir = mkdtempSync(join(tmpdir(), 'seqlab-e2e-'));
+  const rootDir = join(tempDir, 'root');
+  mkdirSync(rootDir);
+  for (const [name, content] of Object.entries(options.notebooks ?? {})) {
+    const target = join(rootDir, name);
+    mkdirSync(dirname(target), { recursive: true });
+    if (typeof content === 'string') {
+      cpSync(content, target);
+    } else {
+      writeFileSync(target, JSON.stringify(content, null, 1));
+    }
+  }
+  mkdirSync(resultsDir, { recursive: true });
+  const timings: LabTimings = { serverStart: 0, browserLaunch: 0 };
+  const consoleEntries: ConsoleEntry[] = [];
+  const responses: Array<{ url: string; status: number }> = [];
+  let server: HostServer | null = null;
+  let context: BrowserContext | null = null;
+
+  const close = async (): Promise<void> => {
+    const problems: unknown[] = [];
+    if (server) {
+      try {
+        const response = await server.api('api/sessions');
+        if (response.ok) {
+          for (const session of (await response.json()) as Array<{ id: string }>) {
+            await server.api(`api/sessions/${session.id}`, { method: 'DELETE' });
+          }
+        }
+      } catch (error) {
+        problems.push(error);
+      }
+    }
+    if (context) {
+      await context.close().catch((error: unknown) => problems.push(error));
+      context = null;
+    }
+    if (server) {
+      await server.stop().catch((error: unknown) => problems.push(error));
+      server = null;
+    }
+    rmSync(tempDir, { recursive: true, force: true });
+    if (problems.length > 0) {
+      throw new Error(`e2e: clean-up problems: ${problems.map(String).join('; ')}`);
+    }
+  };
+
+  try {
+    let started = Date.now();
+    server = await startHostServer({
+      rootDir,
+      stateDir: join(tempDir, 'jupyter'),
+      jupyterPath: options.jupyterPath,
+      exposeAppInBrowser: true,
+      logFile: join(tempDir, 'server.log'),
+    });
+    timings.serverStart = (Date.now() - started) / 1000;
+
+    started = Date.now();
+    context = await chromium.launchPersistentContext(join(tempDir, 'chromium-profile'), {
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+      viewport: { width: 1280, height: 800 },
+    });
+    timings.browserLaunch = (Date.now() - started) / 1000;
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message: ConsoleMessage) => {
+      const location = message.location();
+      consoleEntries.push({ type: message.type(), text: message.text(), url: location.url });
+    });
+    page.on('pageerror', error => consoleEntries.push({ type: 'pageerror', text: `${error.name}: ${error.message}` }));
+    page.on('response', response => responses.push({ url: response.url(), status: response.status() }));
+    page.on('requestfailed', request => {
+      // Aborted requests are the browser's own business (navigation, cancelled fetches).
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
+        consoleEntries.push({ type: 'requestfailed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText}` });
+      }
+    });
+    const liveServer = server;
+
+    const waitForApp = async (): Promise<void> => {
+      await page.waitForFunction(() => (window as unknown as { jupyterapp?: unknown }).jupyterapp !== undefined, null, {
+        timeout: 60_000,
+      });
+      await page.evaluate(() => (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp.restored);
+    };
+
+    const cells = (): Promise<CellState[]> =>
+      page.evaluate(() => {
+        // Runs in the page: reads the current notebook's model.
+        const app = (window as unknown as { jupyterapp: any }).jupyterapp;
+        const panel = app.shell.currentWidget;
+        const model = panel?.content?.model;
+        if (!model) {
+          return [];
+        }
+        const out: Array<{ type: string; executionCount: number | null; outputs: Array<Record<string, unknown>> }> = [];
+        for (let i = 0; i < model.cells.length; i++) {
+          const cell = model.cells.get(i);
+          out.push({
+            type: cell.type,
+            executionCount: cell.type === 'code' ? (cell.executionCount ?? null) : null,
+            outputs: cell.type === 'code' ? cell.outputs.toJSON() : [],
+          });
+        }
+        return out;
+      });
+
+    const lab: Lab = {
+      server: liveServer,
+      page,
+      rootDir,
+      timings,
+      console: consoleEntries,
+      responses,
+      unexpectedErrors() {
+        return consoleEntries.filter(
+          entry =>
+            (entry.type === 'error' || entry.type === 'pageerror' || entry.type === 'requestfailed') &&
+            !expectedConsoleErrors.some(expected => expected.pattern.test(entry.text))
+        );
+      },
+      async openLab() {
+        const started = Date.now();
+        await page.goto(liveServer.url('lab'));
+        await waitForApp();
+        timings['labOpen'] = (Date.now() - started) / 1000;
+      },
+      async openNotebook(name) {
+        const started = Date.now();
+        const url = new URL(liveServer.url(`lab/tree/${name}`));
+        // ?reset: start from a clean layout, not the workspace a previous page saved.
+        url.searchParams.set('reset', '');
+        await page.goto(url.toString());
+        await waitForApp();
+        await page.waitForFunction(
+          (path: string) => {
+            const panel = (window as unknown as { jupyterapp: any }).jupyterapp.shell.currentWidget;
+            return panel?.context?.path === path && panel.context.isReady && panel.content?.widgets?.length > 0;
+          },
+          name,
+          { timeout: 60_000, polling: 100 }
+        );
+        timings['notebookOpen'] = (Date.now() - started) / 1000;
+      },
+      async waitForKernel(timeoutMs = 90_000) {
+        const started = Date.now();
+        // `[data-status="idle"]` shows before the kernel's websocket exists; cells run then
+        // are lost. Wait for the session to be ready and the kernel connected and idle.
+        await page.waitForFunction(
+          () => {
+            const panel = (window as unknown as { jupyterapp: any }).jupyterapp.shell.currentWidget;
+            const sessionContext = panel?.sessionContext;
+            const kernel = sessionContext?.session?.kernel;
+            return Boolean(
+              sessionContext?.isReady && kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle'
+            );
+          },
+          null,
+          { timeout: timeoutMs, polling: 100 }
+        );
+        timings['kernelReady'] = (Date.now() - started) / 1000;
+      },
+      async runAllCells(timeoutMs = 120_000) {
+        const started = Date.now();
+        await page.evaluate(() => {
+          // Not awaited: the command resolves only when every cell ran, and awaiting it inside
+          // page.evaluate ties the evaluation to the whole run.
+          void (window as unknown as { jupyterapp: any }).jupyterapp.commands.execute('notebook:run-all-cells');
+        });
+        await page.waitForFunction(
+          () => {
+            const panel = (window as unknown as { jupyterapp: any }).jupyterapp.shell.currentWidget;
+            const model = panel?.content?.model;
+            const kernel = panel?.sessionContext?.session?.kernel;
+            if (!model || !kernel || kernel.status !== 'idle') {
+              return false;
+            }
+            for (let i = 0; i < model.cells.length; i++) {
+              const cell = model.cells.get(i);
+              if (cell.type === 'code' && cell.sharedModel.getSource().trim() !== '' && !cell.executionCount) {
+                return false;
+              }
+            }
+            return true;
+          },
+          null,
+          { timeout: timeoutMs, polling: 100 }
+        );
+        timings['runAllCells'] = (Date.now() - started) / 1000;
+        return cells();
+      },
+      cells,
+      async screenshot(name) {
+        const path = join(resultsDir, `${basename(name, '.png')}.png`);
+        await page.screenshot({ path });
+        return path;
+      },
+      close,
+    };
+    return lab;
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Builds a minimal nbformat 4.5 notebook with the given code cells. */
+export function notebook(
+  sources: string[],
+  kernel: { name: string; display_name: string; language: string } = {
+    name: 'python3',
+    display_name: 'Python 3 (ipykernel)',
+    language: 'python',
+  }
+): object {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: kernel, language_info: { name: kernel.language } },
+    cells: sources.map((source, i) => ({
+      id: `cell-${i}`,
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source,
+    })),
+  };
+}
+
+/** Text of every output of a cell (stream text, text/plain, error names). */
+export function outputText(cell: CellState): string {
+  return cell.outputs
+    .map(output => {
+      if (output['output_type'] === 'stream') {
+        const text = output['text'];
+        return Array.isArray(text) ? text.join('') : String(text);
+      }
+      if (output['output_type'] === 'error') {
+        return `${String(output['ename'])}: ${String(output['evalue'])}`;
+      }
+      const data = output['data'] as Record<string, unknown> | undefined;
+      const plain = data?.['text/plain'];
+      return Array.isArray(plain) ? plain.join('') : plain === undefined ? '' : String(plain);
+    })
+    .join('');
+}
+
+/** Appends timings to test-results/e2e/timings.jsonl, one JSON object per test. */
+export function recordTimings(test: string, timings: Record<string, number>): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const line = JSON.stringify({ test, at: new Date().toISOString(), ...timings });
+  writeFileSync(join(resultsDir, 'timings.jsonl'), `${line}\n`, { flag: 'a' });
+}
