@@ -51,4 +51,6 @@ export { multinomial, topk, type MultinomialOptions } from './ops/sampling.js';
 export { reshape, view, transpose, permute, narrow, slice, select, expand, squeeze, unsqueeze, flatten, contiguous } from './ops/view.js';
 export { to, clone } from './ops/cast.js';
 
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
 export * as kernels from './kernels/gemm.js';

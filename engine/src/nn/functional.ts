@@ -1,0 +1,36 @@
+/**
+ * `nn.functional` (imported as `F`): the stateless maths behind the layers, as
+ * `torch.nn.functional`. Modules hold parameters and call these.
+ */
+import { Tensor } from '../tensor.js';
+import { fmt } from '../shape.js';
+import { matmul } from '../ops/matmul.js';
+import { add } from '../ops/binary.js';
+import { expectTensor } from '../ops/helpers.js';
+
+export { dropout, type DropoutOptions } from '../ops/dropout.js';
+export { embedding, type EmbeddingOptions } from '../ops/indexing.js';
+export { layerNorm } from '../ops/layernorm.js';
+export { softmax, logSoftmax } from '../ops/softmax.js';
+export { crossEntropy, nllLoss, mseLoss } from '../ops/loss.js';
+export { relu, gelu, tanh, sigmoid } from '../ops/unary.js';
+
+/**
+ * y = x Wᵀ + b, with x [..., inFeatures], weight [outFeatures, inFeatures], bias [outFeatures].
+ * @example linear(x, fc.weight, fc.bias)
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  expectTensor(x, 'linear', 'input');
+  expectTensor(weight, 'linear', 'weight');
+  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D [outFeatures, inFeatures], got ${fmt(weight.shape)}`);
+  const inF = weight.shape[1]!;
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new RangeError(`linear: expected input [..., ${inF}] (inFeatures=${inF}), got ${fmt(x.shape)}`);
+  }
+  const y = matmul(x, weight.mT);
+  if (bias == null) return y;
+  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+    throw new RangeError(`linear: bias must have shape [${weight.shape[0]}], got ${fmt(bias.shape)}`);
+  }
+  return add(y, bias);
+}

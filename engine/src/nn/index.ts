@@ -1,0 +1,10 @@
+/**
+ * `nn`: modules with PyTorch's names and semantics (camelCase options).
+ * @example const lstm = new nn.LSTM(64, 256, { numLayers: 2, batchFirst: true });
+ */
+export { Module, type LoadResult } from './module.js';
+export { Parameter } from './parameter.js';
+export { Linear, Embedding, Dropout, LayerNorm, ReLU, GELU, Tanh, Sigmoid, Softmax } from './layers.js';
+export { Sequential, ModuleList } from './container.js';
+export * as init from './init.js';
+export * as functional from './functional.js';
