@@ -1,0 +1,110 @@
+/**
+ * The `seqlab` command.
+ */
+import { parseArgs } from 'node:util';
+import { KERNEL_VERSION } from '../version.js';
+import { install, uninstall, type InstallTarget } from './install.js';
+
+const HELP = `seqlab ${KERNEL_VERSION} — a TypeScript Jupyter kernel with the seqlab engine preloaded
+
+Usage:
+  seqlab install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+                 [--interrupt-mode message|signal] [--typecheck off|warn|error]
+      Writes the kernelspec into a Jupyter data dir (default --user), and the prebuilt
+      JupyterLab extension when it is built. \`jupyter kernelspec list\` then shows it.
+  seqlab uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
+  seqlab kernel --connection-file FILE [--typecheck off|warn|error]
+      Runs the kernel (this is what kernel.json starts).
+  seqlab run NOTEBOOK... [--timeout SECONDS] [--out DIR | --inplace]
+      Executes notebooks through the seqlab kernel and writes the executed notebooks.
+  seqlab --help | --version
+`;
+
+function target(values: { user?: boolean; 'sys-prefix'?: boolean; prefix?: string }): InstallTarget {
+  const chosen = [values.user, values['sys-prefix'], values.prefix !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('choose one of --user, --sys-prefix, --prefix DIR');
+  if (values['sys-prefix']) return { kind: 'sys-prefix' };
+  if (values.prefix !== undefined) return { kind: 'prefix', dir: values.prefix };
+  return { kind: 'user' };
+}
+
+class UsageError extends Error {}
+
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+/** Runs the command; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(HELP);
+      return command === undefined ? 1 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      process.stdout.write(`${KERNEL_VERSION}\n`);
+      return 0;
+    }
+    if (command === 'install' || command === 'uninstall') {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          user: { type: 'boolean' },
+          'sys-prefix': { type: 'boolean' },
+          prefix: { type: 'string' },
+          name: { type: 'string' },
+          'display-name': { type: 'string' },
+          'interrupt-mode': { type: 'string' },
+          typecheck: { type: 'string' },
+        },
+        strict: true,
+      });
+      const t = target(values);
+      if (command === 'uninstall') {
+        const removed = uninstall({ target: t, ...(values.name ? { name: values.name } : {}) });
+        process.stdout.write(removed.length ? removed.map((p) => `removed ${p}\n`).join('') : 'nothing to remove\n');
+        return 0;
+      }
+      const interruptMode = oneOf('--interrupt-mode', values['interrupt-mode'], ['message', 'signal'] as const);
+      const typecheck = oneOf('--typecheck', values.typecheck, ['off', 'warn', 'error'] as const);
+      const report = install({
+        target: t,
+        ...(values.name ? { name: values.name } : {}),
+        ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
+        ...(interruptMode ? { interruptMode } : {}),
+        ...(typecheck ? { typecheck } : {}),
+      });
+      process.stdout.write(`installed kernelspec "${values.name ?? 'seqlab'}" in ${report.kernelspecDir}\n`);
+      if (report.labextension.installed) process.stdout.write(`installed the JupyterLab extension in ${report.labextension.dir}\n`);
+      else process.stdout.write(`NOT installed: ${report.labextension.reason}\n`);
+      if (t.kind === 'prefix') process.stdout.write(`note: Jupyter finds it when ${report.kernelspecDir.replace(/\/kernels\/[^/]+$/, '')} is in JUPYTER_PATH\n`);
+      return 0;
+    }
+    if (command === 'kernel') {
+      const { values } = parseArgs({ args: rest, options: { 'connection-file': { type: 'string', short: 'f' }, typecheck: { type: 'string' } }, strict: true });
+      const file = values['connection-file'];
+      if (!file) throw new UsageError('seqlab kernel needs --connection-file FILE');
+      const typecheck = oneOf('--typecheck', values.typecheck, ['off', 'warn', 'error'] as const);
+      const { startKernel } = await import('../session/kernel.js');
+      const kernel = await startKernel({ connectionFile: file, ...(typecheck ? { typecheck } : {}) });
+      await kernel.closed;
+      // Workers and sockets are closed; leave no stray handle keeping the process alive.
+      process.exit(0);
+    }
+    if (command === 'run') {
+      const { runCommand } = await import('../run/command.js');
+      return await runCommand(rest);
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`seqlab: ${(e as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    process.stderr.write(`seqlab: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `display(...)`, `display.html(...)` and friends, `clearOutput()`, and `newDisplay()`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Publish } from './publisher.js';
+import { toBundle, validateBundle, type MimeBundle } from './bundle.js';
+
+/** Options of {@link DisplayFunction}. */
+export interface DisplayOptions {
+  /** Identifies the output so that later calls can replace it in place. */
+  displayId?: string;
+  /** Replace the output with `displayId` (update_display_data) instead of adding one. */
+  update?: boolean;
+  /** Output metadata, e.g. `{ 'image/png': { width: 200 } }`. */
+  metadata?: Record<string, unknown>;
+}
+
+/** The bytes or base64 text of a binary image. */
+export type Binary = Uint8Array | ArrayBuffer | string;
+
+/**
+ * Shows values in the cell's output.
+ *
+ * @example
+ * display(tensor)                                // the tensor's own bundle
+ * display.html('<b>bold</b>')
+ * const h = display('step 0', { displayId: 'status' });
+ * display('step 1', { displayId: 'status', update: true });
+ */
+export interface DisplayFunction {
+  (value: unknown, options?: DisplayOptions): void;
+  /** Shows a MIME bundle as it is. */
+  mime(bundle: MimeBundle, options?: DisplayOptions): void;
+  html(html: string, options?: DisplayOptions): void;
+  markdown(markdown: string, options?: DisplayOptions): void;
+  svg(svg: string, options?: DisplayOptions): void;
+  png(image: Binary, options?: DisplayOptions): void;
+  jpeg(image: Binary, options?: DisplayOptions): void;
+  gif(image: Binary, options?: DisplayOptions): void;
+  pdf(document: Binary, options?: DisplayOptions): void;
+  latex(latex: string, options?: DisplayOptions): void;
+  javascript(code: string, options?: DisplayOptions): void;
+  text(text: string, options?: DisplayOptions): void;
+  /** Shows a JSON value (rendered as a tree by JupyterLab). */
+  json(value: unknown, options?: DisplayOptions): void;
+}
+
+/** The methods of tslab's `Display`, each replacing the previous output of a {@link newDisplay}. */
+export interface TslabDisplay {
+  javascript(s: string): void;
+  html(s: string): void;
+  markdown(s: string): void;
+  latex(s: string): void;
+  svg(s: string): void;
+  png(b: Uint8Array): void;
+  jpeg(b: Uint8Array): void;
+  gif(b: Uint8Array): void;
+  pdf(b: Uint8Array): void;
+  text(s: string): void;
+  raw(contentType: string, b: string | Uint8Array): void;
+}
+
+function base64(data: Binary): string {
+  if (typeof data === 'string') return data;
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Builds the display helpers bound to one `publish` callback. */
+export function createDisplay(publish: Publish, beforeOutput: () => void = () => {}) {
+  const show = (data: MimeBundle, options: DisplayOptions = {}): void => {
+    beforeOutput();
+    const transient = options.displayId !== undefined ? { display_id: options.displayId } : {};
+    if (options.update && options.displayId === undefined) {
+      throw new TypeError('display: { update: true } needs a displayId naming the output to replace');
+    }
+    publish(options.update ? 'update_display_data' : 'display_data', { data, metadata: options.metadata ?? {}, transient });
+  };
+  const fn = ((value: unknown, options?: DisplayOptions) => show(toBundle(value), options)) as DisplayFunction;
+  fn.mime = (bundle, options) => show(validateBundle(bundle, 'display.mime'), options);
+  fn.html = (s, o) => show({ 'text/html': s, 'text/plain': '<HTML>' }, o);
+  fn.markdown = (s, o) => show({ 'text/markdown': s, 'text/plain': s }, o);
+  fn.svg = (s, o) => show({ 'image/svg+xml': s, 'text/plain': '<SVG image>' }, o);
+  fn.png = (b, o) => show({ 'image/png': base64(b), 'text/plain': '<PNG image>' }, o);
+  fn.jpeg = (b, o) => show({ 'image/jpeg': base64(b), 'text/plain': '<JPEG image>' }, o);
+  fn.gif = (b, o) => show({ 'image/gif': base64(b), 'text/plain': '<GIF image>' }, o);
+  fn.pdf = (b, o) => show({ 'application/pdf': base64(b), 'text/plain': '<PDF document>' }, o);
+  fn.latex = (s, o) => show({ 'text/latex': s, 'text/plain': s }, o);
+  fn.javascript = (s, o) => show({ 'application/javascript': s, 'text/plain': '<JavaScript>' }, o);
+  fn.text = (s, o) => show({ 'text/plain': s }, o);
+  fn.json = (v, o) => show({ 'application/json': JSON.parse(JSON.stringify(v ?? null)) as unknown, 'text/plain': JSON.stringify(v, null, 2) }, o);
+
+  /** A display whose every call replaces its previous output (tslab's `newDisplay()`). */
+  const newDisplay = (): TslabDisplay => {
+    const displayId = randomUUID();
+    let shown = false;
+    const put = (data: MimeBundle): void => {
+      show(data, { displayId, update: shown });
+      shown = true;
+    };
+    const bin = (mime: string, label: string) => (b: Uint8Array) => put({ [mime]: base64(b), 'text/plain': label });
+    return {
+      javascript: (s) => put({ 'application/javascript': s, 'text/plain': '<JavaScript>' }),
+      html: (s) => put({ 'text/html': s, 'text/plain': '<HTML>' }),
+      markdown: (s) => put({ 'text/markdown': s, 'text/plain': s }),
+      latex: (s) => put({ 'text/latex': s, 'text/plain': s }),
+      svg: (s) => put({ 'image/svg+xml': s, 'text/plain': '<SVG image>' }),
+      png: bin('image/png', '<PNG image>'),
+      jpeg: bin('image/jpeg', '<JPEG image>'),
+      gif: bin('image/gif', '<GIF image>'),
+      pdf: bin('application/pdf', '<PDF document>'),
+      text: (s) => put({ 'text/plain': s }),
+      raw: (contentType, b) => put({ [contentType]: typeof b === 'string' ? b : base64(b) }),
+    };
+  };
+
+  /** Clears the cell's output; with `wait`, only when the next output arrives (no flicker). */
+  const clearOutput = (wait = false): void => {
+    beforeOutput();
+    publish('clear_output', { wait });
+  };
+
+  return { display: fn, newDisplay, clearOutput };
+}

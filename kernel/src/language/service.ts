@@ -1,0 +1,275 @@
+/**
+ * The TypeScript language service for cells: completion, inspection (types and docs), and
+ * type checking against earlier cells, with the engine's exports and the kernel's helpers in
+ * scope as they are at run time.
+ *
+ * The engine's global declarations are derived from its emitted .d.ts: the checker lists the
+ * exports of `@seqlab/engine`, and each one the runtime puts in scope becomes
+ * `export import Name = __engine.Name` inside `declare global`, which carries every meaning
+ * (value, type, namespace, generics) without the kernel knowing the engine's API.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as TS from 'typescript';
+import { CellContext } from './cell-context.js';
+import { engineGlobalNames } from '../executor/globals.js';
+import type { Completion, Inspection, TypeDiagnostic } from '../dispatch/handlers.js';
+
+const kernelDist = dirname(dirname(fileURLToPath(import.meta.url)));
+const AMBIENT = join(kernelDist, 'language', '__seqlab_globals__.d.ts');
+const TSLAB = join(kernelDist, 'language', '__seqlab_tslab__.d.ts');
+
+function kernelHelpersDeclarations(): string {
+  const rel = (p: string): string => JSON.stringify(`../${p}`);
+  return `import type { DisplayFunction } from ${rel('display/display.js')};
+import type { ProgressBar, ProgressOptions } from ${rel('display/progress.js')};
+import type { CommApi } from ${rel('comm/comms.js')};
+`;
+}
+
+const HELPER_GLOBALS = `
+  /** Shows a value in the cell's output (its Symbol.for("Jupyter.display") bundle, or text). Also display.html/markdown/svg/png/json/... */
+  const display: DisplayFunction;
+  /** Clears the cell's output; with wait, when the next output arrives. */
+  function clearOutput(wait?: boolean): void;
+  /** Asks the user for a line of text through the frontend (blocks until answered). */
+  function input(prompt?: string, options?: { password?: boolean }): string;
+  /** Like input(), with a default for an empty answer. */
+  function prompt(message?: string, defaultValue?: string): string;
+  /** A progress bar that updates in place: for (const x of progress(items)) ...; or bar.update(). */
+  function progress<T = number>(source?: Iterable<T> | number, options?: ProgressOptions): ProgressBar<T>;
+  /** Comms with frontend code: comms.registerTarget(name, handler), comms.open(target, data). */
+  const comms: CommApi;
+`;
+
+const TSLAB_MODULE = `import type { TslabDisplay, DisplayFunction } from "../display/display.js";
+/** Displays rich output (tslab-compatible). */
+export declare const display: TslabDisplay & DisplayFunction;
+/** A display whose every call replaces its previous output. */
+export declare function newDisplay(): TslabDisplay;
+/** Versions of the kernel and its runtime. */
+export declare const versions: { tslab: string; seqlab: string; typescript: string; node: string };
+`;
+
+/** Options of {@link LanguageService}. */
+export interface LanguageServiceOptions {
+  /** Directory of the notebook: relative imports in cells resolve from here. */
+  notebookDir: string;
+  /** Whether the engine's exports are declared as globals (default true). */
+  engine?: boolean;
+}
+
+const KIND_TYPES: Record<string, string> = {
+  function: 'function',
+  method: 'function',
+  'local function': 'function',
+  class: 'class',
+  'local class': 'class',
+  interface: 'class',
+  type: 'class',
+  enum: 'class',
+  module: 'module',
+  keyword: 'keyword',
+  property: 'instance',
+  getter: 'instance',
+  setter: 'instance',
+  var: 'instance',
+  let: 'instance',
+  const: 'instance',
+  'local var': 'instance',
+  parameter: 'instance',
+};
+
+/** See the module comment. */
+export class LanguageService {
+  private readonly ts: typeof TS;
+  private readonly files = new Map<string, { text: string; version: number }>();
+  private readonly ls: TS.LanguageService;
+  private readonly cellFile: string;
+  private readonly context: CellContext;
+  private readonly options: TS.CompilerOptions;
+  private engineDone = false;
+
+  constructor(private readonly opts: LanguageServiceOptions) {
+    const require = createRequire(import.meta.url);
+    const ts = require('typescript') as typeof TS;
+    this.ts = ts;
+    this.context = new CellContext(ts);
+    this.cellFile = join(opts.notebookDir, '__seqlab_cell__.ts');
+    let hasNodeTypes = true;
+    try {
+      require.resolve('@types/node/package.json');
+    } catch {
+      hasNodeTypes = false;
+    }
+    this.options = {
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2023.d.ts'],
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      allowImportingTsExtensions: true,
+      allowJs: true,
+      noEmit: true,
+      strict: true,
+      noImplicitAny: false,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      // `import * as tslab from "tslab"` finds the kernel's tslab-compatible module.
+      paths: { tslab: [TSLAB] },
+      types: hasNodeTypes ? ['node'] : [],
+      typeRoots: hasNodeTypes ? [join(dirname(require.resolve('@types/node/package.json')), '..')] : [],
+    };
+    this.setFile(AMBIENT, `${kernelHelpersDeclarations()}export {};\ndeclare global {${HELPER_GLOBALS}}\n`);
+    this.setFile(TSLAB, TSLAB_MODULE);
+    this.setFile(this.cellFile, 'export {};\n');
+    const host: TS.LanguageServiceHost = {
+      getScriptFileNames: () => [...this.files.keys()].filter((f) => f !== TSLAB),
+      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptSnapshot: (f) => {
+        const v = this.files.get(f);
+        if (v) return ts.ScriptSnapshot.fromString(v.text);
+        const text = ts.sys.readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => opts.notebookDir,
+      getCompilationSettings: () => this.options,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    };
+    this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
+  }
+
+  private setFile(name: string, text: string): void {
+    const prev = this.files.get(name);
+    if (prev?.text === text) return;
+    this.files.set(name, { text, version: (prev?.version ?? 0) + 1 });
+  }
+
+  /**
+   * Declares the engine's exports as globals (once, on first use): asks the checker for the
+   * exports of `@seqlab/engine` and writes `export import` aliases for those in scope.
+   */
+  private ensureEngine(): void {
+    if (this.engineDone || this.opts.engine === false) return;
+    this.engineDone = true;
+    const ts = this.ts;
+    const probe = join(kernelDist, 'language', '__seqlab_probe__.ts');
+    this.setFile(probe, 'import * as __engine from "@seqlab/engine";\nexport { __engine };\n');
+    const program = this.ls.getProgram();
+    const sf = program?.getSourceFile(probe);
+    this.files.delete(probe);
+    if (!program || !sf) return;
+    const checker = program.getTypeChecker();
+    const decl = sf.statements[0] as TS.ImportDeclaration;
+    const moduleSymbol = checker.getSymbolAtLocation(decl.moduleSpecifier);
+    if (!moduleSymbol) return;
+    const exports = checker.getExportsOfModule(moduleSymbol);
+    const valueNames: string[] = [];
+    const typeOnly: string[] = [];
+    for (const sym of exports) {
+      const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+      if (target.flags & (ts.SymbolFlags.Value | ts.SymbolFlags.Namespace)) valueNames.push(sym.name);
+      else typeOnly.push(sym.name);
+    }
+    const { installed } = engineGlobalNames(valueNames);
+    const kernel = new Set(['display', 'clearOutput', 'input', 'prompt', 'progress', 'comms', 'require']);
+    const names = [...installed, ...typeOnly.filter((n) => !kernel.has(n))];
+    const aliases = names.map((n) => `  export import ${n} = __engine.${n};`).join('\n');
+    const engineNs = 'engine' in globalThis || installed.includes('engine') ? '' : '  /** Everything @seqlab/engine exports. */\n  const engine: typeof __engine;\n';
+    this.setFile(
+      AMBIENT,
+      `${kernelHelpersDeclarations()}import * as __engine from "@seqlab/engine";\nexport {};\ndeclare global {${HELPER_GLOBALS}${engineNs}${aliases}\n}\n`,
+    );
+  }
+
+  /** Records a cell that ran. */
+  cellExecuted(code: string): void {
+    this.context.add(code);
+  }
+
+  /** Forgets earlier cells. */
+  reset(): void {
+    this.context.clear();
+  }
+
+  private prepare(code: string): { offset: number; lineOffset: number } {
+    this.ensureEngine();
+    const view = this.context.view(code);
+    this.setFile(this.cellFile, view.text);
+    return view;
+  }
+
+  /** Type errors of `code` (syntax and semantics), 1-based in the cell. */
+  check(code: string): TypeDiagnostic[] {
+    const ts = this.ts;
+    const view = this.prepare(code);
+    const end = view.offset + code.length;
+    const diags = [...this.ls.getSyntacticDiagnostics(this.cellFile), ...this.ls.getSemanticDiagnostics(this.cellFile)];
+    const out: TypeDiagnostic[] = [];
+    for (const d of diags) {
+      if (d.start === undefined || d.start < view.offset || d.start > end || !d.file) continue;
+      const pos = d.file.getLineAndCharacterOfPosition(d.start);
+      out.push({
+        line: pos.line - view.lineOffset + 1,
+        column: pos.character + 1,
+        code: d.code,
+        message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+        category: (['warning', 'error', 'suggestion', 'message'] as const)[d.category],
+      });
+    }
+    return out;
+  }
+
+  /** Completions at UTF-16 offset `cursor` of `code`. */
+  complete(code: string, cursor: number): Completion {
+    const view = this.prepare(code);
+    const prefix = /[\w$]*$/.exec(code.slice(0, cursor))![0];
+    const start = cursor - prefix.length;
+    const info = this.ls.getCompletionsAtPosition(this.cellFile, view.offset + cursor, { includeCompletionsWithInsertText: true, includeExternalModuleExports: false });
+    if (!info) return { matches: [], cursorStart: start, cursorEnd: cursor, types: [] };
+    const entries = info.entries.filter((e) => !e.name.startsWith('__seqlab'));
+    let hits = entries.filter((e) => e.name.startsWith(prefix));
+    if (hits.length === 0) hits = entries.filter((e) => e.name.toLowerCase().startsWith(prefix.toLowerCase()));
+    hits.sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
+    const seen = new Set<string>();
+    const unique = hits.filter((e) => !seen.has(e.name) && (seen.add(e.name), true)).slice(0, 1000);
+    return {
+      matches: unique.map((e) => e.name),
+      cursorStart: start,
+      cursorEnd: cursor,
+      types: unique.map((e) => ({ text: e.name, type: KIND_TYPES[e.kind] ?? e.kind ?? '' })),
+    };
+  }
+
+  /** Type and documentation of the symbol at UTF-16 offset `cursor` of `code`. */
+  inspect(code: string, cursor: number, detailLevel: number): Inspection {
+    const ts = this.ts;
+    const view = this.prepare(code);
+    let info: TS.QuickInfo | undefined;
+    for (const c of [cursor, cursor - 1]) {
+      if (c < 0) continue;
+      info = this.ls.getQuickInfoAtPosition(this.cellFile, view.offset + c);
+      if (info) break;
+    }
+    if (!info) return { found: false, data: {} };
+    const signature = ts.displayPartsToString(info.displayParts);
+    const docs = ts.displayPartsToString(info.documentation);
+    const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
+    let definition = '';
+    if (detailLevel > 0) {
+      const defs = this.ls.getDefinitionAtPosition(this.cellFile, view.offset + Math.max(0, cursor - 1)) ?? [];
+      const d = defs.find((x) => x.fileName !== this.cellFile);
+      if (d) definition = `defined in ${d.fileName}`;
+    }
+    const plain = [signature, docs, tags.join('\n'), definition].filter((s) => s !== '').join('\n\n');
+    const markdown = ['```typescript\n' + signature + '\n```', docs, tags.map((t) => `*${t}*`).join('  \n'), definition].filter((s) => s !== '').join('\n\n');
+    return { found: true, data: { 'text/plain': plain, 'text/markdown': markdown } };
+  }
+}

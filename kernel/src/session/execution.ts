@@ -1,0 +1,230 @@
+/**
+ * The session thread's handle on the execution worker: starts it, forwards requests, relays
+ * its output and stdin requests, and interrupts it.
+ *
+ * An interrupt increments the shared interrupt counter (seen by compiled loops at once, even
+ * while the worker's thread is busy) and posts an `interrupt` message (clears timers and ends
+ * a cell that waits on a promise). If a cell still has not finished after the grace period
+ * (code the kernel did not compile, e.g. an endless loop inside an npm package), the worker is
+ * replaced by a fresh one: the kernel process lives on, the cell gets a clear error, and
+ * earlier definitions are lost — the only case where they are.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
+import type { IsCompleteResult } from '../executor/is-complete.js';
+import { CONTROL_SLOTS, INTERRUPT_COUNT, STDIN_LENGTH, STDIN_STATE } from '../executor/interrupt.js';
+import type { FromWorker, ToWorker, WorkerInit } from '../executor/protocol.js';
+import type { OutputType } from '../display/publisher.js';
+
+/** Receives the execution side's IOPub output. */
+export type OutputSink = (msgType: OutputType, content: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: ArrayBuffer[]) => void;
+
+/** Per-execution callbacks. */
+export interface ExecuteHooks {
+  /** Answers an `input()` in the cell; rejects when stdin is not allowed. */
+  requestInput(prompt: string, password: boolean): Promise<string>;
+}
+
+/** Options of {@link ExecutionProxy}. */
+export interface ExecutionOptions {
+  notebookDir: string;
+  preloadEngine?: boolean;
+  /** Milliseconds a cell may keep running after an interrupt before the worker is replaced (default 5000). */
+  interruptGrace?: number;
+  /** Where output goes (IOPub). */
+  output: OutputSink;
+  log: (text: string) => void;
+}
+
+const STDIN_BYTES = 1 << 20;
+
+interface Pending<T> {
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+}
+
+/** See the module comment. */
+export class ExecutionProxy {
+  private worker!: Worker;
+  private control!: Int32Array;
+  private stdin!: Uint8Array;
+  private ready!: Promise<{ engineGlobals: string[]; engineShadowed: string[] }>;
+  private nextId = 1;
+  private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
+  private readonly completions = new Map<number, Pending<IsCompleteResult>>();
+  private escalation: NodeJS.Timeout | undefined;
+  private stopping = false;
+  /** Called after the worker was replaced (the session clears comm state). */
+  onReset: () => void = () => {};
+
+  constructor(private readonly options: ExecutionOptions) {
+    this.start();
+  }
+
+  /** Resolves when the worker has loaded the engine and installed the cell globals. */
+  whenReady(): Promise<{ engineGlobals: string[]; engineShadowed: string[] }> {
+    return this.ready;
+  }
+
+  private start(): void {
+    const controlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
+    const stdinBuffer = new SharedArrayBuffer(STDIN_BYTES);
+    this.control = new Int32Array(controlBuffer);
+    this.stdin = new Uint8Array(stdinBuffer);
+    const init: WorkerInit = { control: controlBuffer, stdin: stdinBuffer, notebookDir: this.options.notebookDir, preloadEngine: this.options.preloadEngine !== false };
+    const worker = new Worker(new URL('../executor/worker.js', import.meta.url), { workerData: init });
+    this.worker = worker;
+    let resolveReady!: (v: { engineGlobals: string[]; engineShadowed: string[] }) => void;
+    let rejectReady!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    this.ready.catch(() => {});
+    worker.on('message', (m: FromWorker) => {
+      if (worker !== this.worker) return;
+      switch (m.type) {
+        case 'ready':
+          resolveReady({ engineGlobals: m.engineGlobals, engineShadowed: m.engineShadowed });
+          break;
+        case 'init_failed':
+          this.options.log(`execution worker failed to start: ${m.error}`);
+          rejectReady(new Error(m.error));
+          break;
+        case 'iopub':
+          this.options.output(m.msgType, m.content, m.metadata, m.buffers);
+          break;
+        case 'execute_reply': {
+          const p = this.executions.get(m.id);
+          this.executions.delete(m.id);
+          this.clearEscalation();
+          p?.resolve(m.outcome);
+          break;
+        }
+        case 'is_complete_reply': {
+          const p = this.completions.get(m.id);
+          this.completions.delete(m.id);
+          p?.resolve(m.result);
+          break;
+        }
+        case 'input_request':
+          this.relayInput(m.prompt, m.password);
+          break;
+        case 'log':
+          this.options.log(m.text);
+          break;
+      }
+    });
+    worker.on('error', (e) => {
+      if (worker !== this.worker) return;
+      this.options.log(`execution worker error: ${e.stack ?? e.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (worker !== this.worker || this.stopping) return;
+      this.options.log(`execution worker exited with code ${code}; starting a new one`);
+      this.replace('the execution worker exited unexpectedly');
+    });
+  }
+
+  private relayInput(prompt: string, password: boolean): void {
+    const current = [...this.executions.values()].at(-1);
+    const answer = (state: number, text: string): void => {
+      const bytes = Buffer.from(text, 'utf8').subarray(0, STDIN_BYTES);
+      this.stdin.set(bytes);
+      Atomics.store(this.control, STDIN_LENGTH, bytes.length);
+      Atomics.store(this.control, STDIN_STATE, state);
+      Atomics.notify(this.control, STDIN_STATE);
+    };
+    if (!current) {
+      answer(4, 'input() was called outside of a running cell');
+      return;
+    }
+    current.hooks.requestInput(prompt, password).then(
+      (value) => answer(2, value),
+      (e: Error) => answer(4, e.message),
+    );
+  }
+
+  private post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  /** Runs a cell in the worker. */
+  async execute(args: ExecuteArgs, hooks: ExecuteHooks): Promise<ExecuteOutcome> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise<ExecuteOutcome>((resolve, reject) => {
+      this.executions.set(id, { resolve, reject, hooks });
+      this.post({ type: 'execute', id, args });
+    });
+  }
+
+  /** is_complete, answered by the worker (which has TypeScript loaded). */
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise<IsCompleteResult>((resolve, reject) => {
+      this.completions.set(id, { resolve, reject });
+      this.post({ type: 'is_complete', id, code });
+    });
+  }
+
+  /** Forwards a frontend's comm_open/comm_msg/comm_close. */
+  comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): void {
+    const copies = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+    this.post({ type: 'comm', action, content, metadata, buffers: copies });
+  }
+
+  /** Whether a cell is running. */
+  get busy(): boolean {
+    return this.executions.size > 0;
+  }
+
+  /** Interrupts whatever runs in the worker (see the module comment). */
+  interrupt(): void {
+    Atomics.add(this.control, INTERRUPT_COUNT, 1);
+    if (Atomics.load(this.control, STDIN_STATE) === 1) {
+      Atomics.store(this.control, STDIN_STATE, 3);
+      Atomics.notify(this.control, STDIN_STATE);
+    }
+    this.post({ type: 'interrupt' });
+    if (this.busy && !this.escalation) {
+      const grace = this.options.interruptGrace ?? 5000;
+      this.escalation = setTimeout(() => {
+        this.escalation = undefined;
+        if (this.busy) this.replace(`the cell did not stop within ${grace / 1000} s of the interrupt (probably a loop in code that seqlab does not compile, such as an npm package)`);
+      }, grace);
+    }
+  }
+
+  private clearEscalation(): void {
+    if (this.escalation) clearTimeout(this.escalation);
+    this.escalation = undefined;
+  }
+
+  /** Replaces the worker; running cells end with an error explaining why. */
+  private replace(reason: string): void {
+    this.clearEscalation();
+    const old = this.worker;
+    const pending = [...this.executions.values()];
+    this.executions.clear();
+    for (const p of this.completions.values()) p.resolve({ status: 'unknown' as never });
+    this.completions.clear();
+    this.start();
+    void old.terminate();
+    this.onReset();
+    const evalue = `${reason}; the execution context was restarted and earlier definitions are gone`;
+    for (const p of pending) {
+      const content = { ename: 'KeyboardInterrupt', evalue, traceback: [`\u001b[0;31m\u001b[1mKeyboardInterrupt\u001b[0m: ${evalue}`] };
+      this.options.output('error', content);
+      p.resolve({ status: 'error', ...content, userExpressions: {} });
+    }
+  }
+
+  /** Stops the worker for good. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.clearEscalation();
+    await this.worker.terminate();
+  }
+}
