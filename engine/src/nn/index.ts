@@ -8,3 +8,4 @@ export { Linear, Embedding, Dropout, LayerNorm, ReLU, GELU, Tanh, Sigmoid, Softm
 export { Sequential, ModuleList } from './container.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions } from './rnn.js';

@@ -46,7 +46,7 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
   override extraRepr(): string {
-    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null ? "True" : "False"}`;
   }
 }
 
@@ -123,7 +123,7 @@ export class LayerNorm extends Module {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
   override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps}, elementwise_affine=${this.weight !== null}`;
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps}, elementwise_affine=${this.weight !== null ? "True" : "False"}`;
   }
 }
 
