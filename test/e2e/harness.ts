@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
-import { buildFrontend } from '../../extension/host/src/frontend-build.js';
+import { buildProject, installIntoPrefix, type PrefixInstall, type StepReport } from '../../extension/host/src/project-build.js';
 import { checkServerDependencies, startHostServer, type HostServer } from '../../extension/host/src/server.js';
 
 export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -82,26 +82,18 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** What preparing took, for the timings report. */
-export interface PrepareReport {
-  frontendBuilt: boolean;
-  seconds: number;
-}
-
 /**
- * Checks the Debian packages and builds the host frontend if it is not up to date.
+ * Checks the Debian packages, then builds the labextension and the host frontend where they
+ * are not up to date (TypeScript is compiled by `npm test`'s pretest).
  *
  * @throws naming the missing packages and `bash scripts/system-deps.sh`
  */
-export async function prepareHost(): Promise<PrepareReport> {
+export async function prepareHost(): Promise<StepReport[]> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`e2e: ${chromiumPath} is missing: install the Debian package chromium with: sudo bash scripts/system-deps.sh`);
   }
   checkServerDependencies();
-  return withLock('host-build', async () => {
-    const result = await buildFrontend({ log: line => console.log(line) });
-    return { frontendBuilt: result.built, seconds: result.seconds };
-  });
+  return withLock('host-build', () => buildProject({ log: line => console.log(line), skipTypeScript: true }));
 }
 
 /** A console message or page error seen in the browser. */
@@ -122,8 +114,10 @@ export interface CellState {
 export interface LabOptions {
   /** Notebooks to put in the root: name -> nbformat JSON, or a path to copy. */
   notebooks?: Record<string, object | string>;
-  /** Extra Jupyter data folders (`JUPYTER_PATH`), e.g. a `seqlab install --prefix` target. */
+  /** Extra Jupyter data folders (`JUPYTER_PATH`). */
   jupyterPath?: string[];
+  /** Run `seqlab install --prefix` into the temporary folder and serve its kernel and extension. */
+  seqlab?: boolean;
 }
 
 /** Timings of one lab session, in seconds. */
@@ -139,6 +133,8 @@ export interface Lab {
   readonly page: Page;
   readonly rootDir: string;
   readonly timings: LabTimings;
+  /** What `seqlab install` put where (when {@link LabOptions.seqlab}). */
+  readonly seqlab: PrefixInstall | null;
   /** Every console message and page error so far. */
   readonly console: ConsoleEntry[];
   /** Every HTTP response the page received: URL and status. */
@@ -217,11 +213,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   };
 
   try {
+    const seqlab = options.seqlab ? installIntoPrefix(join(tempDir, 'prefix'), line => console.log(line)) : null;
     let started = Date.now();
     server = await startHostServer({
       rootDir,
       stateDir: join(tempDir, 'jupyter'),
-      jupyterPath: options.jupyterPath,
+      jupyterPath: [...(seqlab ? [seqlab.jupyterPath] : []), ...(options.jupyterPath ?? [])],
       exposeAppInBrowser: true,
       logFile: join(tempDir, 'server.log'),
     });
@@ -282,6 +279,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       page,
       rootDir,
       timings,
+      seqlab,
       console: consoleEntries,
       responses,
       unexpectedErrors() {
@@ -423,4 +421,39 @@ export function recordTimings(test: string, timings: Record<string, number>): vo
   mkdirSync(resultsDir, { recursive: true });
   const line = JSON.stringify({ test, at: new Date().toISOString(), ...timings });
   writeFileSync(join(resultsDir, 'timings.jsonl'), `${line}\n`, { flag: 'a' });
+}
+
+/** A plotly figure as rendered in the page: its traces (from the element's `data`/`_fullData`). */
+export interface RenderedFigure {
+  /** The output's index among the `.js-plotly-plot` elements, in document order. */
+  index: number;
+  title: string | null;
+  traces: Array<{ type: string; name: string | null; x: unknown[] | null; y: unknown[] | null; z: unknown[] | null; text: unknown[] | null }>;
+}
+
+/**
+ * Reads every plotly figure drawn in the page (`.js-plotly-plot` elements), optionally only
+ * those inside `scope` (a CSS selector).
+ */
+export function renderedFigures(page: Page, scope = 'body'): Promise<RenderedFigure[]> {
+  return page.evaluate((selector: string) => {
+    const plots = [...document.querySelectorAll(`${selector} .js-plotly-plot`)] as Array<HTMLElement & Record<string, any>>;
+    const list = (value: unknown): unknown[] | null => (Array.isArray(value) || ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<unknown>) : null);
+    return plots.map((plot, index) => {
+      const full = (plot['_fullData'] ?? plot['data'] ?? []) as Array<Record<string, unknown>>;
+      const title = plot['layout']?.title;
+      return {
+        index,
+        title: typeof title === 'string' ? title : (title?.text ?? null),
+        traces: full.map(trace => ({
+          type: String(trace['type']),
+          name: (trace['name'] as string | undefined) ?? null,
+          x: list(trace['x']),
+          y: list(trace['y']),
+          z: list(trace['z']),
+          text: list(trace['text']),
+        })),
+      };
+    });
+  }, scope);
 }
