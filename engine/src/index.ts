@@ -54,3 +54,4 @@ export { to, clone } from './ops/cast.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as kernels from './kernels/gemm.js';
+export * from './display/index.js';

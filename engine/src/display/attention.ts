@@ -1,0 +1,267 @@
+/**
+ * attentionView: attention weights of one attention site over one input, as a display
+ * bundle (`application/vnd.seqlab.attention.v1+json` + static SVG + text).
+ */
+import {
+  checkArray,
+  checkInteger,
+  checkNames,
+  checkString,
+  checkTokens,
+  describe,
+  nestingDepth,
+  type Matrix,
+} from './inputs.js';
+import { DEFAULT_PRECISION, roundMatrix } from './numbers.js';
+import { SEQUENTIAL } from './palette.js';
+import { colorbarBody } from './svg/colorbar.js';
+import { framedSvg, gridBody, rowBody, type Body } from './svg/frame.js';
+import { cellSize, heatmapBody } from './svg/heatmap.js';
+import { cap, describeCuts, type Cut } from './truncation.js';
+import { MIME, View } from './view.js';
+import { summaryTokens } from './summary.js';
+
+/** Which attention a map shows; it informs labels only. */
+export type AttentionKind = 'self' | 'cross' | 'causal-self' | 'additive' | 'other';
+
+/** The payload of `application/vnd.seqlab.attention.v1+json` (engine/schemas/attention.v1.schema.json). */
+export interface AttentionPayload {
+  version: 1;
+  title?: string;
+  kind?: AttentionKind;
+  queryTokens: string[];
+  keyTokens: string[];
+  /** weights[layer][head][query][key]. */
+  weights: number[][][][];
+  layerNames?: string[];
+  headNames?: string[];
+  /** mask[query][key]: true where the position was masked. */
+  mask?: boolean[][];
+  precision: number;
+  truncation?: Cut[];
+}
+
+/** Input of {@link attentionView}. */
+export interface AttentionViewOptions {
+  /** One token per query position. */
+  queryTokens: readonly (string | number)[];
+  /** One token per key position; defaults to `queryTokens` (self-attention). */
+  keyTokens?: readonly (string | number)[];
+  /** `[layer][head][query][key]`, `[head][query][key]` or `[query][key]`; rows may be typed arrays. */
+  weights: ReadonlyArray<unknown>;
+  layerNames?: readonly string[];
+  headNames?: readonly string[];
+  /**
+   * Masked positions: `[query][key]` (true = masked, e.g. a causal mask) or `[key]`
+   * (a key padding mask, the same for every query). Numbers are read as booleans.
+   */
+  mask?: ReadonlyArray<unknown>;
+  kind?: AttentionKind;
+  title?: string;
+  /** Significant digits kept of each map's largest weight (default 3). */
+  precision?: number;
+  /** Longest query or key sequence kept (default 256); longer ones are cut and say so. */
+  maxTokens?: number;
+  /** Most weights kept in all (default 2^20); beyond it trailing layers, then heads, are cut. */
+  maxWeights?: number;
+}
+
+const FN = 'attentionView';
+const KINDS: readonly AttentionKind[] = ['self', 'cross', 'causal-self', 'additive', 'other'];
+/** Cells the static figure draws at most (a few hundred kB of SVG). */
+const STATIC_CELLS = 65_536;
+const STATIC_PANELS = 12;
+
+/**
+ * Builds an attention view from plain arrays.
+ *
+ * @example
+ * const view = attentionView({
+ *   queryTokens: ['the', 'cat', 'sat'],
+ *   weights: [[1, 0, 0], [0.3, 0.7, 0], [0.1, 0.5, 0.4]],   // [query][key]
+ *   kind: 'causal-self',
+ * });
+ * // In a notebook cell, `view` displays itself; view.payload.weights is [1][1][3][3].
+ */
+export function attentionView(options: AttentionViewOptions): View<AttentionPayload> {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${FN}: expected an options object {queryTokens, weights, ...}, got ${describe(options)}`);
+  }
+  const queryTokens = checkTokens(FN, 'queryTokens', options.queryTokens);
+  const depth = nestingDepth(options.weights);
+  if (depth < 2 || depth > 4) {
+    throw new TypeError(
+      `${FN}: weights must be [layer][head][query][key], [head][query][key] or [query][key] numbers, ` +
+        `got ${describe(options.weights)}`,
+    );
+  }
+  const dims = checkArray(FN, 'weights', options.weights, depth);
+  const w4 = (depth === 4 ? options.weights : depth === 3 ? [options.weights] : [[options.weights]]) as Matrix[][];
+  const shape = dims.map((d) => `[${d}]`).join('');
+  const nq = dims[depth - 2]!;
+  const nk = dims[depth - 1]!;
+  if (nq !== queryTokens.length) {
+    throw new RangeError(
+      `${FN}: weights has ${nq} query rows (shape ${shape}) but queryTokens has ${queryTokens.length} tokens`,
+    );
+  }
+  let keyTokens: string[];
+  if (options.keyTokens !== undefined) {
+    keyTokens = checkTokens(FN, 'keyTokens', options.keyTokens);
+    if (nk !== keyTokens.length) {
+      throw new RangeError(`${FN}: weights has ${nk} key columns (shape ${shape}) but keyTokens has ${keyTokens.length} tokens`);
+    }
+  } else if (nk === queryTokens.length) {
+    keyTokens = queryTokens;
+  } else {
+    throw new RangeError(
+      `${FN}: weights has ${nk} key columns (shape ${shape}) but queryTokens has ${queryTokens.length} tokens; ` +
+        'pass keyTokens for cross-attention',
+    );
+  }
+  const nLayers = w4.length;
+  const nHeads = w4[0]!.length;
+  const layerNames = checkNames(FN, 'layerNames', options.layerNames, nLayers, 'layers');
+  const headNames = checkNames(FN, 'headNames', options.headNames, nHeads, 'heads');
+  const mask = checkMask(options.mask, nq, nk);
+  if (options.kind !== undefined && !KINDS.includes(options.kind)) {
+    throw new RangeError(`${FN}: kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(options.kind)}`);
+  }
+  const title = checkString(FN, 'title', options.title);
+  const precision = checkInteger(FN, 'precision', options.precision, DEFAULT_PRECISION, 1, 9);
+  const maxTokens = checkInteger(FN, 'maxTokens', options.maxTokens, 256, 1, 1 << 16);
+  const maxWeights = checkInteger(FN, 'maxWeights', options.maxWeights, 1 << 20, 1, 1 << 26);
+
+  const cuts: Cut[] = [];
+  const q = cap(cuts, 'query', nq, maxTokens);
+  const k = cap(cuts, 'key', nk, maxTokens);
+  let layers = nLayers;
+  let heads = nHeads;
+  if (layers * heads * q * k > maxWeights) {
+    layers = cap(cuts, 'layer', nLayers, Math.max(1, Math.floor(maxWeights / (heads * q * k))));
+  }
+  if (layers * heads * q * k > maxWeights) {
+    heads = cap(cuts, 'head', nHeads, Math.max(1, Math.floor(maxWeights / (layers * q * k))));
+  }
+
+  const weights = w4.slice(0, layers).map((layer) =>
+    layer.slice(0, heads).map((map) => roundMatrix(map.slice(0, q).map((row) => sliceRow(row, k)), precision)),
+  );
+  const payload: AttentionPayload = {
+    version: 1,
+    ...(title !== undefined && { title }),
+    ...(options.kind !== undefined && { kind: options.kind }),
+    queryTokens: queryTokens.slice(0, q),
+    keyTokens: keyTokens.slice(0, k),
+    weights,
+    ...(layerNames && { layerNames: layerNames.slice(0, layers) }),
+    ...(headNames && { headNames: headNames.slice(0, heads) }),
+    ...(mask && { mask: mask.slice(0, q).map((row) => row.slice(0, k)) }),
+    precision,
+    ...(cuts.length > 0 && { truncation: cuts }),
+  };
+  return new View(MIME.attention, payload, attentionText(payload, nLayers, nHeads), attentionSvg(payload));
+}
+
+function sliceRow(row: ArrayLike<number>, n: number): ArrayLike<number> {
+  return row.length === n ? row : Array.prototype.slice.call(row, 0, n);
+}
+
+function checkMask(value: unknown, nq: number, nk: number): boolean[][] | undefined {
+  if (value === undefined) return undefined;
+  const asBool = (v: unknown, path: string): boolean => {
+    if (typeof v === 'boolean') return v;
+    if (v === 0 || v === 1) return v === 1;
+    throw new TypeError(`${FN}: ${path} must be a boolean (or 0/1), got ${describe(v)}`);
+  };
+  const depth = nestingDepth(value);
+  if (depth === 1 && (value as ArrayLike<unknown>).length === nk) {
+    const row = Array.from(value as ArrayLike<unknown>, (v, j) => asBool(v, `mask[${j}]`));
+    return Array.from({ length: nq }, () => row);
+  }
+  if (depth === 2) {
+    const rows = value as ArrayLike<ArrayLike<unknown>>;
+    if (rows.length !== nq || Array.from(rows).some((r) => r.length !== nk)) {
+      throw new RangeError(
+        `${FN}: mask must be [query][key] = [${nq}][${nk}] or [key] = [${nk}], got ${describe(value)}`,
+      );
+    }
+    return Array.from(rows, (r, i) => Array.from(r, (v, j) => asBool(v, `mask[${i}][${j}]`)));
+  }
+  throw new RangeError(`${FN}: mask must be [query][key] = [${nq}][${nk}] or [key] = [${nk}], got ${describe(value)}`);
+}
+
+function attentionText(p: AttentionPayload, totalLayers: number, totalHeads: number): string {
+  const kind = p.kind ? `${p.kind} ` : '';
+  const cut = describeCuts(p.truncation ?? []);
+  return (
+    `${p.title ? `${p.title}: ` : ''}${kind}attention, ${totalLayers} layer${totalLayers === 1 ? '' : 's'} × ` +
+    `${totalHeads} head${totalHeads === 1 ? '' : 's'}, ${p.queryTokens.length} query × ${p.keyTokens.length} key tokens ` +
+    `(${summaryTokens(p.queryTokens)})${cut ? `; ${cut}` : ''}`
+  );
+}
+
+function meanOfHeads(maps: number[][][]): number[][] {
+  return maps[0]!.map((row, i) => row.map((_, j) => maps.reduce((s, m) => s + m[i]![j]!, 0) / maps.length));
+}
+
+/**
+ * The static figure: the map itself for one head; for one layer, one panel per head; for
+ * several layers, the mean over heads of each layer. Panels share one colour scale.
+ */
+function attentionSvg(p: AttentionPayload): string {
+  const nq = p.queryTokens.length;
+  const nk = p.keyTokens.length;
+  const L = p.weights.length;
+  const H = p.weights[0]!.length;
+  const headName = (h: number): string => p.headNames?.[h] ?? `head ${h + 1}`;
+  const layerName = (l: number): string => p.layerNames?.[l] ?? `layer ${l + 1}`;
+  let panels: { title: string; z: number[][] }[];
+  let what: string;
+  if (L === 1 && H === 1) {
+    panels = [{ title: '', z: p.weights[0]![0]! }];
+    what = '';
+  } else if (L === 1) {
+    panels = p.weights[0]!.map((z, h) => ({ title: headName(h), z }));
+    what = `one panel per head${p.layerNames ? ` of ${layerName(0)}` : ''}`;
+  } else {
+    panels = p.weights.map((maps, l) => ({ title: `${layerName(l)}, mean of ${H} heads`, z: H === 1 ? maps[0]! : meanOfHeads(maps) }));
+    what = 'one panel per layer, averaged over heads';
+  }
+  const maxPanels = Math.max(1, Math.min(STATIC_PANELS, Math.floor(STATIC_CELLS / (nq * nk))));
+  const captions: string[] = [];
+  if (panels.length > maxPanels) {
+    captions.push(`static preview shows ${maxPanels} of ${panels.length} panels; the seqlab extension shows all`);
+    panels = panels.slice(0, maxPanels);
+  }
+  let zmax = 0;
+  for (const panel of panels) for (const row of panel.z) for (const v of row) zmax = Math.max(zmax, v);
+  if (zmax === 0) zmax = 1;
+  const single = panels.length === 1;
+  const cell = cellSize(Math.max(nq, nk), single ? 520 : 300, 1, 22);
+  const bodies: Body[] = panels.map((panel) =>
+    heatmapBody({
+      z: panel.z,
+      stops: SEQUENTIAL,
+      zmin: 0,
+      zmax,
+      mask: p.mask,
+      rowLabels: p.queryTokens,
+      colLabels: p.keyTokens,
+      colLabelsAt: 'top',
+      title: panel.title || undefined,
+      cellWidth: cell,
+      cellHeight: cell,
+    }),
+  );
+  const perRow = Math.max(1, Math.min(4, Math.floor(1100 / (bodies[0]!.width + 16))));
+  const grid = gridBody(bodies, perRow);
+  const bar = colorbarBody(Math.min(240, Math.max(80, grid.height)), SEQUENTIAL, 0, zmax, 'weight');
+  captions.unshift(
+    ['rows: queries, columns: keys', what, p.mask ? 'hatched: masked' : '', describeCuts(p.truncation ?? [])]
+      .filter(Boolean)
+      .join('; '),
+  );
+  const kind = p.kind ? `${p.kind} ` : '';
+  return framedSvg(p.title ?? `${kind}attention`, rowBody([grid, bar], 20), captions);
+}

@@ -1,0 +1,64 @@
+/**
+ * The display object every builder returns, and the MIME types of the contract
+ * (engine/schemas/, DESIGN.md section 3).
+ */
+
+/** The well-known symbol through which an object shows itself in a Jupyter frontend. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
+
+/** MIME types seqlab emits; each seqlab type has a JSON Schema in engine/schemas/. */
+export const MIME = {
+  attention: 'application/vnd.seqlab.attention.v1+json',
+  hiddenStates: 'application/vnd.seqlab.hidden-states.v1+json',
+  gates: 'application/vnd.seqlab.gates.v1+json',
+  plotly: 'application/vnd.plotly.v1+json',
+  svg: 'image/svg+xml',
+  text: 'text/plain',
+} as const;
+
+/** A MIME bundle: MIME type to data; JSON payloads are plain objects, text types strings. */
+export type MimeBundle = Record<string, unknown>;
+
+/**
+ * A displayable figure: the rich payload for the seqlab renderers plus the fallbacks
+ * (`text/plain`, a static `image/svg+xml`) for frontends without the extension.
+ *
+ * @example
+ * const view = attentionView({ queryTokens: ['a', 'b'], weights: [[1, 0], [0.4, 0.6]] });
+ * view[Symbol.for('Jupyter.display')]();   // { 'application/vnd.seqlab.attention.v1+json': {...}, 'text/plain': ..., 'image/svg+xml': ... }
+ */
+export class View<Payload extends object = object> {
+  /** The MIME type of {@link View.payload}. */
+  readonly mimeType: string;
+  /** The rich payload, valid against the schema of {@link View.mimeType}. */
+  readonly payload: Payload;
+  /** One-line summary (the `text/plain` entry). */
+  readonly text: string;
+  /** Static figure with labels that needs no script and no network (the `image/svg+xml` entry). */
+  readonly svg: string;
+
+  constructor(mimeType: string, payload: Payload, text: string, svg: string) {
+    this.mimeType = mimeType;
+    this.payload = payload;
+    this.text = text;
+    this.svg = svg;
+  }
+
+  /** The MIME bundle a Jupyter kernel publishes for this view. */
+  bundle(): MimeBundle {
+    return { [this.mimeType]: this.payload, [MIME.svg]: this.svg, [MIME.text]: this.text };
+  }
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return this.bundle();
+  }
+
+  /** Plain Node (console.log, REPL) shows the summary rather than the whole payload. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.text;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
