@@ -28,11 +28,8 @@ export const frontendDirs = {
 /** The Python launcher run with Debian's `/usr/bin/python3`. */
 export const serverScript = join(hostDir, 'server', 'run.py');
 
-/** Lab configuration shared by `npm start` and the tests: `page_config.json`, `overrides.json`. */
+/** Lab configuration shared by `npm start` and the tests (`page_config.json`: disabled plugins). */
 export const labConfigDir = join(repoRoot, 'jupyter-config', 'lab');
-
-/** Jupyter Server configuration (`jupyter_server_config.json`). */
-export const serverConfigDir = join(repoRoot, 'jupyter-config', 'server');
 
 /** The prebuilt `@seqlab/jupyterlab` labextension (`npm run build -w extension`). */
 export const labextensionDir = join(repoRoot, 'extension', 'labextension');
