@@ -88,7 +88,9 @@ export function formatTensor(t: Tensor, options: PrintOptions = printOptions): s
   };
   collect(0, t.offset);
   const f = makeFormatter(shown, kind, options.precision);
-  const width = Math.max(...shown.map((v) => f(v).length));
+  // Columns are as wide as the widest finite value; nan/inf are padded to that (as PyTorch).
+  const finite = shown.filter((v) => Number.isFinite(v));
+  const width = Math.max(...(finite.length ? finite : shown).map((v) => f(v).length));
   const cell = (v: number): string => f(v).padStart(width);
   if (t.ndim === 0) return `${prefix}${f(t.data[t.offset]!)}${tail})`;
 
