@@ -7,7 +7,7 @@
  * console errors and screenshots; `lab.close()` deletes sessions, closes the browser and stops
  * the server (and its kernels), also after a failure.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,46 +52,6 @@ export const expectedConsoleErrors: ReadonlyArray<{ type: string; pattern: RegEx
   },
 ];
 
-const delay = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
-
-/** Runs `fn` while holding a lock shared by every vitest worker (a directory, created atomically). */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const lockDir = join(tmpdir(), `seqlab-${name}.lock`);
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch {
-      // Held by another worker, or left behind by a dead one.
-      let holder = NaN;
-      try {
-        holder = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
-      } catch {
-        // Being created or removed.
-      }
-      if (Number.isInteger(holder) && holder > 0) {
-        try {
-          process.kill(holder, 0);
-        } catch {
-          rmSync(lockDir, { recursive: true, force: true });
-          continue;
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`e2e: timed out waiting for the lock ${lockDir}`);
-      }
-      await delay(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Checks the Debian packages, then builds the labextension and the host frontend where they
  * are not up to date (TypeScript is compiled by `npm test`'s pretest).
@@ -103,7 +63,8 @@ export async function prepareHost(): Promise<StepReport[]> {
     throw new Error(`e2e: ${chromiumPath} is missing: install the Debian package chromium with: sudo bash scripts/system-deps.sh`);
   }
   checkServerDependencies();
-  return withLock('host-build', () => buildProject({ log: line => console.log(line), skipTypeScript: true }));
+  // buildProject takes a machine-wide lock: one worker builds, the others then find it current.
+  return buildProject({ log: line => console.log(line), skipTypeScript: true });
 }
 
 /** A console message or page error seen in the browser. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fingerprint, readStamp, writeStamp } from './fingerprint.js';
 import { buildFrontend } from './frontend-build.js';
 import type { Log } from './install.js';
+import { withLock } from './lock.js';
 import { labextensionDir, repoRoot } from './paths.js';
 
 /** Stamps of the steps whose outputs belong to other parts of the house. */
@@ -118,23 +119,30 @@ export interface ProjectBuildOptions {
 }
 
 /**
- * Builds what the host needs, each step skipped when up to date.
+ * Builds what the host needs, each step skipped when up to date, one build at a time on
+ * this machine.
  *
  * @example
  * const steps = await buildProject({ log: console.log });
  * // [{ step: 'typescript', status: 'built', seconds: 2.1 }, { step: 'labextension', status: 'up to date', ... }, ...]
  */
-export async function buildProject(options: ProjectBuildOptions): Promise<StepReport[]> {
+export function buildProject(options: ProjectBuildOptions): Promise<StepReport[]> {
   const { log } = options;
-  const steps: StepReport[] = [];
-  if (!options.skipTypeScript) {
-    steps.push(await timed('typescript', () => buildTypeScript(log)));
-  }
-  if (!options.skipLabextension) {
-    steps.push(await timed('labextension', () => buildLabextension(log)));
-  }
-  steps.push(await timed('frontend', async () => ((await buildFrontend({ log })).built ? 'built' : 'up to date')));
-  return steps;
+  return withLock(
+    'seqlab-host-build',
+    async () => {
+      const steps: StepReport[] = [];
+      if (!options.skipTypeScript) {
+        steps.push(await timed('typescript', () => buildTypeScript(log)));
+      }
+      if (!options.skipLabextension) {
+        steps.push(await timed('labextension', () => buildLabextension(log)));
+      }
+      steps.push(await timed('frontend', async () => ((await buildFrontend({ log })).built ? 'built' : 'up to date')));
+      return steps;
+    },
+    { onWait: () => log('seqlab: waiting for another build (npm start or a test run) to finish') }
+  );
 }
 
 /** What {@link installIntoPrefix} put where. */
