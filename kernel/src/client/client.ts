@@ -40,9 +40,12 @@ export class TimeoutError extends Error {
   override name = 'TimeoutError';
 }
 
+/** Messages the kernel answers with IOPub output only, never a reply. */
+const NO_REPLY = new Set(['comm_open', 'comm_msg', 'comm_close']);
+
 interface Collector {
   outputs: Message[];
-  idle: () => void;
+  idle: (status: Message) => void;
   onOutput?: ((msg: Message) => void) | undefined;
 }
 
@@ -136,7 +139,7 @@ export class KernelClient {
           continue;
         }
         if (msg.header.msg_type === 'status') {
-          if (msg.content['execution_state'] === 'idle') c.idle();
+          if (msg.content['execution_state'] === 'idle') c.idle(msg);
           continue;
         }
         c.outputs.push(msg);
@@ -166,16 +169,18 @@ export class KernelClient {
 
   /**
    * Sends a request and resolves with its reply and the IOPub messages it caused (up to idle).
+   * For comm_open/comm_msg/comm_close, which have no reply, `reply` is the idle status.
    */
   async request(channel: RequestChannel, msgType: string, content: Content, options: { timeout?: number; onOutput?: (m: Message) => void; onInput?: ExecuteOptions['onInput']; metadata?: Record<string, unknown>; buffers?: Buffer[] } = {}): Promise<ExecuteResult> {
     const msg = createMessage({ msgType, content, metadata: options.metadata, buffers: options.buffers }, this.session);
     const id = msg.header.msg_id;
     const outputs: Message[] = [];
-    let idle!: () => void;
-    const idleSeen = new Promise<void>((r) => (idle = r));
+    let idle!: (status: Message) => void;
+    const idleSeen = new Promise<Message>((r) => (idle = r));
     this.collectors.set(id, { outputs, idle, onOutput: options.onOutput });
     if (options.onInput) this.inputHandlers.set(id, options.onInput);
-    const replied = new Promise<Message>((r) => this.replies.set(id, r));
+    // Comm messages get no reply: their idle status stands in for it.
+    const replied = NO_REPLY.has(msgType) ? idleSeen : new Promise<Message>((r) => this.replies.set(id, r));
     await this.queues[channel].send(this.codec.encode(msg));
     const both = Promise.all([replied, idleSeen]);
     let timer: NodeJS.Timeout | undefined;

@@ -53,7 +53,7 @@ export interface LanguageBackend {
 export interface ExecutionBackend {
   execute(args: ExecuteArgs, hooks: ExecuteHooks): Promise<ExecuteOutcome>;
   isComplete(code: string): Promise<IsCompleteResult>;
-  comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): void;
+  comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void>;
   interrupt(): void;
 }
 
@@ -113,7 +113,14 @@ export function createHandlers(services: KernelServices): Record<string, Handler
 
     const cellName = `In[${n}]`;
     if (services.typecheck !== 'off' && code.trim() !== '') {
-      const diags = (await services.language.check(code)).filter((d) => d.category === 'error');
+      let diags: TypeDiagnostic[] = [];
+      try {
+        diags = (await services.language.check(code)).filter((d) => d.category === 'error');
+      } catch (e) {
+        // A failing checker must not keep a cell from running.
+        ctx.io.log(`type check failed: ${(e as Error).message}`);
+        if (!silent) ctx.io.publish('stream', { name: 'stderr', text: `(type check skipped: ${(e as Error).message.split('\n')[0]})\n` }, req.header);
+      }
       if (diags.length > 0) {
         const lines = diags.flatMap((d) => formatDiagnostic(cellName, d, code));
         if (services.typecheck === 'error') {
@@ -188,11 +195,11 @@ export function createHandlers(services: KernelServices): Record<string, Handler
 
   const comm =
     (action: 'open' | 'msg' | 'close'): Handler =>
-    (req) => {
+    async (req) => {
       const id = String(req.content['comm_id'] ?? '');
       if (action === 'open') services.comms.opened(id, String(req.content['target_name'] ?? ''));
       if (action === 'close') services.comms.closed(id);
-      services.execution.comm(action, req.content, req.metadata, req.buffers);
+      await services.execution.comm(action, req.content, req.metadata, req.buffers);
       return undefined;
     };
 

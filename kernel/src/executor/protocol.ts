@@ -20,7 +20,7 @@ export interface WorkerInit {
 export type ToWorker =
   | { type: 'execute'; id: number; args: ExecuteArgs }
   | { type: 'is_complete'; id: number; code: string }
-  | { type: 'comm'; action: 'open' | 'msg' | 'close'; content: Record<string, unknown>; metadata: Record<string, unknown>; buffers: ArrayBuffer[] }
+  | { type: 'comm'; id: number; action: 'open' | 'msg' | 'close'; content: Record<string, unknown>; metadata: Record<string, unknown>; buffers: ArrayBuffer[] }
   | { type: 'interrupt' };
 
 /** Worker -> session. */
@@ -30,5 +30,6 @@ export type FromWorker =
   | { type: 'iopub'; msgType: OutputType; content: Record<string, unknown>; metadata?: Record<string, unknown> | undefined; buffers?: ArrayBuffer[] | undefined }
   | { type: 'execute_reply'; id: number; outcome: ExecuteOutcome }
   | { type: 'is_complete_reply'; id: number; result: IsCompleteResult }
+  | { type: 'comm_done'; id: number }
   | { type: 'input_request'; prompt: string; password: boolean }
   | { type: 'log'; text: string };

@@ -80,6 +80,8 @@ port.on('message', (m: ToWorker) => {
       } catch (e) {
         executor.backgroundError(e, 'uncaught exception');
       }
+      executor.streams.flush();
+      post({ type: 'comm_done', id: m.id });
       break;
     }
     case 'interrupt':

@@ -90,6 +90,7 @@ export class LanguageService {
   private readonly context: CellContext;
   private readonly options: TS.CompilerOptions;
   private engineDone = false;
+  private readonly resolutionCache: TS.ModuleResolutionCache;
 
   constructor(private readonly opts: LanguageServiceOptions) {
     const require = createRequire(import.meta.url);
@@ -124,6 +125,15 @@ export class LanguageService {
     this.setFile(AMBIENT, `${kernelHelpersDeclarations()}export {};\ndeclare global {${HELPER_GLOBALS}}\n`);
     this.setFile(TSLAB, TSLAB_MODULE);
     this.setFile(this.cellFile, 'export {};\n');
+    const moduleHost: TS.ModuleResolutionHost = {
+      getCurrentDirectory: () => opts.notebookDir,
+      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    };
+    this.resolutionCache = ts.createModuleResolutionCache(opts.notebookDir, (f) => f, this.options);
     const host: TS.LanguageServiceHost = {
       getScriptFileNames: () => [...this.files.keys()].filter((f) => f !== TSLAB),
       getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
@@ -142,6 +152,14 @@ export class LanguageService {
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
+      // Packages the notebook's folder lacks resolve from the kernel's own, as at run time.
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
+        literals.map((lit) => {
+          const first = ts.resolveModuleName(lit.text, containingFile, options, moduleHost, this.resolutionCache, redirected);
+          if (first.resolvedModule || containingFile !== this.cellFile) return first;
+          const fallback = ts.resolveModuleName(lit.text, join(kernelDist, 'index.ts'), options, moduleHost, undefined, redirected);
+          return fallback.resolvedModule ? fallback : first;
+        }),
     };
     this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
@@ -240,11 +258,18 @@ export class LanguageService {
     hits.sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
     const seen = new Set<string>();
     const unique = hits.filter((e) => !seen.has(e.name) && (seen.add(e.name), true)).slice(0, 1000);
+    // `export import` globals complete as aliases; ask for the real kind of the first few.
+    const kindOf = (e: TS.CompletionEntry, i: number): string => {
+      if (e.kind !== 'alias' || i >= 25) return KIND_TYPES[e.kind] ?? e.kind ?? '';
+      const d = this.ls.getCompletionEntryDetails(this.cellFile, view.offset + cursor, e.name, undefined, e.source, undefined, e.data);
+      const real = d?.displayParts.find((p) => KIND_TYPES[p.text] !== undefined)?.text;
+      return real ? KIND_TYPES[real]! : 'instance';
+    };
     return {
       matches: unique.map((e) => e.name),
       cursorStart: start,
       cursorEnd: cursor,
-      types: unique.map((e) => ({ text: e.name, type: KIND_TYPES[e.kind] ?? e.kind ?? '' })),
+      types: unique.map((e, i) => ({ text: e.name, type: kindOf(e, i) })),
     };
   }
 

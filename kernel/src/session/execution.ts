@@ -52,6 +52,7 @@ export class ExecutionProxy {
   private nextId = 1;
   private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
+  private readonly commsPending = new Map<number, () => void>();
   private escalation: NodeJS.Timeout | undefined;
   private stopping = false;
   /** Called after the worker was replaced (the session clears comm state). */
@@ -107,6 +108,10 @@ export class ExecutionProxy {
           p?.resolve(m.result);
           break;
         }
+        case 'comm_done':
+          this.commsPending.get(m.id)?.();
+          this.commsPending.delete(m.id);
+          break;
         case 'input_request':
           this.relayInput(m.prompt, m.password);
           break;
@@ -169,10 +174,18 @@ export class ExecutionProxy {
     });
   }
 
-  /** Forwards a frontend's comm_open/comm_msg/comm_close. */
-  comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): void {
+  /**
+   * Forwards a frontend's comm_open/comm_msg/comm_close; resolves when the worker has run the
+   * handlers (so their output is published before the request's idle).
+   */
+  async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void> {
+    await this.ready;
     const copies = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-    this.post({ type: 'comm', action, content, metadata, buffers: copies });
+    const id = this.nextId++;
+    return new Promise<void>((resolve) => {
+      this.commsPending.set(id, resolve);
+      this.post({ type: 'comm', id, action, content, metadata, buffers: copies });
+    });
   }
 
   /** Whether a cell is running. */
@@ -210,6 +223,8 @@ export class ExecutionProxy {
     this.executions.clear();
     for (const p of this.completions.values()) p.resolve({ status: 'unknown' as never });
     this.completions.clear();
+    for (const done of this.commsPending.values()) done();
+    this.commsPending.clear();
     this.start();
     void old.terminate();
     this.onReset();

@@ -190,16 +190,20 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
     kernelInfo,
     typecheck,
   });
-  const executeHandler = handlers['execute_request']!;
-  handlers['execute_request'] = async (req, ctx) => {
-    currentExecute = req;
-    lastParent = req.header;
-    try {
-      return await executeHandler(req, ctx);
-    } finally {
-      currentExecute = undefined;
-    }
-  };
+  // Output of the execution side belongs to the shell request being handled (an execute, or
+  // a comm message whose handler publishes); between requests, to the last execute.
+  for (const [type, handler] of Object.entries(handlers)) {
+    handlers[type] = async (req, ctx) => {
+      if (ctx.channel !== 'shell') return handler(req, ctx);
+      currentExecute = req;
+      if (type === 'execute_request') lastParent = req.header;
+      try {
+        return await handler(req, ctx);
+      } finally {
+        currentExecute = undefined;
+      }
+    };
+  }
   const dispatcher = new Dispatcher(handlers, io);
 
   const decode = (frames: Buffer[], channel: string): Message | undefined => {
