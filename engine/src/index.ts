@@ -55,3 +55,6 @@ export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as kernels from './kernels/gemm.js';
 export * from './display/index.js';
+export { recordAttention, type AttentionKind } from './trace/recorder.js';
+export { trace, Trace, type TraceOptions, type AttentionRecord, type RecurrentRecord, type SelectRecurrent, type SelectAttention } from './trace/trace.js';
+export * as backend from './backend/index.js';

@@ -65,3 +65,20 @@ export function withRecorder<T>(recorder: Recorder, fn: () => T): T {
     active = prev;
   }
 }
+
+/**
+ * For your own modules: reports attention weights to the trace in progress (a no-op
+ * outside `trace(...)`), so that `trace(...).attention()` shows them next to seqlab's
+ * built-in attention. `weights` is [batch, heads, q, k], [batch, q, k] or [q, k].
+ * @example recordAttention(this, weights, { kind: 'self', mask })
+ */
+export function recordAttention(
+  module: Module | null,
+  weights: Tensor,
+  options: { kind?: AttentionKind; mask?: Tensor | null } = {},
+): void {
+  if (active === null) return;
+  const w = weights.ndim === 2 ? weights.unsqueeze(0).unsqueeze(0) : weights.ndim === 3 ? weights.unsqueeze(1) : weights;
+  if (w.ndim !== 4) throw new RangeError(`recordAttention: weights must be [batch, heads, q, k], [batch, q, k] or [q, k], got [${weights.shape.join(',')}]`);
+  active.attention({ module, kind: options.kind ?? 'other', weights: w, mask: options.mask ?? null });
+}
