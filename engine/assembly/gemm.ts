@@ -1,0 +1,97 @@
+// Single-precision GEMM for seqlab's engine, WebAssembly SIMD128 (relaxed FMA when the
+// build enables it). Blocked like GotoBLAS/BLIS: B is packed per (KC x NC) block, A per
+// (MC x KC) block, and an MR x NR register tile of C is accumulated for a whole K block.
+//
+// All pointers are byte addresses in the (imported) linear memory; leading dimensions
+// and batch strides are in elements. The caller (engine/src/backend) owns the memory
+// layout: it copies operands in, gives each thread its own workspace of
+// `workspaceBytes()` bytes, and copies C out. Nothing here allocates, so one module can
+// be instantiated per worker on a shared memory without data segments or a heap.
+
+import { MR, NR, KC, MC, NC, PACK_A_BYTES, PACK_B_BYTES, WORKSPACE_BYTES } from './blocking';
+import { packA, packB } from './pack';
+import { microkernel } from './microkernel';
+
+/** Bytes of per-thread workspace `sgemm` needs. */
+export function workspaceBytes(): usize { return WORKSPACE_BYTES; }
+/** Register tile rows (diagnostics). */
+export function tileRows(): i32 { return MR; }
+/** Register tile columns (diagnostics). */
+export function tileCols(): i32 { return NR; }
+/** 1 when this build uses relaxed-SIMD fused multiply-add. */
+export function usesRelaxedSimd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
+
+/**
+ * C = op(A) op(B) (or C += with `accumulate`), op(A) M x K, op(B) K x N, C M x N.
+ */
+export function sgemm(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32,
+  pA: usize, lda: i32, pB: usize, ldb: i32, pC: usize, ldc: i32,
+  accumulate: i32, ws: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  const ldcB = <usize>ldc << 2;
+  if (K <= 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(pC + <usize>i * ldcB, 0, <usize>N << 2);
+    return;
+  }
+  const pa = ws, pb = ws + PACK_A_BYTES, tile = pb + PACK_B_BYTES;
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const overwrite = pc == 0 && !accumulate;
+      packB(pB, ldb, transB != 0, pc, jc, kc, nc, pb);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(pA, lda, transA != 0, ic, pc, mc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = pb + ((<usize>jr * <usize>kc) << 2);
+          let cp = pC + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const ap = pa + ((<usize>ir * <usize>kc) << 2);
+            if (mr == MR && nr == NR) {
+              microkernel(ap, bp, kc, cp, ldcB, overwrite);
+            } else {
+              microkernel(ap, bp, kc, tile, <usize>NR << 2, true);
+              storeEdge(tile, cp, ldcB, mr, nr, overwrite);
+            }
+            cp += <usize>MR * ldcB;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Writes the valid mr x nr corner of a full tile to C (edges of C). */
+function storeEdge(tile: usize, cp: usize, ldcB: usize, mr: i32, nr: i32, overwrite: bool): void {
+  for (let i = 0; i < mr; i++) {
+    const t = tile + <usize>(i * NR) * 4;
+    const c = cp + <usize>i * ldcB;
+    for (let j = 0; j < nr; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(t + o);
+      store<f32>(c + o, overwrite ? v : load<f32>(c + o) + v);
+    }
+  }
+}
+
+/**
+ * `batch` products; matrix b of each operand starts `b * stride` elements after the
+ * first. Products run in order, so overlapping C blocks (stride 0) behave as in a loop.
+ */
+export function sgemmBatched(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32,
+  pA: usize, lda: i32, strideA: i32, pB: usize, ldb: i32, strideB: i32,
+  pC: usize, ldc: i32, strideC: i32, batch: i32, accumulate: i32, ws: usize,
+): void {
+  for (let b = 0; b < batch; b++) {
+    const o = <usize>b;
+    sgemm(transA, transB, M, N, K,
+      pA + ((o * <usize>strideA) << 2), lda, pB + ((o * <usize>strideB) << 2), ldb,
+      pC + ((o * <usize>strideC) << 2), ldc, accumulate, ws);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Finding, compiling and instantiating the GEMM kernels built from engine/assembly by
+ * `npm run build:wasm` (into engine/dist/wasm). Compilation is synchronous (the modules
+ * are a few KiB) and happens once per variant, on the first product large enough to use
+ * the backend, never at import.
+ */
+import { nodeFs } from './host.js';
+import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+/** The four builds of engine/assembly/gemm.ts. */
+export type KernelVariant = 'gemm-simd' | 'gemm-simd-shared' | 'gemm-relaxed' | 'gemm-relaxed-shared';
+
+/** The functions the kernel module exports (pointers are byte addresses in its memory). */
+export interface KernelExports {
+  sgemm(
+    transA: number, transB: number, M: number, N: number, K: number,
+    pA: number, lda: number, pB: number, ldb: number, pC: number, ldc: number,
+    accumulate: number, ws: number,
+  ): void;
+  sgemmBatched(
+    transA: number, transB: number, M: number, N: number, K: number,
+    pA: number, lda: number, strideA: number, pB: number, ldb: number, strideB: number,
+    pC: number, ldc: number, strideC: number, batch: number, accumulate: number, ws: number,
+  ): void;
+  workspaceBytes(): number;
+  tileRows(): number;
+  tileCols(): number;
+  usesRelaxedSimd(): number;
+}
+
+/** The variant to use for a runtime: relaxed FMA when allowed, shared memory for threads. */
+export function kernelVariant(relaxed: boolean, shared: boolean): KernelVariant {
+  return `gemm-${relaxed ? 'relaxed' : 'simd'}${shared ? '-shared' : ''}`;
+}
+
+/**
+ * Where the built variant lives. This file is engine/src/backend/*.ts when run from
+ * source (tests) and engine/dist/backend/*.js when built: both are two levels below the
+ * package root, so one relative URL serves both.
+ */
+export function kernelUrl(variant: KernelVariant): URL {
+  return new URL(`../../dist/wasm/${variant}.wasm`, import.meta.url);
+}
+
+const compiled = new Map<KernelVariant, WasmModule>();
+
+/** Compiles (once) and returns the module of a variant; throws a clear error when it is missing. */
+export function kernelModule(variant: KernelVariant): WasmModule {
+  const cached = compiled.get(variant);
+  if (cached !== undefined) return cached;
+  const wasm = wasmApi();
+  if (wasm === null) throw new Error('seqlab wasm backend: this runtime has no WebAssembly');
+  const fs = nodeFs();
+  if (fs === null) {
+    throw new Error(`seqlab wasm backend: cannot read ${variant}.wasm here (no node:fs); the reference kernels are used`);
+  }
+  const url = kernelUrl(variant);
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(url);
+  } catch {
+    throw new Error(
+      `seqlab wasm backend: ${url.pathname} is missing; build it with \`npm run build\` (or \`npm run build:wasm -w @seqlab/engine\`)`,
+    );
+  }
+  const mod = new wasm.Module(bytes);
+  compiled.set(variant, mod);
+  return mod;
+}
+
+/** Instantiates a kernel module on a memory (synchronously). */
+export function instantiateKernel(mod: WasmModule, memory: WasmMemory): KernelExports {
+  const wasm = wasmApi();
+  if (wasm === null) throw new Error('seqlab wasm backend: this runtime has no WebAssembly');
+  const instance = new wasm.Instance(mod, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}

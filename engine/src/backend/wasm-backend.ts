@@ -1,0 +1,337 @@
+/**
+ * The WebAssembly GEMM backend: implements `GemmBackend` from kernels/gemm.ts with the
+ * SIMD kernels of engine/assembly, on one thread or, for large products, on all cores.
+ *
+ * The engine's tensors are ordinary Float32Arrays whose contents may change between
+ * calls, so every call copies the spans of A and B it reads into the kernel's memory and
+ * copies C's span back (C is copied in too when it is accumulated into or has gaps).
+ * Those copies are memcpy-speed and are the only per-call overhead besides packing.
+ */
+import type { GemmBackend, GemmBatchedArgs } from '../kernels/gemm.js';
+import { detectFeatures, type RuntimeFeatures } from './features.js';
+import { instantiateKernel, kernelModule, kernelVariant, type KernelExports } from './kernel-module.js';
+import { KernelWorkerPool } from './pool.js';
+import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { JOB, JOB_WORDS, MAX_CHUNKS, SPLIT_BATCH, SPLIT_COLS, SPLIT_ROWS } from './protocol.js';
+
+/** Tuning and capability overrides for `WasmGemmBackend`. */
+export interface WasmBackendOptions {
+  /** Runtime capabilities (default: detected). Tests pass poorer ones to simulate fallbacks. */
+  features?: RuntimeFeatures;
+  /** Threads per product, the caller included (default: all cores when threads work). */
+  threads?: number;
+  /** Use relaxed-SIMD FMA kernels when the runtime has them (default true). */
+  relaxedSimd?: boolean;
+  /** Products with M*N*K*batch below this stay on the reference (default 2048). */
+  minWork?: number;
+  /** Products with 2*M*N*K*batch at or above this use worker threads (default 2^22). */
+  minParallelFlops?: number;
+  /** Called once if the kernels cannot be loaded (the reference then runs every product). */
+  onLoadError?: (error: Error) => void;
+  /**
+   * Whether the calling thread runs chunks of a parallel product itself (default true).
+   * Tests set false so that, with workers ready, every chunk provably runs on a worker.
+   */
+  callerClaims?: boolean;
+}
+
+/** Counters for tests and diagnostics. */
+export interface WasmBackendStats {
+  /** Calls that ran on the wasm kernels. */
+  calls: number;
+  /** Calls declined (left to the reference). */
+  declined: number;
+  /** Calls published to the worker pool. */
+  parallel: number;
+  /** Chunks run by worker threads. */
+  workerChunks: number;
+  /** Bytes copied into and out of the kernel memory. */
+  bytesCopied: number;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Below this address nothing is used (AssemblyScript's static area would live there). */
+const RESERVED = 65536;
+const ALIGN = 64;
+
+function align(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** Elements of one operand stored as `rows` x `cols` with leading dimension `ld`, `count` times. */
+interface Span {
+  /** First element used. */
+  offset: number;
+  /** Elements from the first to the last used, inclusive. */
+  length: number;
+}
+
+function span(offset: number, rows: number, cols: number, ld: number, stride: number, count: number): Span {
+  return { offset, length: (count - 1) * stride + (rows - 1) * ld + cols };
+}
+
+function isIndex(n: number): boolean {
+  return Number.isInteger(n) && n >= 0;
+}
+
+/** True when C's matrices of the batch never share an element. */
+function batchesDisjoint(M: number, N: number, ldc: number, sC: number, batch: number): boolean {
+  if (batch <= 1) return true;
+  if (sC >= (M - 1) * ldc + N) return true; // one after the other
+  return sC >= N && (batch - 1) * sC + N <= ldc; // side by side within each row
+}
+
+export class WasmGemmBackend implements GemmBackend {
+  readonly features: RuntimeFeatures;
+  private readonly options: Required<Omit<WasmBackendOptions, 'features' | 'threads' | 'onLoadError'>>;
+  private readonly onLoadError: ((error: Error) => void) | undefined;
+  private threadCount: number;
+  private loadError: Error | null = null;
+  private kernel: KernelExports | null = null;
+  private module: WasmModule | null = null;
+  private memory: WasmMemory | null = null;
+  private view: Float32Array = new Float32Array(0);
+  private pool: KernelWorkerPool | null = null;
+  private wsBytes = 0;
+  private opBase = 0;
+  private tileRows = 4;
+  private tileCols = 8;
+  private readonly job = new Int32Array(JOB_WORDS);
+  private readonly counters = { calls: 0, declined: 0, parallel: 0, bytesCopied: 0 };
+
+  constructor(options: WasmBackendOptions = {}) {
+    this.features = options.features ?? detectFeatures();
+    this.options = {
+      relaxedSimd: options.relaxedSimd ?? true,
+      minWork: options.minWork ?? 2048,
+      minParallelFlops: options.minParallelFlops ?? 2 ** 22,
+      callerClaims: options.callerClaims ?? true,
+    };
+    this.onLoadError = options.onLoadError;
+    this.threadCount = this.clampThreads(options.threads ?? this.features.cores);
+  }
+
+  /** Whether this runtime can run the backend at all (WebAssembly SIMD). */
+  get supported(): boolean {
+    return this.features.simd;
+  }
+
+  /** Uses relaxed-SIMD FMA kernels (decided when the kernels load). */
+  get relaxed(): boolean {
+    return this.options.relaxedSimd && this.features.relaxedSimd;
+  }
+
+  get name(): string {
+    return `wasm-${this.relaxed ? 'relaxed-simd' : 'simd128'} x${this.threadCount}`;
+  }
+
+  /** Threads per large product (the caller included). */
+  get threads(): number {
+    return this.threadCount;
+  }
+
+  set threads(n: number) {
+    this.threadCount = this.clampThreads(n);
+  }
+
+  /** Why the kernels could not be loaded, or null. */
+  get failure(): Error | null {
+    return this.loadError;
+  }
+
+  get stats(): WasmBackendStats {
+    return { ...this.counters, workerChunks: this.pool?.workerChunks ?? 0 };
+  }
+
+  /** Worker threads ready for jobs. */
+  get workersReady(): number {
+    return this.pool?.ready ?? 0;
+  }
+
+  private clampThreads(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`seqlab backend: threads must be a positive integer, got ${n}`);
+    if (!this.features.threads) return 1;
+    return Math.min(n, this.features.cores);
+  }
+
+  /** Loads and instantiates the kernels (once); false when that is impossible here. */
+  load(): boolean {
+    if (this.kernel !== null) return true;
+    if (this.loadError !== null) return false;
+    try {
+      if (!this.features.simd) throw new Error('seqlab wasm backend: this runtime has no WebAssembly SIMD');
+      const shared = this.features.threads;
+      const mod = kernelModule(kernelVariant(this.relaxed, shared));
+      const slots = shared ? this.features.cores : 1;
+      // Room for the workspaces (about 2.2 MiB per thread) and a few MiB of operands; grows on demand.
+      const initial = Math.ceil((RESERVED + (slots + 2) * 4 * 1024 * 1024) / PAGE);
+      const Memory = wasmApi()!.Memory;
+      const memory = new Memory(shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES });
+      const kernel = instantiateKernel(mod, memory);
+      this.wsBytes = align(kernel.workspaceBytes());
+      this.opBase = RESERVED + slots * this.wsBytes;
+      this.tileRows = kernel.tileRows();
+      this.tileCols = kernel.tileCols();
+      this.module = mod;
+      this.memory = memory;
+      this.view = new Float32Array(memory.buffer);
+      this.kernel = kernel;
+      return true;
+    } catch (e) {
+      this.loadError = e instanceof Error ? e : new Error(String(e));
+      this.onLoadError?.(this.loadError);
+      return false;
+    }
+  }
+
+  /** Starts the worker threads now and resolves when they are ready (otherwise lazy). */
+  async startWorkers(): Promise<number> {
+    if (!this.load() || this.threadCount < 2) return 0;
+    const pool = this.ensurePool();
+    if (pool === null) return 0;
+    await pool.whenReady();
+    return pool.ready;
+  }
+
+  /** Stops the worker threads (they restart lazily if needed). */
+  async stopWorkers(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool !== null) await pool.terminate();
+  }
+
+  private ensurePool(): KernelWorkerPool | null {
+    if (this.threadCount < 2 || this.module === null || this.memory === null) return null;
+    if (this.pool === null) this.pool = new KernelWorkerPool(this.module, this.memory);
+    if (this.pool.failure !== null) return null;
+    if (this.pool.size < this.threadCount - 1 && !this.pool.grow(this.threadCount - 1)) return null;
+    return this.pool;
+  }
+
+  private ensureMemory(bytes: number): boolean {
+    const memory = this.memory!;
+    const have = memory.buffer.byteLength;
+    if (bytes > have) {
+      const pages = Math.ceil((bytes - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) return false;
+      try {
+        memory.grow(pages);
+      } catch {
+        return false;
+      }
+    }
+    if (this.view.buffer !== memory.buffer || this.view.length * 4 !== memory.buffer.byteLength) {
+      this.view = new Float32Array(memory.buffer);
+    }
+    return true;
+  }
+
+  private copyIn(src: Float32Array, s: Span, dst: number): void {
+    const at = dst >>> 2;
+    if (s.offset === 0 && s.length === src.length) this.view.set(src, at);
+    else this.view.set(src.subarray(s.offset, s.offset + s.length), at);
+    this.counters.bytesCopied += s.length * 4;
+  }
+
+  gemmBatched(args: GemmBatchedArgs): boolean {
+    const { A, B, C, transA, transB, K } = args;
+    let { M, batch } = args;
+    const { N } = args;
+    if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) return this.decline();
+    if (M * N * K * batch < this.options.minWork) return this.decline();
+    const { lda, ldb, ldc } = args;
+    let { strideA, strideB, strideC } = args;
+    const aRows = transA ? K : M, aCols = transA ? M : K;
+    const bRows = transB ? N : K, bCols = transB ? K : N;
+    if (
+      !isIndex(M) || !isIndex(N) || !isIndex(K) || !isIndex(batch) ||
+      !isIndex(args.aOffset) || !isIndex(args.bOffset) || !isIndex(args.cOffset) ||
+      !isIndex(strideA) || !isIndex(strideB) || !isIndex(strideC) ||
+      !Number.isInteger(lda) || !Number.isInteger(ldb) || !Number.isInteger(ldc) ||
+      lda < aCols || ldb < bCols || ldc < N || (aRows > 1 && lda < 1) || (bRows > 1 && ldb < 1)
+    ) {
+      return this.decline();
+    }
+    // [batch, M, K] . [K, N] with a shared B is one [batch*M, K] . [K, N] product.
+    if (batch > 1 && strideB === 0 && !transA && strideA === M * lda && strideC === M * ldc) {
+      M *= batch;
+      batch = 1;
+      strideA = strideC = 0;
+    }
+    if (batch === 1) strideA = strideB = strideC = 0;
+    const sa = span(args.aOffset, transA ? K : M, transA ? M : K, lda, strideA, batch);
+    const sb = span(args.bOffset, bRows, bCols, ldb, strideB, batch);
+    const sc = span(args.cOffset, M, N, ldc, strideC, batch);
+    if (sa.offset + sa.length > A.length || sb.offset + sb.length > B.length || sc.offset + sc.length > C.length) {
+      return this.decline();
+    }
+    if (!this.load()) return this.decline();
+    const pA = this.opBase;
+    const pB = pA + align(sa.length * 4);
+    const pC = pB + align(sb.length * 4);
+    if (!this.ensureMemory(pC + align(sc.length * 4))) return this.decline();
+    const kernel = this.kernel!;
+
+    this.copyIn(A, sa, pA);
+    this.copyIn(B, sb, pB);
+    // C's old values matter when accumulating, and in the gaps of a strided C (which are
+    // copied back unchanged).
+    const denseC = ldc === N && (batch === 1 || strideC === M * N);
+    const cIn = args.accumulate || !denseC;
+    if (cIn) this.copyIn(C, sc, pC);
+
+    const acc = args.accumulate ? 1 : 0;
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    let ran = false;
+    const flops = 2 * M * N * K * batch;
+    if (this.threadCount > 1 && flops >= this.options.minParallelFlops && (strideC === 0 || batchesDisjoint(M, N, ldc, strideC, batch))) {
+      const pool = this.ensurePool();
+      if (pool !== null && pool.ready > 0) {
+        const job = this.job;
+        const T = Math.min(this.threadCount, pool.ready + 1);
+        job[JOB.TRANS_A] = tA; job[JOB.TRANS_B] = tB;
+        job[JOB.M] = M; job[JOB.N] = N; job[JOB.K] = K;
+        job[JOB.PA] = pA; job[JOB.LDA] = lda; job[JOB.SA] = strideA;
+        job[JOB.PB] = pB; job[JOB.LDB] = ldb; job[JOB.SB] = strideB;
+        job[JOB.PC] = pC; job[JOB.LDC] = ldc; job[JOB.SC] = strideC;
+        job[JOB.BATCH] = batch; job[JOB.ACCUMULATE] = acc;
+        job[JOB.WS_BASE] = RESERVED; job[JOB.WS_BYTES] = this.wsBytes;
+        const mTiles = Math.ceil(M / this.tileRows), nTiles = Math.ceil(N / this.tileCols);
+        let split: number, per: number, total: number;
+        if (batch >= T && strideC !== 0) {
+          // Whole products per chunk: nothing is packed twice.
+          split = SPLIT_BATCH; total = batch;
+          per = Math.ceil(batch / Math.min(batch, 4 * T, MAX_CHUNKS));
+        } else if (mTiles >= nTiles) {
+          split = SPLIT_ROWS; total = M;
+          per = Math.ceil(mTiles / T) * this.tileRows;
+        } else {
+          split = SPLIT_COLS; total = N;
+          per = Math.ceil(nTiles / T) * this.tileCols;
+        }
+        job[JOB.SPLIT] = split;
+        job[JOB.PER_CHUNK] = per;
+        job[JOB.CHUNKS] = Math.ceil(total / per);
+        this.counters.parallel++;
+        ran = pool.run(kernel, job, this.options.callerClaims);
+        if (!ran) {
+          // A worker failed part-way; C may hold partial sums. Start over on this thread.
+          if (cIn) this.copyIn(C, sc, pC);
+        }
+      }
+    }
+    if (!ran) {
+      kernel.sgemmBatched(tA, tB, M, N, K, pA, lda, strideA, pB, ldb, strideB, pC, ldc, strideC, batch, acc, RESERVED);
+    }
+    C.set(this.view.subarray(pC >>> 2, (pC >>> 2) + sc.length), sc.offset);
+    this.counters.bytesCopied += sc.length * 4;
+    this.counters.calls++;
+    return true;
+  }
+
+  private decline(): false {
+    this.counters.declined++;
+    return false;
+  }
+}

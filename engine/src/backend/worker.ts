@@ -1,0 +1,55 @@
+/**
+ * A kernel worker thread: instantiates the GEMM module on the shared memory, then sleeps
+ * on the control block until the calling thread publishes a job, and helps finish it
+ * chunk by chunk (see protocol.ts). Started by pool.ts; never imported by the engine.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { instantiateKernel } from './kernel-module.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
+import { CTL, JOB_WORDS, JOB, PROTOCOL_VERSION, claimChunk, runChunk } from './protocol.js';
+
+/** What pool.ts passes in `workerData`. */
+export interface KernelWorkerData {
+  version: number;
+  module: WasmModule;
+  memory: WasmMemory;
+  ctl: Int32Array;
+  /** Index of this thread's workspace (the calling thread is 0). */
+  thread: number;
+}
+
+const init = workerData as KernelWorkerData;
+if (init.version !== PROTOCOL_VERSION) {
+  throw new Error(
+    `seqlab kernel worker: protocol ${PROTOCOL_VERSION} but the engine speaks ${init.version}; rebuild the engine (npm run build)`,
+  );
+}
+const kernel = instantiateKernel(init.module, init.memory);
+const ctl = init.ctl;
+const job = new Int32Array(JOB_WORDS);
+
+Atomics.add(ctl, CTL.READY, 1);
+parentPort?.postMessage('ready');
+
+let seen = -1;
+while (Atomics.load(ctl, CTL.SHUTDOWN) === 0) {
+  const gen = Atomics.load(ctl, CTL.GEN);
+  if (gen === seen) {
+    Atomics.wait(ctl, CTL.GEN, gen);
+    continue;
+  }
+  seen = gen;
+  for (let i = 0; i < JOB_WORDS; i++) job[i] = Atomics.load(ctl, CTL.JOB + i);
+  const chunks = job[JOB.CHUNKS]!;
+  for (let c = claimChunk(ctl, gen, chunks); c >= 0; c = claimChunk(ctl, gen, chunks)) {
+    try {
+      runChunk(kernel, job, c, init.thread);
+    } catch {
+      Atomics.store(ctl, CTL.FAILED, 1);
+    }
+    Atomics.add(ctl, CTL.WORKER_CHUNKS, 1);
+    Atomics.add(ctl, CTL.DONE, 1);
+    Atomics.notify(ctl, CTL.DONE);
+  }
+}
+Atomics.sub(ctl, CTL.READY, 1);

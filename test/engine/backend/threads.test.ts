@@ -1,0 +1,118 @@
+// The multi-threaded path: worker threads on a shared memory compute exactly what one
+// thread computes (bit for bit: every C element is the same sum in the same order, only
+// on another thread), for each way a job is cut (batches, rows, columns), and the
+// workers neither keep a process alive nor outlive `stopWorkers`.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
+import { detectFeatures } from '../../../engine/src/backend/features.js';
+import { workerUrl } from '../../../engine/src/backend/pool.js';
+import { makeArgs, expectMatchesReference, withCopyOfC, type Layout } from './gemm-check.js';
+
+// Two threads even where the machine has one core: the protocol is what is under test.
+const features = { ...detectFeatures(), cores: 2 };
+const engineDist = fileURLToPath(new URL('../../../engine/dist/', import.meta.url));
+
+function bits(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+describe('wasm GEMM backend on two threads', () => {
+  const single = new WasmGemmBackend({ features, threads: 1, minWork: 1 });
+  // Every product goes to the workers, and the calling thread leaves all chunks to them.
+  const workersOnly = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1, callerClaims: false });
+  const shared = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1 });
+
+  beforeAll(async () => {
+    expect(features.threads, 'this runtime must support SharedArrayBuffer, wasm threads and worker_threads').toBe(true);
+    expect(existsSync(fileURLToPath(workerUrl())), `built worker script ${workerUrl().pathname} (run npm run build)`).toBe(true);
+    expect(await workersOnly.startWorkers()).toBe(1);
+    expect(await shared.startWorkers()).toBe(1);
+  });
+
+  afterAll(async () => {
+    await workersOnly.stopWorkers();
+    await shared.stopWorkers();
+  });
+
+  const layouts: [string, Layout][] = [
+    ['rows split (tall)', { M: 301, N: 40, K: 77 }],
+    ['columns split (wide)', { M: 9, N: 517, K: 130, transB: true }],
+    ['rows split, transposed A, accumulate', { M: 200, N: 150, K: 300, transA: true, accumulate: true, padA: 3, padC: 5 }],
+    ['batch split', { M: 33, N: 31, K: 29, batch: 7, padB: 2, offsetA: 4 }],
+    ['batch split, broadcast A', { M: 64, N: 48, K: 32, batch: 6, strideA: 0, transA: true, transB: true }],
+    ['shared B folded into rows', { M: 16, N: 96, K: 64, batch: 12, strideA: 16 * 64, strideB: 0, strideC: 16 * 96 }],
+    ['stride-0 C accumulated over the batch (rows split)', { M: 40, N: 36, K: 20, batch: 5, strideC: 0, accumulate: true }],
+    ['interleaved heads (batch split)', { M: 32, N: 8, K: 16, batch: 4, padC: 24, strideC: 8 }],
+  ];
+
+  for (const [name, layout] of layouts) {
+    it(`${name}: workers alone, and workers with the caller, equal one thread bit for bit`, () => {
+      const args = makeArgs({ ...layout, seed: 99 });
+      const c0 = args.C.slice();
+      const one = withCopyOfC(args);
+      expect(single.gemmBatched(one)).toBe(true);
+      expectMatchesReference(args, one.C, c0);
+
+      const before = workersOnly.stats.workerChunks;
+      const w = withCopyOfC(args);
+      expect(workersOnly.gemmBatched(w)).toBe(true);
+      expect(workersOnly.stats.workerChunks - before, 'chunks run by the worker').toBeGreaterThanOrEqual(2);
+      expect(bits(w.C)).toEqual(bits(one.C));
+
+      const s = withCopyOfC(args);
+      const parallelBefore = shared.stats.parallel;
+      expect(shared.gemmBatched(s)).toBe(true);
+      expect(shared.stats.parallel).toBe(parallelBefore + 1);
+      expect(bits(s.C)).toEqual(bits(one.C));
+    });
+  }
+
+  it('keeps products with overlapping C batches on one thread', () => {
+    const args = makeArgs({ M: 30, N: 30, K: 30, batch: 3, strideC: 10, accumulate: true });
+    const c0 = args.C.slice();
+    const before = shared.stats.parallel;
+    expect(shared.gemmBatched(args)).toBe(true);
+    expect(shared.stats.parallel).toBe(before);
+    expectMatchesReference(args, args.C, c0);
+  });
+
+  it('stopWorkers ends the threads; later products still run (on one thread until they restart)', async () => {
+    const be = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1 });
+    expect(await be.startWorkers()).toBe(1);
+    await be.stopWorkers();
+    expect(be.workersReady).toBe(0);
+    const args = makeArgs({ M: 50, N: 60, K: 70 });
+    const c0 = args.C.slice();
+    expect(be.gemmBatched(args)).toBe(true);
+    expectMatchesReference(args, args.C, c0);
+    await be.stopWorkers();
+  });
+
+  it('workers do not keep a Node process alive', () => {
+    // A script that starts the workers, runs a parallel product and just ends: it must
+    // exit on its own (the workers are unref'd), well within the timeout.
+    const script = `
+      import { WasmGemmBackend } from ${JSON.stringify(`${engineDist}backend/wasm-backend.js`)};
+      const be = new WasmGemmBackend({ threads: 2, minParallelFlops: 1, features: { simd: true, relaxedSimd: false, threads: true, cores: 2 } });
+      const ready = await be.startWorkers();
+      const n = 256, A = new Float32Array(n * n).fill(1), C = new Float32Array(n * n);
+      be.gemmBatched({ transA: false, transB: false, M: n, N: n, K: n, A, aOffset: 0, lda: n, B: A, bOffset: 0, ldb: n,
+        C, cOffset: 0, ldc: n, accumulate: false, batch: 1, strideA: 0, strideB: 0, strideC: 0 });
+      console.log(JSON.stringify({ ready, parallel: be.stats.parallel, c: C[n * n - 1] }));
+    `;
+    const dir = mkdtempSync(join(tmpdir(), 'seqlab-threads-'));
+    try {
+      const file = join(dir, 'script.mjs');
+      writeFileSync(file, script);
+      const out = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+      expect(JSON.parse(out.trim())).toEqual({ ready: 1, parallel: 1, c: 256 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
