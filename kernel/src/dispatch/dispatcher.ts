@@ -79,14 +79,22 @@ export class Dispatcher {
     }
   }
 
-  private abortQueued = (): void => {
+  private abortRequested = false;
+
+  /** Called by a handler; the abort happens after that handler's reply, as in ipykernel. */
+  private requestAbort = (): void => {
+    this.abortRequested = true;
+  };
+
+  private abortQueued(): void {
+    this.abortRequested = false;
     const keep: Message[] = [];
     for (const msg of this.queue.splice(0)) {
       if (msg.header.msg_type === 'execute_request') this.abort(msg);
       else keep.push(msg);
     }
     this.queue.push(...keep);
-  };
+  }
 
   private abort(msg: Message): void {
     this.io.publish('status', { execution_state: 'busy' }, msg.header);
@@ -108,7 +116,7 @@ export class Dispatcher {
         this.io.log(`no handler for ${channel} message "${type}"; ignored`);
         return;
       }
-      const content = await handler(msg, { channel, io: this.io, abortQueued: this.abortQueued });
+      const content = await handler(msg, { channel, io: this.io, abortQueued: this.requestAbort });
       if (content !== undefined) this.io.reply(channel, msg, replyType(type), content);
     } catch (e) {
       const err = e as Error;
@@ -123,6 +131,7 @@ export class Dispatcher {
       }
     } finally {
       if (status) this.io.publish('status', { execution_state: 'idle' }, msg.header);
+      if (this.abortRequested) this.abortQueued();
     }
   }
 }

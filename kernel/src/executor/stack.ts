@@ -57,7 +57,8 @@ function formatFrame(cs: NodeJS.CallSite): MappedFrame | undefined {
     const where = pos ? `${file}:${pos.line}:${pos.column}` : `${file}`;
     const fn = cs.getFunctionName();
     const prefix = cs.isAsync() ? 'async ' : '';
-    const name = fn === CELL_FUNCTION ? '' : fn ? `${prefix}${fn}` : '';
+    const shown = fn?.startsWith('globalThis.') ? fn.slice('globalThis.'.length) : fn;
+    const name = fn === CELL_FUNCTION ? '' : shown ? `${prefix}${shown}` : '';
     return { text: name ? `    at ${name} (${where})` : `    at ${where}`, ...(pos ? { position: pos } : {}) };
   }
   if (isKernelFrame(file)) return undefined;

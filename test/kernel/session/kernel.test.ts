@@ -20,7 +20,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 beforeAll(async () => {
   dataDir = tempDir();
   notebookDir = tempDir('seqlab-nb-');
-  writeFileSync(join(notebookDir, 'helper.ts'), 'export const triple = (n: number): number => 3 * n;\n');
+  writeFileSync(join(notebookDir, 'helper.ts'), 'export const triple = (n: number): number => 3 * n;\nexport default function hello(): string { return "hi"; }\n');
+  writeFileSync(join(notebookDir, 'plain.cjs'), 'module.exports = { answer: 42 };\n');
+  writeFileSync(join(notebookDir, 'tla.mjs'), 'await new Promise((r) => setTimeout(r, 5));\nexport const late = "after tla";\n');
   k = await launchKernel({ cwd: notebookDir, env: { ...process.env, SEQLAB_DATA_DIR: dataDir, SEQLAB_INTERRUPT_GRACE: '8000' } });
 });
 
@@ -78,6 +80,23 @@ describe('execute', () => {
     const r = await k.client.execute('import { triple } from "./helper.ts"; import * as path from "node:path"; const z = await import("zeromq"); [triple(3), path.basename("/a/b.txt"), typeof z.Dealer]');
     expect(r.reply.content['status']).toBe('ok');
     expect(r.outputs.at(-1)!.content['data']).toEqual({ 'text/plain': "[ 9, 'b.txt', 'function' ]" });
+  });
+
+  it('imports CommonJS, ESM with top-level await, and ./x.js that is x.ts', async () => {
+    const r = await k.client.execute('import hello, { triple as t3 } from "./helper.js"; import plain from "./plain.cjs"; import { late } from "./tla.mjs"; const again = await import("./helper.ts"); [hello(), t3(1), plain.answer, late, again.triple === t3]');
+    expect(r.reply.content['status']).toBe('ok');
+    expect(r.outputs.at(-1)!.content['data']).toEqual({ 'text/plain': "[ 'hi', 3, 42, 'after tla', true ]" });
+  });
+
+  it('re-imports a local file after it changed', async () => {
+    writeFileSync(join(notebookDir, 'changing.ts'), 'export const version = 1;\n');
+    const a = await k.client.execute('import { version } from "./changing.ts"; version');
+    await sleep(20);
+    writeFileSync(join(notebookDir, 'changing.ts'), 'export const version = 2;\n');
+    const { utimesSync } = await import('node:fs');
+    utimesSync(join(notebookDir, 'changing.ts'), new Date(), new Date(Date.now() + 5000));
+    const b = await k.client.execute('import { version } from "./changing.ts"; version');
+    expect([a.outputs.at(-1)!.content['data'], b.outputs.at(-1)!.content['data']]).toEqual([{ 'text/plain': '1' }, { 'text/plain': '2' }]);
   });
 
   it('reports errors with ename, evalue and frames at cell line and column', async () => {

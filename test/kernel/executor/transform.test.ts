@@ -1,0 +1,50 @@
+/** The cell transform: what compiled cells look like. */
+import { describe, expect, it } from 'vitest';
+import { compileCell, compileModule } from '../../../kernel/dist/executor/compile.js';
+
+describe('compileCell', () => {
+  it('turns top-level declarations into globalThis assignments and hoists functions', () => {
+    const { js } = compileCell('const a: number = 1; let b; function f() { return a } class K {}', 'In[1]');
+    expect(js).toContain('globalThis.a = 1');
+    expect(js).toContain('globalThis.b = void 0');
+    expect(js.indexOf('globalThis.f = function f()')).toBeLessThan(js.indexOf('globalThis.a = 1'));
+    expect(js).toContain('globalThis.K = class K');
+    expect(js).not.toMatch(/\bconst a\b/);
+  });
+
+  it('keeps imports a later cell may use and routes them through the kernel loader', () => {
+    const { js } = compileCell('import def, { a as b } from "m"; import * as ns from "n"; import type { T } from "t"', 'In[2]');
+    expect(js).toContain('await __seqlab.import("m")');
+    expect(js).toContain('globalThis.def = __seqlab.default(');
+    expect(js).toContain('globalThis.b = __seqlab.named(__seqlab_module_1, "a")');
+    expect(js).toContain('globalThis.ns = __seqlab_module_2');
+    expect(js).not.toContain('"t"');
+  });
+
+  it('instruments every loop body and every await', () => {
+    const { js } = compileCell('for (;;) {} while (x) y(); do {} while (z); for (const q of w) {} const v = await p;', 'In[3]');
+    expect(js.match(/__seqlab_irq\[0\] !== __seqlab_seen/g)).toHaveLength(4);
+    expect(js).toContain('__seqlab.resume(await p)');
+  });
+
+  it('returns the last expression, but not an assignment', () => {
+    expect(compileCell('const x = 1;\nx + 1', 'In[4]').js).toContain('return x + 1');
+    expect(compileCell('y = 2', 'In[5]').js).not.toContain('return');
+  });
+
+  it('reports syntax errors with 1-based line and column', () => {
+    expect(compileCell('const ok = 1;\nconst = 2', 'In[6]').diagnostics[0]).toMatchObject({ line: 2, column: 7, message: expect.stringContaining('expected') });
+  });
+
+  it('maps compiled positions back to the cell', () => {
+    const { map } = compileCell('const a = 1;\n\nthrow new Error("x")', 'In[7]');
+    expect(map).toBeDefined();
+  });
+
+  it('compiles local modules with interrupt checks and an inline source map', () => {
+    const { code, diagnostics } = compileModule('export function spin(): void { while (true) {} }', 'file:///tmp/m.ts');
+    expect(diagnostics).toEqual([]);
+    expect(code).toContain('__seqlab_irq[0] !== __seqlab_seen');
+    expect(code).toContain('sourceMappingURL=data:application/json');
+  });
+});

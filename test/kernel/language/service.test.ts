@@ -1,0 +1,57 @@
+/**
+ * The language service in this process: completion, inspection and type checking against
+ * earlier cells, with the engine's exports declared generically from its .d.ts.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LanguageService } from '../../../kernel/dist/language/service.js';
+import { tempDir } from '../helpers.js';
+
+let ls: LanguageService;
+
+beforeAll(() => {
+  ls = new LanguageService({ notebookDir: tempDir() });
+});
+
+describe('LanguageService', () => {
+  it('checks a cell against earlier cells, at cell line and column', () => {
+    ls.cellExecuted('const rate: number = 0.1;\nfunction scale(x: number): number { return x * rate }');
+    expect(ls.check('const s: string = scale(2);')).toEqual([expect.objectContaining({ line: 1, column: 7, code: 2322, category: 'error' })]);
+    expect(ls.check('const ok: number = scale(2);')).toEqual([]);
+    expect(ls.check('\n\nscale("x")')[0]).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('a later declaration of a name replaces the earlier one', () => {
+    ls.cellExecuted('const rate = "fast";');
+    expect(ls.check('const r: string = rate;')).toEqual([]);
+    expect(ls.check('const rate = 1; const n: number = rate;')).toEqual([]);
+  });
+
+  it('declares every engine export, with its types', async () => {
+    const engine = await import('@seqlab/engine');
+    const names = Object.keys(engine).filter((n) => !(n in globalThis));
+    const diags = ls.check(names.map((n) => `void ${n};`).join('\n') + '\nvoid engine;');
+    expect(diags).toEqual([]);
+    expect(ls.check('const notThere = thisIsNotAnEngineExport;')[0]).toMatchObject({ code: 2304 });
+  });
+
+  it('knows the kernel helpers and the tslab module', () => {
+    expect(ls.check('display.html("x"); clearOutput(); const v: string = input("?"); const bar = progress(3); bar.update(); comms.open("t");')).toEqual([]);
+    expect(ls.check('import * as tslab from "tslab"; tslab.newDisplay().png(new Uint8Array(1)); tslab.display.markdown("m");')).toEqual([]);
+    expect(ls.check('display.nope()')[0]).toMatchObject({ code: 2339 });
+  });
+
+  it('completes members and globals with kinds', () => {
+    const c = ls.complete('Math.fl', 7);
+    expect(c).toMatchObject({ matches: ['floor'], cursorStart: 5, cursorEnd: 7 });
+    expect(c.types[0]).toMatchObject({ text: 'floor', type: 'function' });
+    expect(ls.complete('sca', 3).matches).toContain('scale');
+  });
+
+  it('inspects with signature and documentation', () => {
+    const r = ls.inspect('Math.max', 8, 0);
+    expect(r.found).toBe(true);
+    expect(r.data['text/plain']).toContain('max(...values: number[]): number');
+    expect(r.data['text/markdown']).toContain('Returns the larger');
+    expect(ls.inspect('   ', 1, 0).found).toBe(false);
+  });
+});
