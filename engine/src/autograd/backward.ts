@@ -1,7 +1,9 @@
 import { Tensor } from '../tensor.js';
-import { fmt, sameShape } from '../shape.js';
+import { allocate } from '../dtype.js';
+import { broadcastStrides, fmt, numel, sameShape } from '../shape.js';
+import { makeBinaryLoop, scatterStrided } from '../kernels/strided.js';
 import { setGradEnabled } from './grad-mode.js';
-import type { Node } from './node.js';
+import { SliceGrad, type Node } from './node.js';
 
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. */
@@ -23,6 +25,8 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
     }
     const order = topologicalOrder(rootNode);
     const pending = new Map<Node, Tensor>();
+    // Buffers this backward pass allocated itself: safe to accumulate into in place.
+    const owned = new Set<Tensor>();
     pending.set(rootNode, grad);
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i]!;
@@ -46,23 +50,57 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
         const input = inputs[j];
         const gi = grads[j];
         if (input === null || input === undefined || gi === null || gi === undefined) continue;
-        if (!sameShape(gi.shape, input.shape)) {
+        const giShape = gi instanceof SliceGrad ? gi.baseShape : gi.shape;
+        if (!sameShape(giShape, input.shape)) {
           throw new Error(
-            `backward: internal error in ${node.name}: gradient of shape ${fmt(gi.shape)} for input ${j} of shape ${fmt(input.shape)}`,
+            `backward: internal error in ${node.name}: gradient of shape ${fmt(giShape)} for input ${j} of shape ${fmt(input.shape)}`,
           );
         }
         const next = input.gradFn;
         if (next === null) {
-          accumulateLeaf(input, gi);
+          accumulateLeaf(input, gi instanceof SliceGrad ? accumulate(undefined, gi, input.dtype, owned) : gi);
         } else {
-          const have = pending.get(next);
-          pending.set(next, have === undefined ? gi : have.add(gi));
+          pending.set(next, accumulate(pending.get(next), gi, gi instanceof SliceGrad ? gi.values.dtype : gi.dtype, owned));
         }
       }
     }
   } finally {
     setGradEnabled(prev);
   }
+}
+
+const addInto = makeBinaryLoop('accumulate', 'x + y');
+
+/**
+ * Adds `incoming` to the gradient accumulated so far for one tensor. The first dense
+ * gradient is kept as it is (it may be shared with other inputs, so it is never written);
+ * from the second on, the sum lives in a buffer this pass owns and is updated in place.
+ * Sparse slice gradients are scatter-added into an owned buffer.
+ */
+function accumulate(have: Tensor | undefined, incoming: Tensor | SliceGrad, dtype: Tensor['dtype'], owned: Set<Tensor>): Tensor {
+  if (!(incoming instanceof SliceGrad) && have === undefined) return incoming;
+  let buf: Tensor;
+  if (have !== undefined && owned.has(have)) buf = have;
+  else {
+    const shape = incoming instanceof SliceGrad ? incoming.baseShape : incoming.shape;
+    buf = new Tensor(allocate(dtype, numel(shape)), shape.slice());
+    owned.add(buf);
+    if (have !== undefined) addDense(buf, have);
+  }
+  if (incoming instanceof SliceGrad) {
+    const w = incoming.window(buf);
+    const v = incoming.values;
+    // buf's window += values, element by element through both layouts.
+    const tmp = allocate(buf.dtype, v.numel());
+    addInto(w.shape, buf.data, w.strides, w.offset, v.data, broadcastStrides(v.shape, v.strides, w.shape), v.offset, tmp);
+    scatterStrided(tmp, 0, buf.data, w.shape, w.strides, w.offset);
+  } else addDense(buf, incoming);
+  return buf;
+}
+
+/** buf (contiguous, owned) += g, in place. */
+function addDense(buf: Tensor, g: Tensor): void {
+  addInto(buf.shape, buf.data, buf.strides, 0, g.data, broadcastStrides(g.shape, g.strides, buf.shape), g.offset, buf.data);
 }
 
 /** Nodes reachable from `root`, each after all nodes that feed into it (iterative DFS). */

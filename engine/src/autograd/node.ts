@@ -1,11 +1,26 @@
 import type { Tensor } from '../tensor.js';
 
 /**
+ * The gradient of a view's input, given sparsely: `values` belong in the window that
+ * `window(base)` selects from a tensor of `baseShape`, and zeros elsewhere. The backward
+ * engine scatter-adds it into one accumulation buffer, so that a sequence read step by
+ * step through `select`/`narrow` costs O(steps) in backward instead of O(steps²).
+ */
+export class SliceGrad {
+  constructor(
+    readonly values: Tensor,
+    readonly baseShape: readonly number[],
+    readonly window: (base: Tensor) => Tensor,
+  ) {}
+}
+
+/**
  * Computes the gradients of one op's inputs from the gradient of its output.
  * `needs[i]` says whether input i wants a gradient; entries for inputs that do not may
- * be null. Each returned gradient has exactly its input's shape.
+ * be null. Each returned gradient has exactly its input's shape (a SliceGrad: its
+ * baseShape does).
  */
-export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | null)[];
+export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | SliceGrad | null)[];
 
 /** A hook on a tensor's gradient: may return a replacement gradient. */
 export type GradHook = (grad: Tensor) => Tensor | void;
@@ -47,7 +62,7 @@ export class Node {
   }
 
   /** Runs the backward closure; throws if the graph was freed or a saved tensor changed. */
-  apply(grad: Tensor): readonly (Tensor | null)[] {
+  apply(grad: Tensor): readonly (Tensor | SliceGrad | null)[] {
     if (this.fn === null) {
       throw new Error(
         `backward: trying to backward through the graph a second time (${this.name} was already freed). ` +

@@ -27,13 +27,13 @@ export function broadcastBinary(a: Tensor, b: Tensor, op: string, loop: BinaryLo
   return new Tensor(out, shape);
 }
 
-const addLoop = makeBinaryLoop((x, y) => x + y);
-const subLoop = makeBinaryLoop((x, y) => x - y);
-const mulLoop = makeBinaryLoop((x, y) => x * y);
-const divLoop = makeBinaryLoop((x, y) => x / y);
-const powLoop = makeBinaryLoop((x, y) => Math.pow(x, y));
-const maxLoop = makeBinaryLoop((x, y) => (x > y || x !== x ? x : y));
-const minLoop = makeBinaryLoop((x, y) => (x < y || x !== x ? x : y));
+const addLoop = makeBinaryLoop('add', 'x + y');
+const subLoop = makeBinaryLoop('sub', 'x - y');
+const mulLoop = makeBinaryLoop('mul', 'x * y');
+const divLoop = makeBinaryLoop('div', 'x / y');
+const powLoop = makeBinaryLoop('pow', 'Math.pow(x, y)');
+const maxLoop = makeBinaryLoop('maximum', '(x > y || x !== x ? x : y)');
+const minLoop = makeBinaryLoop('minimum', '(x < y || x !== x ? x : y)');
 
 function operands(a: TensorOrNumber, b: TensorOrNumber, op: string): [Tensor, Tensor] {
   if (a instanceof Tensor) return [a, asOperand(b, a, op, 'other')];
@@ -101,7 +101,7 @@ export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   }
   return out;
 }
-const negDivLoop = makeBinaryLoop((x, y) => -x / y);
+const negDivLoop = makeBinaryLoop('negDiv', '-x / y');
 
 /**
  * `a ** b` with broadcasting. Gradients follow PyTorch: d/da = b * a^(b-1) (zero where
@@ -126,8 +126,8 @@ export function pow(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   }
   return out;
 }
-const powBaseLoop = makeBinaryLoop((x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1)));
-const powExpLoop = makeBinaryLoop((x, r) => (x === 0 ? 0 : r * Math.log(x)));
+const powBaseLoop = makeBinaryLoop('powBase', '(y === 0 ? 0 : y * Math.pow(x, y - 1))');
+const powExpLoop = makeBinaryLoop('powExp', '(x === 0 ? 0 : y * Math.log(x))'); // y: the result x^e
 function powBaseGrad(g: Tensor, x: Tensor, y: Tensor): Tensor {
   return broadcastBinary(g, broadcastBinary(x, y, 'pow', powBaseLoop, g.dtype), 'pow', mulLoop, g.dtype);
 }
@@ -147,7 +147,7 @@ export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return minmax(a, b, 'minimum', minLoop, -1);
 }
 
-const tieShareLoop = makeBinaryLoop((x, y) => (x === y ? 0.5 : x > y ? 1 : 0));
+const tieShareLoop = makeBinaryLoop('tieShare', '(x === y ? 0.5 : x > y ? 1 : 0)');
 function minmax(a: TensorOrNumber, b: TensorOrNumber, op: string, loop: BinaryLoop, sign: 1 | -1): Tensor {
   const [x, y] = operands(a, b, op);
   const out = broadcastBinary(x, y, op, loop, arithDtype(x, y));
@@ -165,7 +165,7 @@ function minmax(a: TensorOrNumber, b: TensorOrNumber, op: string, loop: BinaryLo
   }
   return out;
 }
-const negMulLoop = makeBinaryLoop((x, y) => -x * y);
+const negMulLoop = makeBinaryLoop('negMul', '-x * y');
 
 function minusOne(dtype: DType): Tensor {
   const t = new Tensor(allocate(dtype, 1), []);

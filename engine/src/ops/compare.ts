@@ -5,8 +5,8 @@ import { broadcastBinary } from './binary.js';
 import { asOperand, expectTensor } from './helpers.js';
 import { mapUnary } from './unary.js';
 
-function comparison(name: string, f: (x: number, y: number) => boolean): (a: Tensor, b: TensorOrNumber) => Tensor {
-  const loop: BinaryLoop = makeBinaryLoop((x, y) => (f(x, y) ? 1 : 0));
+function comparison(name: string, test: string): (a: Tensor, b: TensorOrNumber) => Tensor {
+  const loop: BinaryLoop = makeBinaryLoop(name, `(${test} ? 1 : 0)`);
   return (a, b) => {
     expectTensor(a, name, 'input');
     return broadcastBinary(a, asOperand(b, a, name, 'other'), name, loop, 'bool');
@@ -14,19 +14,19 @@ function comparison(name: string, f: (x: number, y: number) => boolean): (a: Ten
 }
 
 /** Elementwise `a == b` (bool). */
-export const eq = comparison('eq', (x, y) => x === y);
+export const eq = comparison('eq', 'x === y');
 /** Elementwise `a != b` (bool). */
-export const ne = comparison('ne', (x, y) => x !== y);
-export const lt = comparison('lt', (x, y) => x < y);
-export const le = comparison('le', (x, y) => x <= y);
-export const gt = comparison('gt', (x, y) => x > y);
-export const ge = comparison('ge', (x, y) => x >= y);
+export const ne = comparison('ne', 'x !== y');
+export const lt = comparison('lt', 'x < y');
+export const le = comparison('le', 'x <= y');
+export const gt = comparison('gt', 'x > y');
+export const ge = comparison('ge', 'x >= y');
 
-const andLoop = makeBinaryLoop((x, y) => (x !== 0 && y !== 0 ? 1 : 0));
-const orLoop = makeBinaryLoop((x, y) => (x !== 0 || y !== 0 ? 1 : 0));
-const notLoop = makeUnaryLoop((x) => (x === 0 ? 1 : 0));
-const nanLoop = makeUnaryLoop((x) => (x !== x ? 1 : 0));
-const finiteLoop = makeUnaryLoop((x) => (Number.isFinite(x) ? 1 : 0));
+const andLoop = makeBinaryLoop('logicalAnd', '(x !== 0 && y !== 0 ? 1 : 0)');
+const orLoop = makeBinaryLoop('logicalOr', '(x !== 0 || y !== 0 ? 1 : 0)');
+const notLoop = makeUnaryLoop('logicalNot', '(x === 0 ? 1 : 0)');
+const nanLoop = makeUnaryLoop('isnan', '(x !== x ? 1 : 0)');
+const finiteLoop = makeUnaryLoop('isfinite', '(x - x === 0 ? 1 : 0)');
 
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   return broadcastBinary(expectTensor(a, 'logicalAnd', 'input'), expectTensor(b, 'logicalAnd', 'other'), 'logicalAnd', andLoop, 'bool');

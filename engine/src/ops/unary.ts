@@ -26,19 +26,24 @@ function gradLoop(g: Tensor, saved: Tensor, loop: BinaryLoop): Tensor {
 
 interface UnarySpec {
   name: string;
-  f: (x: number) => number;
-  /** d/dx expressed from (g, x) — used when `fromOutput` is false. */
-  grad?: (g: number, v: number) => number;
-  /** true: `grad` takes the output value instead of the input. */
+  /** The value, a JavaScript expression of the element `x`. */
+  f: string;
+  /**
+   * The gradient, an expression of the upstream gradient `x` and the saved value `y`
+   * (the input, or the output when `fromOutput`). Omitted: not differentiable.
+   */
+  grad?: string;
   fromOutput?: boolean;
   /** Result dtype: 'same' keeps ints (neg, abs, relu), 'float' promotes ints to float32. */
   result: 'same' | 'float';
+  /** Functions the expressions call. */
+  helpers?: Record<string, (v: number) => number>;
 }
 
-/** Builds a differentiable unary op from its value and derivative. */
+/** Builds a differentiable unary op from its value and derivative expressions. */
 function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
-  const loop = makeUnaryLoop(spec.f);
-  const gl = spec.grad ? makeBinaryLoop(spec.grad) : null;
+  const loop = makeUnaryLoop(spec.name, spec.f, spec.helpers);
+  const gl = spec.grad ? makeBinaryLoop(`${spec.name}Grad`, spec.grad, spec.helpers) : null;
   const backwardName = spec.name.charAt(0).toUpperCase() + spec.name.slice(1) + 'Backward';
   return (x: Tensor): Tensor => {
     expectTensor(x, spec.name, 'input');
@@ -52,52 +57,54 @@ function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   };
 }
 
+// In the gradient expressions below, x is the upstream gradient and y the saved value.
 /** -x */
-export const neg = defineUnary({ name: 'neg', f: (x) => -x, grad: (g) => -g, result: 'same' });
+export const neg = defineUnary({ name: 'neg', f: '-x', grad: '-x', result: 'same' });
 /** e^x */
-export const exp = defineUnary({ name: 'exp', f: Math.exp, grad: (g, y) => g * y, fromOutput: true, result: 'float' });
+export const exp = defineUnary({ name: 'exp', f: 'Math.exp(x)', grad: 'x * y', fromOutput: true, result: 'float' });
 /** Natural logarithm (log of a negative number is NaN, of 0 is -Infinity, as in PyTorch). */
-export const log = defineUnary({ name: 'log', f: Math.log, grad: (g, x) => g / x, result: 'float' });
-export const sqrt = defineUnary({ name: 'sqrt', f: Math.sqrt, grad: (g, y) => g / (2 * y), fromOutput: true, result: 'float' });
+export const log = defineUnary({ name: 'log', f: 'Math.log(x)', grad: 'x / y', result: 'float' });
+export const sqrt = defineUnary({ name: 'sqrt', f: 'Math.sqrt(x)', grad: 'x / (2 * y)', fromOutput: true, result: 'float' });
 /** 1 / sqrt(x) */
-export const rsqrt = defineUnary({ name: 'rsqrt', f: (x) => 1 / Math.sqrt(x), grad: (g, y) => -0.5 * g * y * y * y, fromOutput: true, result: 'float' });
+export const rsqrt = defineUnary({ name: 'rsqrt', f: '1 / Math.sqrt(x)', grad: '-0.5 * x * y * y * y', fromOutput: true, result: 'float' });
 /** |x|; the gradient at 0 is 0, as in PyTorch. */
-export const abs = defineUnary({ name: 'abs', f: Math.abs, grad: (g, x) => (x > 0 ? g : x < 0 ? -g : 0), result: 'same' });
-export const reciprocal = defineUnary({ name: 'reciprocal', f: (x) => 1 / x, grad: (g, y) => -g * y * y, fromOutput: true, result: 'float' });
-export const sin = defineUnary({ name: 'sin', f: Math.sin, grad: (g, x) => g * Math.cos(x), result: 'float' });
-export const cos = defineUnary({ name: 'cos', f: Math.cos, grad: (g, x) => -g * Math.sin(x), result: 'float' });
-export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, grad: (g, y) => g * (1 - y * y), fromOutput: true, result: 'float' });
+export const abs = defineUnary({ name: 'abs', f: 'Math.abs(x)', grad: '(y > 0 ? x : y < 0 ? -x : 0)', result: 'same' });
+export const reciprocal = defineUnary({ name: 'reciprocal', f: '1 / x', grad: '-x * y * y', fromOutput: true, result: 'float' });
+export const sin = defineUnary({ name: 'sin', f: 'Math.sin(x)', grad: 'x * Math.cos(y)', result: 'float' });
+export const cos = defineUnary({ name: 'cos', f: 'Math.cos(x)', grad: '-x * Math.sin(y)', result: 'float' });
+export const tanh = defineUnary({ name: 'tanh', f: 'Math.tanh(x)', grad: 'x * (1 - y * y)', fromOutput: true, result: 'float' });
 /** The logistic function 1 / (1 + e^-x), in (0, 1). */
 export const sigmoid = defineUnary({
   name: 'sigmoid',
   // Two branches keep exp from overflowing for large |x|.
-  f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  grad: (g, y) => g * y * (1 - y),
+  f: '(x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))',
+  grad: 'x * y * (1 - y)',
   fromOutput: true,
   result: 'float',
 });
 /** max(x, 0); gradient 1 where x > 0, else 0. */
-export const relu = defineUnary({ name: 'relu', f: (x) => (x > 0 ? x : x !== x ? x : 0), grad: (g, x) => (x > 0 ? g : 0), result: 'same' });
+export const relu = defineUnary({ name: 'relu', f: '(x > 0 ? x : x !== x ? x : 0)', grad: '(y > 0 ? x : 0)', result: 'same' });
 /** -1, 0, 1 by sign (NaN stays NaN); not differentiable (no gradient flows). */
-export const sign = defineUnary({ name: 'sign', f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), result: 'same' });
+export const sign = defineUnary({ name: 'sign', f: '(x > 0 ? 1 : x < 0 ? -1 : x)', result: 'same' });
 
 const geluExact = defineUnary({
   name: 'gelu',
-  f: (x) => x * normalCdf(x),
-  grad: (g, x) => g * (normalCdf(x) + x * normalPdf(x)),
+  f: 'x * normalCdf(x)',
+  grad: 'x * (normalCdf(y) + y * normalPdf(y))',
   result: 'float',
+  helpers: { normalCdf, normalPdf },
 });
-const SQRT_2_OVER_PI = 0.7978845608028654;
 const geluTanh = defineUnary({
-  name: 'gelu',
-  f: (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))),
-  grad: (g, x) => {
-    const inner = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
-    const t = Math.tanh(inner);
-    const dinner = SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
-    return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner);
-  },
+  name: 'geluTanh',
+  f: '0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))',
+  grad: 'x * geluTanhGrad(y)',
   result: 'float',
+  helpers: {
+    geluTanhGrad: (v: number): number => {
+      const t = Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v));
+      return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * 0.7978845608028654 * (1 + 3 * 0.044715 * v * v);
+    },
+  },
 });
 
 /**

@@ -7,7 +7,8 @@ import { allocate } from '../dtype.js';
 import { contiguousStrides, fmt, normDim, numel, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd/record.js';
-import { copyStrided, scatterStrided } from '../kernels/strided.js';
+import { copyStrided } from '../kernels/strided.js';
+import { SliceGrad } from '../autograd/node.js';
 import { expectTensor } from './helpers.js';
 import { sumTo } from './reduce.js';
 
@@ -23,15 +24,12 @@ export function copyContiguous(x: Tensor): Tensor {
 }
 
 /**
- * Backward of a view: a zero tensor of the input's shape with `g` written into the
- * window that `sameView` selects from it.
+ * Backward of a view that selects a window of its input: the gradient is `g` inside the
+ * window that `sameView` selects and zero elsewhere, handed to the backward engine
+ * sparsely (it accumulates many windows of one input into one buffer).
  */
-function embedGrad(g: Tensor, inputShape: readonly number[], sameView: (t: Tensor) => Tensor): Tensor {
-  const z = new Tensor(allocate(g.dtype, numel(inputShape)), inputShape.slice());
-  const w = sameView(z);
-  const gc = g.contiguous();
-  scatterStrided(gc.data, gc.offset, z.data, w.shape, w.strides, w.offset);
-  return z;
+function embedGrad(g: Tensor, inputShape: readonly number[], sameView: (t: Tensor) => Tensor): SliceGrad {
+  return new SliceGrad(g, inputShape, sameView);
 }
 
 // ------------------------------------------------------------------ reshape / view
