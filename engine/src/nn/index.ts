@@ -9,3 +9,4 @@ export { Sequential, ModuleList } from './container.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions } from './rnn.js';
+export * as utils from './utils.js';

@@ -1,0 +1,2 @@
+/** `nn.utils`, as `torch.nn.utils`: gradient clipping. */
+export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from '../optim/clip-grad.js';
