@@ -59,3 +59,4 @@ export { recordAttention, type AttentionKind } from './trace/recorder.js';
 export { trace, Trace, type TraceOptions, type AttentionRecord, type RecurrentRecord, type SelectRecurrent, type SelectAttention } from './trace/trace.js';
 export * as backend from './backend/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
