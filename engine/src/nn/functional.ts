@@ -35,3 +35,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return add(y, bias);
 }
 export { rnnCell, lstmCell, gruCell, rnnStep, lstmStep, gruStep, type LstmStep, type GruStep, type RnnStep } from './functional-rnn.js';
+export {
+  scaledDotProductAttention,
+  multiHeadAttentionForward,
+  maskedSoftmax,
+  type ScaledDotProductAttentionOptions,
+  type MultiHeadAttentionForwardOptions,
+} from './functional-attention.js';
