@@ -60,3 +60,4 @@ export { trace, Trace, type TraceOptions, type AttentionRecord, type RecurrentRe
 export * as backend from './backend/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export { saveSafetensors, loadSafetensors, readSafetensorsHeader, type SafetensorsHeader, type SafetensorsEntry, type SafetensorsDtype, type SaveSafetensorsOptions } from './io/safetensors.js';
