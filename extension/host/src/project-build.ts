@@ -5,7 +5,7 @@
  * into a Jupyter prefix with `seqlab install --prefix`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { fingerprint, readStamp, writeStamp } from './fingerprint.js';
@@ -58,21 +58,19 @@ export function buildTypeScript(log: Log): StepStatus {
   return 'built';
 }
 
-/** The extension's build inputs: its own files, the engine it imports, the locked dependencies. */
+/** Folders under extension/ that builds write (or that belong to the host), not build inputs. */
+const extensionOutputs = new Set(['node_modules', 'lib', 'labextension', 'standalone', 'dist', 'host']);
+
+/**
+ * The extension's build inputs: everything in extension/ but its outputs (sources, styles,
+ * build configs and scripts), the engine it imports, and the locked dependency versions.
+ */
 function extensionFingerprint(): string {
-  return fingerprint(repoRoot, [
-    'extension/package.json',
-    'extension/src',
-    'extension/style',
-    'extension/schema',
-    'extension/tsconfig.json',
-    'extension/webpack.config.js',
-    'extension/webpack.config.cjs',
-    'engine/package.json',
-    'engine/src',
-    'engine/schemas',
-    'package-lock.json',
-  ]);
+  const own = readdirSync(join(repoRoot, 'extension'))
+    .filter(name => !extensionOutputs.has(name) && !name.endsWith('.tsbuildinfo'))
+    .sort()
+    .map(name => `extension/${name}`);
+  return fingerprint(repoRoot, [...own, 'engine/package.json', 'engine/src', 'engine/schemas', 'package-lock.json']);
 }
 
 /** Whether `extension/labextension` was built from the current sources. */
