@@ -22,6 +22,8 @@ export abstract class LRScheduler {
   /** Steps taken: 0 right after construction. */
   lastEpoch: number;
   protected lastLrs: number[] = [];
+  /** Calls of step() on this scheduler, the constructor's included (PyTorch's `_step_count`). */
+  protected stepCount = 0;
 
   protected constructor(
     readonly optimizer: Optimizer,
@@ -50,6 +52,10 @@ export abstract class LRScheduler {
 
   /** Advances the schedule by one step and sets the new lrs in the optimizer's groups. */
   step(): void {
+    if (arguments.length > 0) {
+      throw new TypeError(`${this.name}.step: takes no arguments (PyTorch's step(epoch) is deprecated); to jump to an epoch, construct the scheduler with { lastEpoch }`);
+    }
+    this.stepCount += 1;
     this.lastEpoch += 1;
     const lrs = this.computeLr();
     this.optimizer.paramGroups.forEach((g, i) => {
@@ -137,16 +143,11 @@ export class StepLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
-  private stepCount = 0;
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number; lastEpoch?: number }) {
     super(optimizer, 'CosineAnnealingLR', options(opts, 'CosineAnnealingLR', '{ tMax, etaMin? }').lastEpoch);
     this.tMax = positiveInteger(opts.tMax, 'CosineAnnealingLR', 'tMax');
     this.etaMin = finiteNumber(opts.etaMin ?? 0, 'CosineAnnealingLR', 'etaMin');
     this.initialStep();
-  }
-  override step(): void {
-    this.stepCount += 1;
-    super.step();
   }
   protected computeLr(): number[] {
     const { tMax, etaMin, lastEpoch: e } = this;

@@ -1,17 +1,26 @@
 /**
- * The corpora loader on the shared texts (../shared/data): The Time Machine as D2L 1.0
- * prepares it, and tiny Shakespeare with nanoGPT's character indices.
+ * The corpora loader on the course texts: The Time Machine as D2L 1.0 prepares it, and
+ * tiny Shakespeare with nanoGPT's character indices. The files are read from the
+ * project's copy (notebooks/data/) or else from the shared folder next to the checkout
+ * (../shared/data/); loading checks their SHA-1 against the published copies.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { data } from '../../../engine/src/index.js';
 
-const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const timeMachine = SHARED + 'timemachine.txt';
-const shakespeare = SHARED + 'tinyshakespeare.txt';
+const PLACES = [new URL('../../../notebooks/data/', import.meta.url), new URL('../../../../shared/data/', import.meta.url)].map((u) => fileURLToPath(u));
+
+function corpusFile(name: string): string {
+  const found = PLACES.map((dir) => dir + name).find((p) => existsSync(p));
+  if (found === undefined) throw new Error(`${name} is in none of ${PLACES.join(', ')}; copy it there from the course data (see ../shared/data/README.md)`);
+  return found;
+}
+
+const timeMachine = corpusFile('timemachine.txt');
+const shakespeare = corpusFile('tinyshakespeare.txt');
 const tmp = mkdtempSync(join(tmpdir(), 'seqlab-corpora-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -229,6 +229,7 @@ describe('schedulers', () => {
     expect(() => new optim.StepLR(opt(), { stepSize: 1, lastEpoch: 5 })).toThrow(/needs initialLr in paramGroups\[0\]/);
     expect(() => new optim.StepLR({} as never, { stepSize: 1 })).toThrow(/expects an optimizer/);
     expect(() => new optim.TransformerLR(o, { dModel: 0 })).toThrow(/dModel must be a positive integer/);
+    expect(() => (s.step as (epoch: number) => void)(3)).toThrow(/StepLR.step: takes no arguments/);
   });
 
   it('the Transformer schedule rises linearly to factor·(dModel·warmup)^-0.5 at the warm-up step and then decays as 1/√step', () => {
