@@ -19,8 +19,11 @@ export const MC: i32 = MR * (144 / MR);
 /** Columns of B packed at once (a multiple of NR): the packed B block (KC x NC) sits in L2/L3. */
 export const NC: i32 = NR * (2048 / NR);
 
-/** Bytes of workspace one thread needs: packed A block, packed B block, one edge tile. */
-export const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
+/**
+ * Bytes of workspace one thread needs: packed A block (+16 bytes of slack for the
+ * overlapping stores of pack.ts, a cache line to keep B aligned), packed B block, one edge tile.
+ */
+export const PACK_A_BYTES: usize = <usize>(MC * KC * 4 + 64);
 export const PACK_B_BYTES: usize = <usize>(KC * NC * 4);
 export const TILE_BYTES: usize = <usize>(MR * NR * 4);
 export const WORKSPACE_BYTES: usize = PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;

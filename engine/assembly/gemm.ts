@@ -10,7 +10,7 @@
 
 import { MR, NR, KC, MC, NC, PACK_A_BYTES, PACK_B_BYTES, WORKSPACE_BYTES } from './blocking';
 import { packA, packB } from './pack';
-import { microkernel } from './microkernel';
+import { microkernel, microkernelColumn } from './microkernel';
 
 /** Bytes of per-thread workspace `sgemm` needs. */
 export function workspaceBytes(): usize { return WORKSPACE_BYTES; }
@@ -45,19 +45,22 @@ export function sgemm(
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packA(pA, lda, transA != 0, ic, pc, mc, kc, pa);
+        const fullRows = mc / MR;
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bp = pb + ((<usize>jr * <usize>kc) << 2);
           let cp = pC + ((<usize>ic * <usize>ldc + <usize>(jc + jr)) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
+          let ir = 0;
+          if (nr == NR) {
+            microkernelColumn(pa, bp, kc, cp, ldcB, overwrite, fullRows);
+            ir = fullRows * MR;
+            cp += <usize>ir * ldcB;
+          }
+          for (; ir < mc; ir += MR) {
+            // Edge tiles: compute a full tile aside, then write its valid corner.
             const ap = pa + ((<usize>ir * <usize>kc) << 2);
-            if (mr == MR && nr == NR) {
-              microkernel(ap, bp, kc, cp, ldcB, overwrite);
-            } else {
-              microkernel(ap, bp, kc, tile, <usize>NR << 2, true);
-              storeEdge(tile, cp, ldcB, mr, nr, overwrite);
-            }
+            microkernel(ap, bp, kc, tile, <usize>NR << 2, true);
+            storeEdge(tile, cp, ldcB, min(MR, mc - ir), nr, overwrite);
             cp += <usize>MR * ldcB;
           }
         }

@@ -25,6 +25,22 @@ export function microkernel(pa: usize, pb: usize, kc: i32, pc: usize, ldcBytes: 
   else kernel3x12(pa, pb, kc, pc, ldcBytes, overwrite);
 }
 
+/**
+ * `tiles` register tiles stacked vertically: A panels one after the other from `pa`
+ * (kc x MR each), C rows MR apart. One call per column of tiles keeps the call overhead
+ * out of the inner loops.
+ */
+export function microkernelColumn(pa: usize, pb: usize, kc: i32, pc: usize, ldcBytes: usize, overwrite: bool, tiles: i32): void {
+  const aStep = <usize>(kc * MR) << 2;
+  const cStep = <usize>MR * ldcBytes;
+  for (let t = 0; t < tiles; t++) {
+    if (MR == 4 && NR == 8) kernel4x8(pa, pb, kc, pc, ldcBytes, overwrite);
+    else kernel3x12(pa, pb, kc, pc, ldcBytes, overwrite);
+    pa += aStep;
+    pc += cStep;
+  }
+}
+
 // @ts-ignore: decorator
 @inline function kernel4x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);

@@ -1,0 +1,100 @@
+/**
+ * The implementations the benchmark compares and how to start their runners. seqlab runs
+ * four ways: 1 or 2 threads, with the default SIMD128 kernels (what Node 20 gives without
+ * flags) or the relaxed-SIMD FMA kernels (Node 20 with --experimental-wasm-relaxed-simd,
+ * as the seqlab kernel process can pass; the default on Node 22+).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const PYTHON = '/usr/bin/python3';
+
+export interface Impl {
+  id: string;
+  /** Column heading. */
+  label: string;
+  /** seqlab implementations are compared with every reference. */
+  role: 'seqlab' | 'reference';
+  kind: 'seqlab' | 'tfjs' | 'torch';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Why it cannot run here (not installed, too few cores), if it cannot. */
+  unavailable?: string;
+}
+
+const nodeRunner = fileURLToPath(new URL('./runners/node-runner.js', import.meta.url));
+const torchRunner = fileURLToPath(new URL('../runners/torch_runner.py', import.meta.url));
+
+function torchThreadsEnv(n: number): Record<string, string> {
+  const v = String(n);
+  return { OMP_NUM_THREADS: v, OPENBLAS_NUM_THREADS: v, MKL_NUM_THREADS: v, OMP_WAIT_POLICY: 'PASSIVE' };
+}
+
+function torchMissing(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found (Debian python3-torch; bash scripts/system-deps.sh)`;
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) return `PyTorch is not installed for ${PYTHON} (Debian python3-torch; bash scripts/system-deps.sh)`;
+  return undefined;
+}
+
+function tfjsMissing(): string | undefined {
+  const require = createRequire(import.meta.url);
+  for (const pkg of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm']) {
+    try {
+      require.resolve(`${pkg}/package.json`);
+    } catch {
+      return `${pkg} is not installed (npm install)`;
+    }
+  }
+  return undefined;
+}
+
+/** Every implementation, with `unavailable` set where it cannot run. */
+export function implementations(): Impl[] {
+  const cores = availableParallelism();
+  const oneCore = cores < 2 ? `needs 2 cores, this machine has ${cores}` : undefined;
+  const torch = torchMissing();
+  const tfjs = tfjsMissing();
+  const seqlab = (threads: number, fma: boolean): Impl => ({
+    id: `seqlab${fma ? '-fma' : ''}-${threads}t`,
+    label: `seqlab${fma ? ' FMA' : ''} ${threads}T`,
+    role: 'seqlab',
+    kind: 'seqlab',
+    command: process.execPath,
+    args: [...(fma ? ['--experimental-wasm-relaxed-simd'] : []), nodeRunner, 'seqlab'],
+    env: { SEQLAB_BACKEND: 'auto', SEQLAB_THREADS: String(threads), SEQLAB_RELAXED_SIMD: fma ? '1' : '0' },
+    unavailable: threads > 1 ? oneCore : undefined,
+  });
+  const torchImpl = (threads: number): Impl => ({
+    id: `torch-${threads}t`,
+    label: `torch ${threads}T`,
+    role: 'reference',
+    kind: 'torch',
+    command: PYTHON,
+    args: [torchRunner, String(threads)],
+    env: torchThreadsEnv(threads),
+    unavailable: torch ?? (threads > 1 ? oneCore : undefined),
+  });
+  return [
+    seqlab(1, false),
+    seqlab(2, false),
+    seqlab(1, true),
+    seqlab(2, true),
+    torchImpl(1),
+    torchImpl(2),
+    {
+      id: 'tfjs-wasm',
+      label: 'tfjs-wasm',
+      role: 'reference',
+      kind: 'tfjs',
+      command: process.execPath,
+      args: [nodeRunner, 'tfjs'],
+      env: {},
+      unavailable: tfjs,
+    },
+  ];
+}
