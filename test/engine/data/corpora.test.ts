@@ -1,8 +1,8 @@
 /**
  * The corpora loader on the course texts: The Time Machine as D2L 1.0 prepares it, and
- * tiny Shakespeare with nanoGPT's character indices. The files are read from the
- * project's copy (notebooks/data/) or else from the shared folder next to the checkout
- * (../shared/data/); loading checks their SHA-1 against the published copies.
+ * tiny Shakespeare with nanoGPT's character indices. The files are the project's copies
+ * in notebooks/data/ (what CI and users have); loading checks their SHA-1 against the
+ * published copies.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { data } from '../../../engine/src/index.js';
 
-const PLACES = [new URL('../../../notebooks/data/', import.meta.url), new URL('../../../../shared/data/', import.meta.url)].map((u) => fileURLToPath(u));
+const DATA = fileURLToPath(new URL('../../../notebooks/data/', import.meta.url));
 
 function corpusFile(name: string): string {
-  const found = PLACES.map((dir) => dir + name).find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`${name} is in none of ${PLACES.join(', ')}; copy it there from the course data (see ../shared/data/README.md)`);
-  return found;
+  const path = DATA + name;
+  if (!existsSync(path)) throw new Error(`${path} is missing: the notebooks' corpora belong in notebooks/data/ (see notebooks/data/README.md)`);
+  return path;
 }
 
 const timeMachine = corpusFile('timemachine.txt');
