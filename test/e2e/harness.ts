@@ -394,12 +394,20 @@ export function recordTimings(test: string, timings: Record<string, number>): vo
   writeFileSync(join(resultsDir, 'timings.jsonl'), `${line}\n`, { flag: 'a' });
 }
 
-/** A plotly figure as rendered in the page: its traces (from the element's `data`/`_fullData`). */
+/** A plotly figure as rendered in the page: its traces (from the element's `data`/`_fullData`) and layout. */
 export interface RenderedFigure {
-  /** The output's index among the `.js-plotly-plot` elements, in document order. */
+  /** The figure's index among the `.js-plotly-plot` elements in scope, in document order. */
   index: number;
   title: string | null;
-  traces: Array<{ type: string; name: string | null; x: unknown[] | null; y: unknown[] | null; z: unknown[] | null; text: unknown[] | null }>;
+  /** Height in CSS pixels that plotly laid the figure out at. */
+  height: number;
+  /** `yaxis.type` as plotly resolved it ('linear', 'log', ...). */
+  yaxisType: string | null;
+  /** The x axis tick labels as drawn (SVG text), e.g. tokens. */
+  xTickLabels: string[];
+  /** The y axis tick labels as drawn (SVG text). */
+  yTickLabels: string[];
+  traces: Array<{ type: string; name: string | null; x: unknown[] | null; y: unknown[] | null; z: unknown[] | null }>;
 }
 
 /**
@@ -409,20 +417,27 @@ export interface RenderedFigure {
 export function renderedFigures(page: Page, scope = 'body'): Promise<RenderedFigure[]> {
   return page.evaluate((selector: string) => {
     const plots = [...document.querySelectorAll(`${selector} .js-plotly-plot`)] as Array<HTMLElement & Record<string, any>>;
-    const list = (value: unknown): unknown[] | null => (Array.isArray(value) || ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<unknown>) : null);
+    const list = (value: unknown): unknown[] | null =>
+      Array.isArray(value) || ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<unknown>) : null;
+    const ticks = (plot: HTMLElement, axis: 'x' | 'y'): string[] =>
+      [...plot.querySelectorAll(`.${axis}tick text`)].map(t => t.textContent ?? '');
     return plots.map((plot, index) => {
       const full = (plot['_fullData'] ?? plot['data'] ?? []) as Array<Record<string, unknown>>;
-      const title = plot['layout']?.title;
+      const layout = plot['_fullLayout'] ?? plot['layout'] ?? {};
+      const title = layout.title;
       return {
         index,
         title: typeof title === 'string' ? title : (title?.text ?? null),
+        height: Number(layout.height ?? 0),
+        yaxisType: layout.yaxis?.type ?? null,
+        xTickLabels: ticks(plot, 'x'),
+        yTickLabels: ticks(plot, 'y'),
         traces: full.map(trace => ({
           type: String(trace['type']),
           name: (trace['name'] as string | undefined) ?? null,
           x: list(trace['x']),
           y: list(trace['y']),
           z: list(trace['z']),
-          text: list(trace['text']),
         })),
       };
     });

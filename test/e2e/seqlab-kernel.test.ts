@@ -75,6 +75,8 @@ describe('seqlab kernel in JupyterLab', () => {
     expect(figure!.title).toBe('seqlab e2e figure');
     expect(figure!.traces).toHaveLength(1);
     expect(figure!.traces[0]).toMatchObject({ type: 'scatter', name: 'doubling', x: [1, 2, 3, 4], y: [2, 4, 8, 16] });
+    // Laid out at a readable size in the output area, not collapsed.
+    expect(figure!.height).toBeGreaterThanOrEqual(200);
     await l.page.waitForTimeout(500);
     await l.screenshot('seqlab-kernel-notebook');
     expect(l.unexpectedErrors()).toEqual([]);
