@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..', '..');
+
+// Kernels and in-process executors keep history and code caches in the seqlab data dir:
+// never the user's own during tests.
+if (!process.env['SEQLAB_DATA_DIR']) process.env['SEQLAB_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'seqlab-test-data-'));
 export const KERNEL_DIST = join(REPO, 'kernel', 'dist');
 export const SEQLAB_BIN = join(REPO, 'kernel', 'bin', 'seqlab.js');
 

@@ -219,6 +219,20 @@ export class KernelClient {
     );
   }
 
+  /** Sends a request and resolves with its reply alone (no wait for IOPub). */
+  async replyTo(channel: RequestChannel, msgType: string, content: Content, timeoutMs = 60_000): Promise<Message> {
+    const msg = createMessage({ msgType, content }, this.session);
+    const replied = new Promise<Message>((r) => this.replies.set(msg.header.msg_id, r));
+    await this.queues[channel].send(this.codec.encode(msg));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([replied, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimeoutError(`no reply to ${msgType} within ${timeoutMs} ms`)), timeoutMs)))]);
+    } finally {
+      clearTimeout(timer);
+      this.replies.delete(msg.header.msg_id);
+    }
+  }
+
   /**
    * Waits until the kernel answers kernel_info and its IOPub messages reach this client
    * (ZeroMQ subscribers miss what is published before they are connected).
@@ -226,16 +240,7 @@ export class KernelClient {
   async waitReady(timeoutMs = 30_000): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     // First a reply at all (the kernel may still be starting) ...
-    const first = createMessage({ msgType: 'kernel_info_request', content: {} }, this.session);
-    const replied = new Promise<Message>((r) => this.replies.set(first.header.msg_id, r));
-    await this.queues.shell.send(this.codec.encode(first));
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([replied, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimeoutError(`no kernel_info_reply within ${timeoutMs} ms`)), timeoutMs)))]);
-    } finally {
-      clearTimeout(timer);
-      this.replies.delete(first.header.msg_id);
-    }
+    await this.replyTo('shell', 'kernel_info_request', {}, timeoutMs);
     // ... then until IOPub delivers this client the status messages of a request.
     for (;;) {
       try {

@@ -60,8 +60,8 @@ export interface LaunchedKernel {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** Starts a kernel and connects to it; see the module comment. */
-export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
+/** Connection info with five free ports on 127.0.0.1 and a fresh key. */
+export async function newConnectionInfo(): Promise<ConnectionInfo> {
   const ip = '127.0.0.1';
   const ports: number[] = [];
   while (ports.length < 5) {
@@ -80,6 +80,12 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     signature_scheme: 'hmac-sha256',
     kernel_name: 'seqlab',
   };
+  return info;
+}
+
+/** Starts a kernel and connects to it; see the module comment. */
+export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
+  const info = await newConnectionInfo();
   const dir = mkdtempSync(join(tmpdir(), 'seqlab-kernel-'));
   const connectionFile = join(dir, 'connection.json');
   writeFileSync(connectionFile, JSON.stringify(info, null, 2));

@@ -2,24 +2,31 @@
  * TypeScript -> JavaScript for cells and for local modules, with source maps.
  *
  * TypeScript (upstream, from npm) is loaded on first use, so a kernel that has not run a
- * cell yet has not paid for it; {@link preloadTypeScript} lets the worker load it early in
- * the background.
+ * cell yet has not paid for it (in time or memory); a V8 code cache makes that first load
+ * fast (typescript-loader.ts).
  */
-import { createRequire, SourceMap } from 'node:module';
+import { SourceMap } from 'node:module';
 import type * as TS from 'typescript';
 import { cellTransformer, instrumentTransformer } from './transform.js';
+import { loadTypeScript } from '../typescript-loader.js';
 
 let tsModule: typeof TS | undefined;
+let saveCache: (() => void) | undefined;
 
-/** The `typescript` module, loaded on first call. */
+/** The `typescript` module, loaded on first call (with a V8 code cache, see typescript-loader.ts). */
 export function typescript(): typeof TS {
-  if (!tsModule) tsModule = createRequire(import.meta.url)('typescript') as typeof TS;
+  if (!tsModule) {
+    const loaded = loadTypeScript('compile');
+    tsModule = loaded.ts;
+    saveCache = loaded.saveCache;
+  }
   return tsModule;
 }
 
-/** Loads TypeScript and warms its emitter up so the first real cell is fast. */
-export function preloadTypeScript(): void {
-  compileCell('0', '<warm-up>');
+/** Stores TypeScript's code cache once cells have been compiled (no-op after the first call). */
+export function storeTypeScriptCache(): void {
+  saveCache?.();
+  saveCache = undefined;
 }
 
 /** A syntax error found while compiling, at 1-based line and column of the source. */

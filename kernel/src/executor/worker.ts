@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Executor } from './executor.js';
 import { INTERRUPT_COUNT, KeyboardInterrupt, STDIN_LENGTH, STDIN_STATE, originalTimers } from './interrupt.js';
-import { preloadTypeScript } from './compile.js';
+import { storeTypeScriptCache } from './compile.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
@@ -59,7 +59,11 @@ process.on('unhandledRejection', (err) => executor.backgroundError(err, 'unhandl
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'execute':
-      void executor.execute(m.args).then((outcome) => post({ type: 'execute_reply', id: m.id, outcome }));
+      void executor.execute(m.args).then((outcome) => {
+        post({ type: 'execute_reply', id: m.id, outcome });
+        // After the first cell TypeScript is warm: keep its code for the next kernel start.
+        originalTimers.setImmediate(storeTypeScriptCache);
+      });
       break;
     case 'is_complete': {
       let result;
@@ -92,9 +96,8 @@ port.on('message', (m: ToWorker) => {
 
 try {
   await executor.init();
+  // TypeScript is loaded by the first cell, not now: an idle kernel stays small.
   post({ type: 'ready', engineGlobals: executor.engineGlobals, engineShadowed: executor.engineShadowed });
-  // Load TypeScript now, while nobody waits, so that the first cell compiles fast.
-  originalTimers.setImmediate(() => preloadTypeScript());
 } catch (e) {
   post({ type: 'init_failed', error: (e as Error).stack ?? String(e) });
 }

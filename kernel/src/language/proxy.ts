@@ -43,6 +43,17 @@ export class LanguageProxy implements LanguageBackend {
     for (const code of this.cells) w.postMessage({ op: 'cell', code } satisfies LanguageRequest);
   }
 
+  /**
+   * Starts the worker and builds the program in the background (the first build parses the
+   * standard library, Node's and the engine's declarations: seconds), so that the first
+   * completion after it is fast.
+   */
+  warm(): void {
+    if (this.worker) return;
+    this.start();
+    this.complete('', 0).catch(() => undefined);
+  }
+
   private request<T>(m: WithoutId<Extract<LanguageRequest, { id: number }>>): Promise<T> {
     this.start();
     const id = this.nextId++;

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 import { CellContext } from './cell-context.js';
+import { loadTypeScript } from '../typescript-loader.js';
 import { engineGlobalNames } from '../executor/globals.js';
 import type { Completion, Inspection, TypeDiagnostic } from '../dispatch/handlers.js';
 
@@ -90,12 +91,15 @@ export class LanguageService {
   private readonly context: CellContext;
   private readonly options: TS.CompilerOptions;
   private engineDone = false;
+  private saveCache: (() => void) | undefined;
   private readonly resolutionCache: TS.ModuleResolutionCache;
 
   constructor(private readonly opts: LanguageServiceOptions) {
     const require = createRequire(import.meta.url);
-    const ts = require('typescript') as typeof TS;
+    const loaded = loadTypeScript('service');
+    const ts = loaded.ts;
     this.ts = ts;
+    this.saveCache = loaded.saveCache;
     this.context = new CellContext(ts);
     this.cellFile = join(opts.notebookDir, '__seqlab_cell__.ts');
     let hasNodeTypes = true;
@@ -222,6 +226,12 @@ export class LanguageService {
     const view = this.context.view(code);
     this.setFile(this.cellFile, view.text);
     return view;
+  }
+
+  /** Stores TypeScript's code cache after the first request (see typescript-loader.ts). */
+  storeCache(): void {
+    this.saveCache?.();
+    this.saveCache = undefined;
   }
 
   /** Type errors of `code` (syntax and semantics), 1-based in the cell. */

@@ -33,4 +33,5 @@ port.on('message', (m: LanguageRequest) => {
     res = { id: 'id' in m ? m.id : -1, error: (e as Error).stack ?? String(e) };
   }
   port.postMessage(res);
+  setImmediate(() => service.storeCache());
 });

@@ -163,6 +163,7 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
   };
 
   let currentExecute: Message | undefined;
+  let warmupScheduled = false;
   let resolveClosed!: (v: { restart: boolean }) => void;
   const closed = new Promise<{ restart: boolean }>((r) => (resolveClosed = r));
   let closing = false;
@@ -201,6 +202,12 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
         return await handler(req, ctx);
       } finally {
         currentExecute = undefined;
+        // Someone who runs cells will soon want completions: build the language service
+        // in its own thread once the kernel has been idle for a moment.
+        if (type === 'execute_request' && !warmupScheduled && process.env['SEQLAB_LANGUAGE_WARMUP'] !== '0') {
+          warmupScheduled = true;
+          setTimeout(() => language.warm(), 1000).unref();
+        }
       }
     };
   }

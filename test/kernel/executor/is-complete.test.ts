@@ -1,5 +1,6 @@
 /** is_complete decisions. */
 import { describe, expect, it } from 'vitest';
+import '../helpers.js';
 import { isComplete } from '../../../kernel/dist/executor/is-complete.js';
 
 describe('isComplete', () => {

@@ -1,5 +1,6 @@
 /** The cell transform: what compiled cells look like. */
 import { describe, expect, it } from 'vitest';
+import '../helpers.js';
 import { compileCell, compileModule } from '../../../kernel/dist/executor/compile.js';
 
 describe('compileCell', () => {

@@ -1,0 +1,121 @@
+// Kernel benchmark: seqlab next to ipykernel (Debian python3-ipykernel), same machine, same run.
+//   npm run bench:kernel            (builds nothing: run `npx tsc -b kernel` first)
+// Measures, per kernel, medians over several fresh starts:
+//   start_s       process spawn -> first kernel_info_reply
+//   roundtrip_ms  execute_request -> reply and idle, small cell whose source differs each time
+//   complete_s    first complete_request after start
+//   rss_idle_mib  resident memory of the kernel process (all its threads: the workers are
+//                 threads) after start + 1 s idle, and rss_used_mib after the cells above
+// Writes bench/results/kernel-<date>.json and prints a table.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = join(root, 'kernel', 'dist');
+if (!existsSync(join(dist, 'client', 'launch.js'))) {
+  console.error('bench:kernel: build the kernel first: npx tsc -b kernel');
+  process.exit(1);
+}
+const { launchKernel, seqlabArgv, newConnectionInfo } = await import(join(dist, 'client', 'launch.js'));
+const { KernelClient } = await import(join(dist, 'client', 'client.js'));
+
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const CELLS = Number(process.env.BENCH_CELLS ?? 60);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function rssMiB(pid) {
+  // The kernel's own RSS (threads share it) plus any child processes it started.
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {}
+  }
+  let kb = 0;
+  for (const p of pids) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))[1]);
+    } catch {}
+  }
+  return kb / 1024;
+}
+
+async function startToFirstReply(argv, env) {
+  // Measured with our own client so that the clock starts at spawn.
+  const info = await newConnectionInfo();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const file = join(dir, 'c.json');
+  writeFileSync(file, JSON.stringify(info));
+  const t0 = performance.now();
+  const child = spawn(argv[0], argv.slice(1).map((a) => a.replace('{connection_file}', file)), { env, stdio: 'ignore' });
+  const client = new KernelClient(info);
+  await client.replyTo('shell', 'kernel_info_request', {}, 60_000);
+  const t = (performance.now() - t0) / 1000;
+  await client.replyTo('control', 'shutdown_request', { restart: false }, 5000).catch(() => child.kill('SIGKILL'));
+  await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  client.close();
+  rmSync(dir, { recursive: true, force: true });
+  return t;
+}
+
+async function measure(name, argv, env, cell, completion) {
+  const starts = [];
+  for (let i = 0; i < STARTS; i++) starts.push(await startToFirstReply(argv, env));
+  const completes = [];
+  const trips = [];
+  const rssIdle = [];
+  const rssUsed = [];
+  for (let s = 0; s < Math.max(1, Math.min(STARTS, 3)); s++) {
+    const k = await launchKernel({ argv, env });
+    await sleep(1000);
+    rssIdle.push(rssMiB(k.process.pid));
+    const t0 = performance.now();
+    await k.client.request('shell', 'complete_request', { code: completion, cursor_pos: completion.length });
+    completes.push((performance.now() - t0) / 1000);
+    for (let i = 0; i < 5; i++) await k.client.execute(cell(1000 * s + i));
+    for (let i = 0; i < CELLS; i++) {
+      const c = cell(100_000 * (s + 1) + i);
+      const t = performance.now();
+      const r = await k.client.execute(c);
+      trips.push(performance.now() - t);
+      if (r.reply.content.status !== 'ok') throw new Error(`${name}: cell failed: ${JSON.stringify(r.reply.content)}`);
+    }
+    await sleep(1000);
+    rssUsed.push(rssMiB(k.process.pid));
+    await k.shutdown();
+  }
+  return { kernel: name, start_s: median(starts), roundtrip_ms: median(trips), complete_s: median(completes), rss_idle_mib: median(rssIdle), rss_used_mib: median(rssUsed), samples: { starts, completes, roundtrips: trips.length } };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
+const base = { ...process.env, SEQLAB_DATA_DIR: dataDir };
+const results = [];
+results.push(await measure('seqlab', seqlabArgv(), base, (i) => `${i} + 1`, 'Math.fl'));
+results.push(await measure('seqlab (typecheck=warn)', seqlabArgv(), { ...base, SEQLAB_TYPECHECK: 'warn' }, (i) => `${i} + 1`, 'Math.fl'));
+if (existsSync('/usr/bin/python3')) {
+  results.push(await measure('ipykernel', ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, (i) => `${i} + 1`, 'str.cap'));
+} else {
+  console.error('bench:kernel: /usr/bin/python3 missing: install python3-ipykernel with bash scripts/system-deps.sh to compare');
+}
+rmSync(dataDir, { recursive: true, force: true });
+
+const rows = [['kernel', 'start (s)', 'round trip (ms)', 'first complete (s)', 'idle RSS (MiB)', 'RSS after cells (MiB)']];
+for (const r of results) rows.push([r.kernel, r.start_s.toFixed(3), r.roundtrip_ms.toFixed(2), r.complete_s.toFixed(3), r.rss_idle_mib.toFixed(1), r.rss_used_mib.toFixed(1)]);
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+const line = (r) => `| ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(' | ')} |`;
+console.log(line(rows[0]));
+console.log(`|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+for (const r of rows.slice(1)) console.log(line(r));
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+const out = join(root, 'bench', 'results', `kernel-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, starts: STARTS, cells: CELLS, results }, null, 2));
+console.log(`\nwritten ${out}`);
