@@ -13,8 +13,9 @@
  *         h' = (1 - z) ⊙ n + z ⊙ h
  */
 import type { Tensor } from '../tensor.js';
-import { add, mul, sub } from '../ops/binary.js';
-import { relu, sigmoid, tanh } from '../ops/unary.js';
+import { add } from '../ops/binary.js';
+import { relu, tanh } from '../ops/unary.js';
+import { gruPointwise, lstmPointwise } from '../ops/recurrent.js';
 import { linear } from './functional.js';
 
 export interface RnnStep {
@@ -59,27 +60,17 @@ export function rnnStep(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | nul
 
 /** One LSTM step. `xProj` is W_ih x + b_ih ([batch, 4 * hidden]). */
 export function lstmStep(xProj: Tensor, h: Tensor, c: Tensor, wHh: Tensor, bHh: Tensor | null): LstmStep {
-  const gates = add(xProj, recurrent(h, wHh, bHh));
-  const [gi, gf, gg, go] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
-  const input = sigmoid(gi);
-  const forget = sigmoid(gf);
-  const candidate = tanh(gg);
-  const output = sigmoid(go);
-  const cNext = add(mul(forget, c), mul(input, candidate));
-  const hNext = mul(output, tanh(cNext));
+  // The pointwise part is one fused op; its packed result is [h' | c' | i | f | g | o].
+  const packed = lstmPointwise(add(xProj, recurrent(h, wHh, bHh)), c);
+  const [hNext, cNext, input, forget, candidate, output] = packed.chunk(6, -1) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
   return { h: hNext, c: cNext, input, forget, candidate, output };
 }
 
 /** One GRU step. `xProj` is W_ih x + b_ih ([batch, 3 * hidden]). */
 export function gruStep(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): GruStep {
-  const hProj = recurrent(h, wHh, bHh);
-  const [xr, xz, xn] = xProj.chunk(3, -1) as [Tensor, Tensor, Tensor];
-  const [hr, hz, hn] = hProj.chunk(3, -1) as [Tensor, Tensor, Tensor];
-  const reset = sigmoid(add(xr, hr));
-  const update = sigmoid(add(xz, hz));
-  const candidate = tanh(add(xn, mul(reset, hn)));
-  // (1 - z) ⊙ n + z ⊙ h, written as n + z ⊙ (h - n): one multiply fewer.
-  const hNext = add(candidate, mul(update, sub(h, candidate)));
+  // The pointwise part is one fused op; its packed result is [h' | r | z | n].
+  const packed = gruPointwise(xProj, recurrent(h, wHh, bHh), h);
+  const [hNext, reset, update, candidate] = packed.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
   return { h: hNext, reset, update, candidate };
 }
 
