@@ -16,3 +16,4 @@ export { PositionwiseFeedForward, TransformerEncoderLayer, TransformerDecoderLay
 export { TransformerEncoder, TransformerDecoder, Transformer, type TransformerOptions } from './transformer.js';
 export { generateSquareSubsequentMask } from './attention-masks.js';
 export { cloneModule } from './clone.js';
+export { Seq2Seq, Seq2SeqEncoder, AttentionDecoder, type Seq2SeqOptions, type GreedyDecodeOptions, type GreedyDecodeResult, type RecurrentState } from './seq2seq.js';

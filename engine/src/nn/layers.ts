@@ -1,5 +1,6 @@
 /** Basic layers: Linear, Embedding, Dropout, LayerNorm and activation modules. */
 import { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd/grad-mode.js';
 import { empty } from '../ops/helpers.js';
 import { embedding } from '../ops/indexing.js';
 import { dropout } from '../ops/dropout.js';
@@ -75,7 +76,9 @@ export class Embedding extends Module {
   }
   resetParameters(): void {
     init.normal_(this.weight);
-    if (this.paddingIdx !== null) init.zeros_(this.weight.select(0, this.paddingIdx));
+    const pad = this.paddingIdx;
+    // The row is taken inside noGrad so that the view is not part of a graph.
+    if (pad !== null) noGrad(() => this.weight.select(0, pad).zero_());
   }
   /** ids: int32 of any shape -> [...ids.shape, embeddingDim]. */
   forward(ids: Tensor): Tensor {

@@ -12,7 +12,8 @@
  * t.attention('cross')    // encoder-decoder attention, every layer and head
  */
 import { Tensor } from '../tensor.js';
-import { fmt } from '../shape.js';
+import { fmt, sameShape } from '../shape.js';
+import { cat } from '../ops/join.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Module } from '../nn/module.js';
 import { attentionView, type AttentionPayload } from '../display/attention.js';
@@ -45,6 +46,7 @@ export interface AttentionRecord {
   kind: AttentionKind;
   /** [batch, heads, q, k] */
   weights: Tensor;
+  /** bool [batch, heads, q, k], true where masked; null if unmasked. */
   mask: Tensor | null;
 }
 
@@ -249,7 +251,7 @@ export class Trace<T = unknown> {
     const weights = noGrad(() => recs.map((r) => (r.weights.select(0, b).toArray() as number[][][])));
     let mask: boolean[][] | undefined;
     if (first.mask) {
-      const m = noGrad(() => first.mask!.expand(first.weights.shape).select(0, b).select(0, 0));
+      const m = noGrad(() => first.mask!.select(0, b).select(0, 0));
       mask = m.toArray() as boolean[][];
     }
     return attentionView({
@@ -303,11 +305,25 @@ export function trace<T>(model: Module | null, fn: () => T, options: TraceOption
   if (model) for (const [n, m] of model.namedModules()) names.set(m, n);
   const nameOf = (m: Module | null, fallback: string): string => (m ? (names.get(m) ?? m.constructor.name) : fallback);
   const t = new Trace<T>(model ? model.constructor.name : 'model', options);
+  const stepwise = new Map<string, AttentionRecord>();
   const keep = (x: Tensor): Tensor => (options.gradients && x.requiresGrad ? x.retainGrad() : x.detach());
   const recorder: Recorder = {
     attention(e: AttentionEvent): void {
       if (e.weights.ndim !== 4) throw new Error(`trace: attention weights must be [batch, heads, q, k], got ${fmt(e.weights.shape)} from ${nameOf(e.module, 'attention')}`);
-      t.attentionRecords.push({ name: nameOf(e.module, 'scaledDotProductAttention'), kind: e.kind, weights: e.weights.detach(), mask: e.mask ? e.mask.detach() : null });
+      const name = nameOf(e.module, 'scaledDotProductAttention');
+      const w = e.weights.detach();
+      const mask = e.mask ? e.mask.detach().expand(e.weights.shape) : null;
+      // A decoder that attends once per generated token reports one query at a time: the
+      // steps of one module join into one target × source map, as cell steps join.
+      const last = stepwise.get(name);
+      if (last && e.weights.shape[2] === 1 && sameShape(last.weights.shape.slice(0, 2), w.shape.slice(0, 2)) && last.weights.shape[3] === w.shape[3]) {
+        last.weights = cat([last.weights, w], 2);
+        if (last.mask && mask) last.mask = cat([last.mask, mask], 2);
+        return;
+      }
+      const rec: AttentionRecord = { name, kind: e.kind, weights: w, mask };
+      if (e.weights.shape[2] === 1) stepwise.set(name, rec);
+      t.attentionRecords.push(rec);
     },
     recurrent(e: RecurrentEvent): void {
       const name = nameOf(e.module, 'rnn');
