@@ -1,0 +1,67 @@
+/**
+ * DOM building without markup strings: every text goes in through textContent or an
+ * attribute, so payload strings (tokens, titles, names) can never become HTML.
+ */
+
+type Attrs = Record<string, string | number | boolean | undefined>;
+
+function apply(el: Element, attrs: Attrs): void {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    // Event handler attributes are never set from here; handlers are attached with listeners.
+    if (k.startsWith('on')) throw new Error(`dom: refusing to set the attribute ${k}`);
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+
+/**
+ * Creates an HTML element with attributes and children (strings become text nodes).
+ *
+ * @example h('button', { class: 'seqlab-tab', 'aria-pressed': 'true' }, 'Heatmap')
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  apply(el, attrs);
+  for (const c of children) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return el;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Creates an SVG element with attributes and children (strings become text nodes). */
+export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG_NS, tag);
+  apply(el, attrs);
+  for (const c of children) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return el;
+}
+
+/**
+ * How a token is shown as a label: whitespace made visible, long tokens shortened.
+ * Same rule as the engine's static figures (engine/src/display/svg/xml.ts `tokenLabel`,
+ * checked equal by test/extension/core/labels.test.ts).
+ */
+export function tokenLabel(token: string, maxChars = 14): string {
+  if (token === '') return '∅';
+  let label = token.replace(/\r\n|\r|\n/g, '↵').replace(/\t/g, '⇥');
+  if (label.trim() === '') label = '␣'.repeat(label.length);
+  const chars = Array.from(label);
+  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : label;
+}
+
+/**
+ * Escapes text for plotly.js, which reads labels as a small HTML-like markup: a token
+ * `<b>` must show as text (same rule as the engine's `plotlyEscape`).
+ */
+export function plotlyEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A short label for a number (at most 3 significant digits). */
+export function formatValue(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (a >= 1000) return String(Math.round(v));
+  return String(Number(v.toPrecision(3)));
+}

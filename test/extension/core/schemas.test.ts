@@ -1,0 +1,34 @@
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { COMMON_SCHEMA, MIME_TYPES, SCHEMAS } from '../../../extension/src/core/schemas.js';
+
+const schemaDir = fileURLToPath(new URL('../../../engine/schemas/', import.meta.url));
+const onDisk = Object.fromEntries(
+  readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .map((f) => [f, JSON.parse(readFileSync(schemaDir + f, 'utf8')) as { title: string }]),
+);
+
+describe('the schemas the renderers validate with', () => {
+  it('are the files in engine/schemas, one per MIME type, plus the shared definitions', () => {
+    const byTitle = Object.fromEntries(Object.values(onDisk).map((s) => [s.title, s]));
+    expect(Object.keys(SCHEMAS).sort()).toEqual(Object.values(MIME_TYPES).sort());
+    for (const [mime, schema] of Object.entries(SCHEMAS)) expect(schema).toEqual(byTitle[mime]);
+    expect(COMMON_SCHEMA).toEqual(onDisk['common.v1.schema.json']);
+    // Every schema file is used: nothing in engine/schemas is left unchecked by the extension.
+    expect(Object.keys(onDisk).length).toBe(Object.keys(SCHEMAS).length + 1);
+  });
+
+  it('are imported from the engine package, which is this repository\'s engine/ (no copy)', () => {
+    const source = readFileSync(fileURLToPath(new URL('../../../extension/src/core/schemas.ts', import.meta.url)), 'utf8');
+    const specifiers = [...source.matchAll(/from '([^']+\.json)'/g)].map((m) => m[1]!);
+    expect(specifiers).toHaveLength(5);
+    const require = createRequire(fileURLToPath(new URL('../../../extension/package.json', import.meta.url)));
+    for (const spec of specifiers) {
+      expect(spec.startsWith('@seqlab/engine/schemas/')).toBe(true);
+      expect(realpathSync(require.resolve(spec))).toBe(realpathSync(schemaDir + spec.slice('@seqlab/engine/schemas/'.length)));
+    }
+  });
+});
