@@ -8,7 +8,8 @@
  * `export import Name = __engine.Name` inside `declare global`, which carries every meaning
  * (value, type, namespace, generics) without the kernel knowing the engine's API.
  */
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
@@ -61,6 +62,23 @@ export interface LanguageServiceOptions {
   engine?: boolean;
 }
 
+/** Node's global declarations (console, process, timers, Buffer, events, fetch). */
+const NODE_CORE_TYPES = [
+  'compatibility/index.d.ts',
+  'globals.typedarray.d.ts',
+  'buffer.buffer.d.ts',
+  'globals.d.ts',
+  'web-globals/abortcontroller.d.ts',
+  'web-globals/domexception.d.ts',
+  'web-globals/events.d.ts',
+  'web-globals/fetch.d.ts',
+  'buffer.d.ts',
+  'console.d.ts',
+  'events.d.ts',
+  'process.d.ts',
+  'timers.d.ts',
+];
+
 const KIND_TYPES: Record<string, string> = {
   function: 'function',
   method: 'function',
@@ -91,6 +109,8 @@ export class LanguageService {
   private readonly context: CellContext;
   private readonly options: TS.CompilerOptions;
   private engineDone = false;
+  private readonly nodeTypesDir: string | undefined;
+  private readonly nodeFiles = new Set<string>();
   private saveCache: (() => void) | undefined;
   private readonly resolutionCache: TS.ModuleResolutionCache;
 
@@ -102,11 +122,11 @@ export class LanguageService {
     this.saveCache = loaded.saveCache;
     this.context = new CellContext(ts);
     this.cellFile = join(opts.notebookDir, '__seqlab_cell__.ts');
-    let hasNodeTypes = true;
     try {
-      require.resolve('@types/node/package.json');
+      this.nodeTypesDir = dirname(require.resolve('@types/node/package.json'));
+      for (const f of NODE_CORE_TYPES) if (existsSync(join(this.nodeTypesDir, f))) this.nodeFiles.add(join(this.nodeTypesDir, f));
     } catch {
-      hasNodeTypes = false;
+      this.nodeTypesDir = undefined;
     }
     this.options = {
       target: ts.ScriptTarget.ES2022,
@@ -123,8 +143,9 @@ export class LanguageService {
       resolveJsonModule: true,
       // `import * as tslab from "tslab"` finds the kernel's tslab-compatible module.
       paths: { tslab: [TSLAB] },
-      types: hasNodeTypes ? ['node'] : [],
-      typeRoots: hasNodeTypes ? [join(dirname(require.resolve('@types/node/package.json')), '..')] : [],
+      // Node's declarations are 2 MB: the globals are always there, a module's declarations
+      // only once a cell imports it (see addNodeModules).
+      types: [],
     };
     this.setFile(AMBIENT, `${kernelHelpersDeclarations()}export {};\ndeclare global {${HELPER_GLOBALS}}\n`);
     this.setFile(TSLAB, TSLAB_MODULE);
@@ -139,7 +160,7 @@ export class LanguageService {
     };
     this.resolutionCache = ts.createModuleResolutionCache(opts.notebookDir, (f) => f, this.options);
     const host: TS.LanguageServiceHost = {
-      getScriptFileNames: () => [...this.files.keys()].filter((f) => f !== TSLAB),
+      getScriptFileNames: () => [...[...this.files.keys()].filter((f) => f !== TSLAB), ...this.nodeFiles],
       getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
       getScriptSnapshot: (f) => {
         const v = this.files.get(f);
@@ -221,9 +242,28 @@ export class LanguageService {
     this.context.clear();
   }
 
+  /** Adds the declarations of the Node modules `text` imports (and what they import). */
+  private addNodeModules(text: string): void {
+    const dir = this.nodeTypesDir;
+    if (!dir) return;
+    const pending = [text];
+    while (pending.length > 0) {
+      const t = pending.pop()!;
+      for (const m of t.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)["'](?:node:)?([a-z_]+(?:\/[a-z_]+)?)["']/g)) {
+        const name = m[1]!;
+        if (!isBuiltin(name)) continue;
+        const file = join(dir, `${name}.d.ts`);
+        if (this.nodeFiles.has(file) || !existsSync(file)) continue;
+        this.nodeFiles.add(file);
+        pending.push(readFileSync(file, 'utf8'));
+      }
+    }
+  }
+
   private prepare(code: string): { offset: number; lineOffset: number } {
     this.ensureEngine();
     const view = this.context.view(code);
+    this.addNodeModules(view.text);
     this.setFile(this.cellFile, view.text);
     return view;
   }
@@ -294,7 +334,13 @@ export class LanguageService {
       if (info) break;
     }
     if (!info) return { found: false, data: {} };
-    const signature = ts.displayPartsToString(info.displayParts);
+    // Engine globals are `export import` aliases: show the declaration, not the alias line.
+    const signature = ts
+      .displayPartsToString(info.displayParts)
+      .split('\n')
+      .filter((l) => !/^import [\w$]+ = [\w$.]+$/.test(l))
+      .join('\n')
+      .replace(/^\(alias\) /, '');
     const docs = ts.displayPartsToString(info.documentation);
     const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
     let definition = '';

@@ -127,7 +127,7 @@ export class ExecutionProxy {
     worker.on('exit', (code) => {
       if (worker !== this.worker || this.stopping) return;
       this.options.log(`execution worker exited with code ${code}; starting a new one`);
-      this.replace('the execution worker exited unexpectedly');
+      this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
     });
   }
 
@@ -216,7 +216,7 @@ export class ExecutionProxy {
   }
 
   /** Replaces the worker; running cells end with an error explaining why. */
-  private replace(reason: string): void {
+  private replace(reason: string, ename = 'KeyboardInterrupt'): void {
     this.clearEscalation();
     const old = this.worker;
     const pending = [...this.executions.values()];
@@ -230,7 +230,7 @@ export class ExecutionProxy {
     this.onReset();
     const evalue = `${reason}; the execution context was restarted and earlier definitions are gone`;
     for (const p of pending) {
-      const content = { ename: 'KeyboardInterrupt', evalue, traceback: [`\u001b[0;31m\u001b[1mKeyboardInterrupt\u001b[0m: ${evalue}`] };
+      const content = { ename, evalue, traceback: [`\u001b[0;31m\u001b[1m${ename}\u001b[0m: ${evalue}`] };
       this.options.output('error', content);
       p.resolve({ status: 'error', ...content, userExpressions: {} });
     }

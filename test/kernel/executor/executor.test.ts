@@ -26,7 +26,7 @@ beforeAll(async () => {
   await ex.init();
 });
 
-describe('Executor', () => {
+describe('Executor', { timeout: 120_000 }, () => {
   it('keeps declarations across cells and redefines them on re-run', async () => {
     await run('const a = 1; let b = 2; function f() { return a + b } class C { v = 3 }');
     expect(result((await run('f() + new C().v')).out)).toBe('6');

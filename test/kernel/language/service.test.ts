@@ -12,7 +12,7 @@ beforeAll(() => {
   ls = new LanguageService({ notebookDir: tempDir() });
 });
 
-describe('LanguageService', () => {
+describe('LanguageService', { timeout: 120_000 }, () => {
   it('checks a cell against earlier cells, at cell line and column', () => {
     ls.cellExecuted('const rate: number = 0.1;\nfunction scale(x: number): number { return x * rate }');
     expect(ls.check('const s: string = scale(2);')).toEqual([expect.objectContaining({ line: 1, column: 7, code: 2322, category: 'error' })]);
@@ -38,6 +38,12 @@ describe('LanguageService', () => {
     expect(ls.check('display.html("x"); clearOutput(); const v: string = input("?"); const bar = progress(3); bar.update(); comms.open("t");')).toEqual([]);
     expect(ls.check('import * as tslab from "tslab"; tslab.newDisplay().png(new Uint8Array(1)); tslab.display.markdown("m");')).toEqual([]);
     expect(ls.check('display.nope()')[0]).toMatchObject({ code: 2339 });
+  });
+
+  it('has Node globals always, and a Node module\'s types once a cell imports it', () => {
+    expect(ls.check('console.log(process.argv.length); const b: Buffer = Buffer.from("x"); setTimeout(() => {}, 1);')).toEqual([]);
+    const d = ls.check('import * as fs from "node:fs";\nconst n: number = fs.readFileSync("f", "utf8");');
+    expect(d).toEqual([expect.objectContaining({ line: 2, column: 7, code: 2322 })]);
   });
 
   it('completes members and globals with kinds', () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
   await k?.shutdown();
 });
 
-describe('kernel_info and heartbeat', () => {
+describe('kernel_info and heartbeat', { timeout: 120_000 }, () => {
   it('answers kernel_info with TypeScript language_info on shell and control', async () => {
     for (const channel of ['shell', 'control'] as const) {
       const { reply, outputs } = await k.client.request(channel, 'kernel_info_request', {});
@@ -57,7 +57,7 @@ describe('kernel_info and heartbeat', () => {
   });
 });
 
-describe('execute', () => {
+describe('execute', { timeout: 120_000 }, () => {
   it('publishes busy, execute_input, stream, execute_result, idle in order', async () => {
     const { reply, outputs } = await k.client.execute('const greeting: string = "hello"; console.log(greeting + ", world"); console.error("oops"); 6 * 7');
     expect(reply.content).toMatchObject({ status: 'ok', payload: [], user_expressions: {} });
@@ -168,7 +168,7 @@ describe('execute', () => {
   });
 });
 
-describe('display', () => {
+describe('display', { timeout: 120_000 }, () => {
   it('display, display.html/markdown/json, update_display_data, clearOutput, the display protocol', async () => {
     const code = [
       'display({ a: 1 });',
@@ -222,7 +222,7 @@ describe('display', () => {
   });
 });
 
-describe('complete, inspect, is_complete', () => {
+describe('complete, inspect, is_complete', { timeout: 120_000 }, () => {
   it('completes members with TypeScript types, in code points', async () => {
     const { reply } = await k.client.request('shell', 'complete_request', { code: 'const 😀 = 1; Math.fl', cursor_pos: 20 });
     expect(reply.content).toMatchObject({ status: 'ok', matches: ['floor'], cursor_start: 18, cursor_end: 20 });
@@ -265,7 +265,7 @@ describe('complete, inspect, is_complete', () => {
   });
 });
 
-describe('history', () => {
+describe('history', { timeout: 120_000 }, () => {
   it('tail, range and search with unique', async () => {
     await k.client.execute('const historyMarker = "hm-1"');
     await k.client.execute('historyMarker + "!"');
@@ -283,7 +283,7 @@ describe('history', () => {
   });
 });
 
-describe('stdin', () => {
+describe('stdin', { timeout: 120_000 }, () => {
   it('input() and prompt() ask the frontend and block until it answers', async () => {
     const prompts: string[] = [];
     const { reply, outputs } = await k.client.execute('const who = input("name? "); const pw = input("secret? ", { password: true }); `${who}:${pw.length}`', {
@@ -304,7 +304,7 @@ describe('stdin', () => {
   });
 });
 
-describe('comms', () => {
+describe('comms', { timeout: 120_000 }, () => {
   it('opens a comm to a kernel target, exchanges messages, lists it, closes it', async () => {
     await k.client.execute('comms.registerTarget("test.echo", (comm, open) => { comm.send({ opened: open.data }); comm.onMsg((m) => comm.send({ echo: m.data })); comm.onClose(() => { (globalThis as any).commClosed = true }) })');
     const commId = 'c0ffee00-0000-4000-8000-000000000001';
@@ -339,7 +339,7 @@ describe('comms', () => {
   });
 });
 
-describe('interrupt', () => {
+describe('interrupt', { timeout: 120_000 }, () => {
   const cases: [string, string][] = [
     ['a synchronous infinite loop', 'while (true) {}'],
     ['a loop running after an await', 'await new Promise((r) => setTimeout(r, 10)); let spins = 0; for (;;) { spins++ }'],
@@ -374,7 +374,7 @@ describe('interrupt', () => {
   });
 });
 
-describe('wire security', () => {
+describe('wire security', { timeout: 120_000 }, () => {
   it('drops a message with a forged signature and never executes it', async () => {
     const forged = createMessage({ msgType: 'execute_request', content: { code: '(globalThis as any).forged = true', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true } }, k.client.session);
     const frames = k.client.signer.encode(forged);
@@ -392,7 +392,7 @@ describe('wire security', () => {
   });
 });
 
-describe('shutdown and restart', () => {
+describe('shutdown and restart', { timeout: 120_000 }, () => {
   it('restart: a new process, fresh state, history kept', async () => {
     await k.client.execute('const beforeRestart = 1; "restart-marker"');
     const oldPid = k.process.pid;
