@@ -19,9 +19,12 @@ export function calibrate(step: Step, timing: Timing): number {
   return Math.max(1, Math.round(timing.targetSeconds / Math.max(last, 1e-9)));
 }
 
-/** One timed run: one untimed iteration (caches), then `reps` timed ones. Seconds per iteration. */
+/**
+ * One timed run: `reps` timed iterations, after one untimed iteration to warm the caches
+ * when iterations are short (reps > 1). Seconds per iteration.
+ */
 export function timeRun(step: Step, reps: number): number {
-  step.run();
+  if (reps > 1) step.run();
   const t = performance.now();
   for (let i = 0; i < reps; i++) step.run();
   return (performance.now() - t) / 1e3 / reps;

@@ -5,7 +5,7 @@
  *   node bench/dist/runners/node-runner.js seqlab   (SEQLAB_THREADS etc. from the environment)
  *   node bench/dist/runners/node-runner.js tfjs
  */
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { calibrate, timeRun } from '../harness.js';
@@ -34,6 +34,10 @@ async function seqlab(): Promise<Impl> {
 
 async function tfjs(): Promise<Impl> {
   const tf: TfLib = await import('@tensorflow/tfjs-core');
+  // tfjs-core's Node bundle registers no gradients (the tfjs union package imports them
+  // from its ESM files, which need the resolution hook to load in Node).
+  register(new URL('./tfjs-esm-hooks.js', import.meta.url));
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // The .wasm binaries ship inside the npm package: load them from node_modules.
   const require = createRequire(import.meta.url);

@@ -1,6 +1,7 @@
 /**
- * Finds every workload: each module in this folder (other than this one and types) exports
- * `workloads`. Adding a workload is adding a file.
+ * Finds every workload: each module in this folder (other than this one and types)
+ * exports `workloads`; helpers shared by several workloads live in shared/. Adding a
+ * workload is adding a file.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
