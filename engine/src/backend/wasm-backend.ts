@@ -22,7 +22,10 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Use relaxed-SIMD FMA kernels when the runtime has them (default true). */
   relaxedSimd?: boolean;
-  /** Products with M*N*K*batch below this stay on the reference (default 2048). */
+  /**
+   * Products with M*N*K*batch below this stay on the reference (default 256: below it,
+   * copying in and out costs more than the reference loop).
+   */
   minWork?: number;
   /** Products with 2*M*N*K*batch at or above this use worker threads (default 2^22). */
   minParallelFlops?: number;
@@ -104,7 +107,7 @@ export class WasmGemmBackend implements GemmBackend {
     this.features = options.features ?? detectFeatures();
     this.options = {
       relaxedSimd: options.relaxedSimd ?? true,
-      minWork: options.minWork ?? 2048,
+      minWork: options.minWork ?? 256,
       minParallelFlops: options.minParallelFlops ?? 2 ** 22,
       callerClaims: options.callerClaims ?? true,
     };

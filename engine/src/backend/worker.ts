@@ -31,13 +31,22 @@ const job = new Int32Array(JOB_WORDS);
 Atomics.add(ctl, CTL.READY, 1);
 parentPort?.postMessage('ready');
 
+/**
+ * After a job, poll for the next one this many times (tens of microseconds) before
+ * sleeping: products come in bursts (one per time step of a recurrent layer), and waking
+ * a sleeping thread costs about as long as a small product.
+ */
+const SPINS = 20_000;
+
 let seen = -1;
+let idle = 0;
 while (Atomics.load(ctl, CTL.SHUTDOWN) === 0) {
   const gen = Atomics.load(ctl, CTL.GEN);
   if (gen === seen) {
-    Atomics.wait(ctl, CTL.GEN, gen);
+    if (++idle > SPINS) Atomics.wait(ctl, CTL.GEN, gen);
     continue;
   }
+  idle = 0;
   seen = gen;
   for (let i = 0; i < JOB_WORDS; i++) job[i] = Atomics.load(ctl, CTL.JOB + i);
   const chunks = job[JOB.CHUNKS]!;
