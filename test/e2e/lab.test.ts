@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processesMentioning } from '../../extension/host/src/server.js';
 import { notebook, outputText, prepareHost, recordTimings, startLab, type Lab } from './harness.js';
 
-describe('JupyterLab host', () => {
+// Browser steps are slow on a loaded 2-core machine; a wedged page still fails within 2 minutes.
+describe('JupyterLab host', { timeout: 120_000 }, () => {
   let lab: Lab | null = null;
 
   beforeAll(async () => {

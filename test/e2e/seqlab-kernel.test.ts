@@ -43,7 +43,8 @@ const attentionTrace = trace(mha, () => mha.forward(x, x, x), { tokens });`,
   "display(linePlot({ loss: [2.5, 1.9, 1.4, 1.1, 0.9] }, { title: 'training loss' }));",
 ];
 
-describe('seqlab kernel in JupyterLab', () => {
+// Browser steps are slow on a loaded 2-core machine; a wedged page still fails within 2 minutes.
+describe('seqlab kernel in JupyterLab', { timeout: 120_000 }, () => {
   let lab: Lab | null = null;
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@
  * with a token, and on Ctrl-C (SIGINT to the whole foreground process group, as a terminal
  * sends it) stops the server and every kernel, leaving no process behind.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,4 +137,20 @@ describe('npm start', () => {
     expect(processesMentioning(tempDir)).toEqual([]);
     recordTimings('npm start', { ready, stop: stopSeconds, wholeTest: (Date.now() - started) / 1000 });
   }, 900_000);
+
+  it('says which Debian packages are missing and how to install them, before building anything', () => {
+    const result = spawnSync('npm', ['start', '--', '--server', 'host', '--state-dir', join(tempDir, 'missing')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, SEQLAB_PYTHON: join(tempDir, 'no-such-python3') },
+      timeout: 120_000,
+    });
+    expect(result.status).toBe(1);
+    const said = `${result.stdout}${result.stderr}`;
+    expect(said).toContain(`needs Debian's Python (${join(tempDir, 'no-such-python3')})`);
+    expect(said).toContain('python3-jupyter-server');
+    expect(said).toContain('python3-jupyterlab-server');
+    expect(said).toContain('sudo bash scripts/system-deps.sh');
+    expect(said).not.toContain('compiling TypeScript');
+  }, 120_000);
 });

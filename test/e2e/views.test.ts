@@ -45,7 +45,8 @@ function cellWith(bundles: Map<number, Json>, mime: string, test: (payload: Json
   throw new Error(`views.ipynb has no ${mime} output matching the test`);
 }
 
-describe('seqlab views in JupyterLab (views.ipynb)', () => {
+// Browser steps are slow on a loaded 2-core machine; a wedged page still fails within 2 minutes.
+describe('seqlab views in JupyterLab (views.ipynb)', { timeout: 120_000 }, () => {
   const bundles = savedBundles();
   let lab: Lab | null = null;
   const dialogs: string[] = [];

@@ -34,5 +34,11 @@ export const labConfigDir = join(repoRoot, 'jupyter-config', 'lab');
 /** The prebuilt `@seqlab/jupyterlab` labextension (`npm run build -w extension`). */
 export const labextensionDir = join(repoRoot, 'extension', 'labextension');
 
-/** The Python interpreter that has Debian's Jupyter packages (the `python3` on PATH may not). */
-export const systemPython = '/usr/bin/python3';
+/**
+ * The Python that runs the server: Debian's `/usr/bin/python3`, which has the Jupyter
+ * packages (the `python3` first on PATH may not), or `$SEQLAB_PYTHON` (the variable
+ * `seqlab install --sys-prefix` also reads).
+ */
+export function serverPython(env: NodeJS.ProcessEnv = process.env): string {
+  return env['SEQLAB_PYTHON'] || '/usr/bin/python3';
+}

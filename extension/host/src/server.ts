@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, ty
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { frontendDirs, labConfigDir, serverScript, systemPython } from './paths.js';
+import { frontendDirs, labConfigDir, serverPython, serverScript } from './paths.js';
 
 /** Which server program serves the frontend. */
 export type ServerKind =
@@ -76,17 +76,19 @@ export class MissingSystemDependencyError extends Error {}
  *
  * @throws MissingSystemDependencyError naming the packages and `bash scripts/system-deps.sh`
  */
-export function checkServerDependencies(): void {
+export function checkServerDependencies(env: NodeJS.ProcessEnv = process.env): void {
   const packages = 'python3-jupyter-server jupyter-server python3-jupyterlab-server python3-ipykernel';
-  if (!existsSync(systemPython)) {
+  const python = serverPython(env);
+  if (!existsSync(python)) {
     throw new MissingSystemDependencyError(
-      `the JupyterLab host needs Debian's Python (${systemPython}) with ${packages}; install them with: sudo bash scripts/system-deps.sh`
+      `the JupyterLab host needs Debian's Python (${python}) with the packages ${packages}; install them with: sudo bash scripts/system-deps.sh`
     );
   }
-  const probe = spawnSync(systemPython, ['-c', 'import jupyter_server, jupyterlab_server, ipykernel'], { encoding: 'utf8' });
+  const probe = spawnSync(python, ['-c', 'import jupyter_server, jupyterlab_server, ipykernel'], { encoding: 'utf8' });
   if (probe.status !== 0) {
+    const said = (probe.stderr || probe.error?.message || '').trim().split('\n').pop();
     throw new MissingSystemDependencyError(
-      `the JupyterLab host needs the Debian packages ${packages} (${systemPython} says: ${probe.stderr.trim().split('\n').pop()}); install them with: sudo bash scripts/system-deps.sh`
+      `the JupyterLab host needs the Debian packages ${packages} (${python} says: ${said}); install them with: sudo bash scripts/system-deps.sh`
     );
   }
 }
@@ -165,7 +167,7 @@ function serverArgs(kind: ServerKind, options: HostServerOptions, port: number):
     };
   }
   return {
-    command: systemPython,
+    command: serverPython(),
     args: [
       serverScript,
       ...common,
