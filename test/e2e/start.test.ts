@@ -109,7 +109,11 @@ describe('npm start', () => {
       });
       expect(response.status).toBe(201);
     }
-    const runtimeDir = join(stateDir, 'jupyter', 'runtime');
+    // One runtime folder per server run: state/jupyter/runtime/server-*/jpserver-PID.json.
+    const runtimeRoot = join(stateDir, 'jupyter', 'runtime');
+    const runs = readdirSync(runtimeRoot);
+    expect(runs).toHaveLength(1);
+    const runtimeDir = join(runtimeRoot, runs[0]!);
     const serverPid = Number(readdirSync(runtimeDir).find(f => /^jpserver-\d+\.json$/.test(f))!.match(/\d+/)![0]);
     expect(alive(serverPid)).toBe(true);
     const kernelPids = await waitFor(
@@ -135,6 +139,7 @@ describe('npm start', () => {
       expect(alive(pid), `kernel process ${pid} outlived npm start`).toBe(false);
     }
     expect(processesMentioning(tempDir)).toEqual([]);
+    expect(readdirSync(runtimeRoot)).toEqual([]);
     recordTimings('npm start', { ready, stop: stopSeconds, wholeTest: (Date.now() - started) / 1000 });
   }, 900_000);
 

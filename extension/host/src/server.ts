@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -26,8 +26,9 @@ export interface HostServerOptions {
   /** The folder the file browser shows (`ServerApp.root_dir`). */
   rootDir: string;
   /**
-   * Holds this server's Jupyter state: `config/` (settings, workspaces), `data/` and `runtime/`
-   * (connection files, server info). A fresh temporary folder isolates a test run.
+   * Holds this server's Jupyter state: `config/` (settings, workspaces), `data/` and
+   * `runtime/server-*` (connection files, server info; one folder per server run, removed when
+   * it stops). A fresh temporary folder isolates a test run.
    */
   stateDir: string;
   /** Extra Jupyter data folders (`JUPYTER_PATH`): where `seqlab install --prefix P` put `P/share/jupyter`. */
@@ -198,14 +199,14 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
       throw new Error('host: the frontend is not built; run `npm run host:build` (or buildFrontend())');
     }
   }
-  const dirs = {
-    config: join(options.stateDir, 'config'),
-    data: join(options.stateDir, 'data'),
-    runtime: join(options.stateDir, 'runtime'),
-  };
-  for (const dir of Object.values(dirs)) {
-    mkdirSync(dir, { recursive: true });
-  }
+  const config = join(options.stateDir, 'config');
+  const data = join(options.stateDir, 'data');
+  mkdirSync(config, { recursive: true });
+  mkdirSync(data, { recursive: true });
+  mkdirSync(join(options.stateDir, 'runtime'), { recursive: true });
+  // A runtime folder of its own: its path then names exactly this server's kernels, even
+  // when two servers share a state folder (two `npm start` at once).
+  const dirs = { config, data, runtime: mkdtempSync(join(options.stateDir, 'runtime', 'server-')) };
   const token = options.token ?? randomBytes(24).toString('hex');
   const port = options.port ?? (await freePort());
   const { command, args } = serverArgs(kind, options, port);
@@ -293,6 +294,7 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
       }
       await delay(signal === 'SIGTERM' ? 1_000 : 200);
     }
+    rmSync(dirs.runtime, { recursive: true, force: true });
     if (logStream) {
       const stream = logStream;
       logStream = null;
