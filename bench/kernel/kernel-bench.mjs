@@ -67,46 +67,46 @@ async function startToFirstReply(argv, env) {
   return t;
 }
 
-async function measure(name, argv, env, cell, completion) {
-  const starts = [];
-  for (let i = 0; i < STARTS; i++) starts.push(await startToFirstReply(argv, env));
-  const completes = [];
-  const trips = [];
-  const rssIdle = [];
-  const rssUsed = [];
-  for (let s = 0; s < Math.max(1, Math.min(STARTS, 3)); s++) {
-    const k = await launchKernel({ argv, env });
-    await sleep(1000);
-    rssIdle.push(rssMiB(k.process.pid));
-    const t0 = performance.now();
-    await k.client.request('shell', 'complete_request', { code: completion, cursor_pos: completion.length });
-    completes.push((performance.now() - t0) / 1000);
-    for (let i = 0; i < 5; i++) await k.client.execute(cell(1000 * s + i));
-    for (let i = 0; i < CELLS; i++) {
-      const c = cell(100_000 * (s + 1) + i);
-      const t = performance.now();
-      const r = await k.client.execute(c);
-      trips.push(performance.now() - t);
-      if (r.reply.content.status !== 'ok') throw new Error(`${name}: cell failed: ${JSON.stringify(r.reply.content)}`);
-    }
-    await sleep(1000);
-    rssUsed.push(rssMiB(k.process.pid));
-    await k.shutdown();
+async function session(k, acc, round) {
+  const kernel = await launchKernel({ argv: k.argv, env: k.env });
+  await sleep(1000);
+  acc.rssIdle.push(rssMiB(kernel.process.pid));
+  const t0 = performance.now();
+  await kernel.client.request('shell', 'complete_request', { code: k.completion, cursor_pos: k.completion.length });
+  acc.completes.push((performance.now() - t0) / 1000);
+  for (let i = 0; i < 5; i++) await kernel.client.execute(k.cell(1000 * round + i));
+  for (let i = 0; i < CELLS; i++) {
+    const t = performance.now();
+    const r = await kernel.client.execute(k.cell(100_000 * (round + 1) + i));
+    acc.trips.push(performance.now() - t);
+    if (r.reply.content.status !== 'ok') throw new Error(`${k.name}: cell failed: ${JSON.stringify(r.reply.content)}`);
   }
-  return { kernel: name, start_s: median(starts), roundtrip_ms: median(trips), complete_s: median(completes), rss_idle_mib: median(rssIdle), rss_used_mib: median(rssUsed), samples: { starts, completes, roundtrips: trips.length } };
+  await sleep(1000);
+  acc.rssUsed.push(rssMiB(kernel.process.pid));
+  await kernel.shutdown();
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
 const base = { ...process.env, SEQLAB_DATA_DIR: dataDir };
-const results = [];
-results.push(await measure('seqlab', seqlabArgv(), base, (i) => `${i} + 1`, 'Math.fl'));
-results.push(await measure('seqlab (typecheck=warn)', seqlabArgv(), { ...base, SEQLAB_TYPECHECK: 'warn' }, (i) => `${i} + 1`, 'Math.fl'));
+const kernels = [
+  { name: 'seqlab', argv: seqlabArgv(), env: base, cell: (i) => `${i} + 1`, completion: 'Math.fl' },
+  { name: 'seqlab (typecheck=warn)', argv: seqlabArgv(), env: { ...base, SEQLAB_TYPECHECK: 'warn' }, cell: (i) => `${i} + 1`, completion: 'Math.fl' },
+];
 if (existsSync('/usr/bin/python3')) {
-  results.push(await measure('ipykernel', ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, (i) => `${i} + 1`, 'str.cap'));
+  kernels.push({ name: 'ipykernel', argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, cell: (i) => `${i} + 1`, completion: 'str.cap' });
 } else {
   console.error('bench:kernel: /usr/bin/python3 missing: install python3-ipykernel with bash scripts/system-deps.sh to compare');
 }
+const acc = new Map(kernels.map((k) => [k.name, { starts: [], completes: [], trips: [], rssIdle: [], rssUsed: [] }]));
+// Kernels take turns, so that load from elsewhere on this shared machine hits them alike.
+for (let r = 0; r < STARTS; r++) for (const k of kernels) acc.get(k.name).starts.push(await startToFirstReply(k.argv, k.env));
+const SESSIONS = Math.max(1, Math.min(STARTS, 3));
+for (let s = 0; s < SESSIONS; s++) for (const k of kernels) await session(k, acc.get(k.name), s);
 rmSync(dataDir, { recursive: true, force: true });
+const results = kernels.map((k) => {
+  const a = acc.get(k.name);
+  return { kernel: k.name, start_s: median(a.starts), roundtrip_ms: median(a.trips), complete_s: median(a.completes), rss_idle_mib: median(a.rssIdle), rss_used_mib: median(a.rssUsed), samples: { starts: a.starts, completes: a.completes, roundtrips: a.trips.length, rss_idle: a.rssIdle } };
+});
 
 const rows = [['kernel', 'start (s)', 'round trip (ms)', 'first complete (s)', 'idle RSS (MiB)', 'RSS after cells (MiB)']];
 for (const r of results) rows.push([r.kernel, r.start_s.toFixed(3), r.roundtrip_ms.toFixed(2), r.complete_s.toFixed(3), r.rss_idle_mib.toFixed(1), r.rss_used_mib.toFixed(1)]);

@@ -203,15 +203,19 @@ export class LanguageService {
     if (this.engineDone || this.opts.engine === false) return;
     this.engineDone = true;
     const ts = this.ts;
-    const probe = join(kernelDist, 'language', '__seqlab_probe__.ts');
-    this.setFile(probe, 'import * as __engine from "@seqlab/engine";\nexport { __engine };\n');
-    const program = this.ls.getProgram();
-    const sf = program?.getSourceFile(probe);
-    this.files.delete(probe);
-    if (!program || !sf) return;
+    // The export list comes from a small program of the engine's declarations alone (no
+    // standard library): cheap, and the full program is then built only once.
+    let entry: string;
+    try {
+      entry = createRequire(import.meta.url).resolve('@seqlab/engine').replace(/\.js$/, '.d.ts');
+    } catch {
+      return;
+    }
+    const program = ts.createProgram([entry], { noLib: true, types: [], skipLibCheck: true, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022 });
+    const sf = program.getSourceFile(entry);
+    if (!sf) return;
     const checker = program.getTypeChecker();
-    const decl = sf.statements[0] as TS.ImportDeclaration;
-    const moduleSymbol = checker.getSymbolAtLocation(decl.moduleSpecifier);
+    const moduleSymbol = checker.getSymbolAtLocation(sf) ?? (sf as unknown as { symbol?: TS.Symbol }).symbol;
     if (!moduleSymbol) return;
     const exports = checker.getExportsOfModule(moduleSymbol);
     const valueNames: string[] = [];
