@@ -7,12 +7,13 @@
  * renders), `schemas/` (settings schemas) and `themes/` (theme CSS). The build is skipped when
  * a fingerprint of its inputs matches the last successful build.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { fingerprint, readStamp, writeStamp } from './fingerprint.js';
 import { ensureHostDependencies, hostRequire, type Log } from './install.js';
-import { buildDir, frontendDirs, hostDir } from './paths.js';
+import { buildDir, frontendDirs, hostDir, repoRoot } from './paths.js';
 
 const stampPath = join(buildDir, '.seqlab-host-build');
 const generatedDir = join(buildDir, 'generated');
@@ -176,6 +177,22 @@ function writeTemplate(scripts: string[]): void {
   writeFileSync(join(frontendDirs.templates, 'index.html'), source.replace(marker, tags));
 }
 
+/**
+ * Type-checks app/ against the installed JupyterLab packages (rspack's SWC loader only strips
+ * the types), with the repository's TypeScript.
+ */
+function typecheckApp(log: Log): void {
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!existsSync(tsc)) {
+    throw new Error('host: TypeScript is not installed; run `npm ci` in the repository root first');
+  }
+  log('host: type-checking extension/host/app');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(hostDir, 'app', 'tsconfig.json')], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`host: extension/host/app does not type-check:\n${result.stdout}${result.stderr}`);
+  }
+}
+
 /** Options of {@link buildFrontend}. */
 export interface FrontendBuildOptions {
   /** Rebuild even when the fingerprint matches. */
@@ -198,6 +215,7 @@ export async function buildFrontend(options: FrontendBuildOptions = {}): Promise
   if (!options.force && frontendUpToDate()) {
     return { built: false, seconds: (Date.now() - started) / 1000 };
   }
+  typecheckApp(log);
   log('host: building the JupyterLab frontend (rspack)');
   const rspack = hostRequire('@rspack/core') as Rspack;
   const { Build } = hostRequire('@jupyter/builder') as {
