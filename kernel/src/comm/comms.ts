@@ -110,16 +110,17 @@ export class CommManager implements CommApi {
   }
 
   /**
-   * A frontend opened a comm. Without a handler for its target the comm is closed again, as
-   * ipykernel does; a throwing handler closes it too and the error propagates.
+   * A frontend opened a comm. Without a handler for its target the comm is closed again and
+   * `false` returned, as ipykernel does (frontends probe targets, e.g. widget managers); a
+   * throwing handler closes it too and the error propagates.
    */
-  handleOpen(content: Record<string, unknown>, msg: Omit<CommMessage, 'data'>): void {
+  handleOpen(content: Record<string, unknown>, msg: Omit<CommMessage, 'data'>): boolean {
     const id = String(content['comm_id']);
     const target = String(content['target_name']);
     const handler = this.targets.get(target);
     if (!handler) {
       this.publish('comm_close', { comm_id: id, data: { error: `no comm target "${target}" is registered in the kernel` } });
-      throw new Error(`comm_open: no target named "${target}" is registered in the kernel`);
+      return false;
     }
     const comm = this.create(id, target);
     try {
@@ -128,6 +129,7 @@ export class CommManager implements CommApi {
       comm.close();
       throw e;
     }
+    return true;
   }
 
   handleMsg(content: Record<string, unknown>, msg: Omit<CommMessage, 'data'>): void {

@@ -176,7 +176,9 @@ export function createHandlers(services: KernelServices): Record<string, Handler
   };
 
   const isComplete: Handler = async (req) => {
-    const r = await services.execution.isComplete(String(req.content['code'] ?? ''));
+    const code = String(req.content['code'] ?? '');
+    if (PAGER.test(code) && !code.includes('\n')) return { status: 'complete' };
+    const r = await services.execution.isComplete(code);
     return r.status === 'incomplete' ? { status: r.status, indent: r.indent ?? '' } : { status: r.status };
   };
 

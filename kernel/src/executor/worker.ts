@@ -78,7 +78,9 @@ port.on('message', (m: ToWorker) => {
     case 'comm': {
       const meta = { metadata: m.metadata, buffers: m.buffers };
       try {
-        if (m.action === 'open') executor.comms.handleOpen(m.content, meta);
+        if (m.action === 'open') {
+          if (!executor.comms.handleOpen(m.content, meta)) post({ type: 'log', text: `comm_open for unknown target "${String(m.content['target_name'])}": closed` });
+        }
         else if (m.action === 'msg') executor.comms.handleMsg(m.content, meta);
         else executor.comms.handleClose(m.content, meta);
       } catch (e) {
