@@ -6,6 +6,7 @@
  */
 import type * as fsTypes from 'node:fs';
 import type * as osTypes from 'node:os';
+import type * as v8Types from 'node:v8';
 import type * as workerTypes from 'node:worker_threads';
 
 interface NodeProcessLike {
@@ -31,6 +32,11 @@ function builtin<T>(id: string): T | null {
 /** `node:fs`, or null. */
 export function nodeFs(): typeof fsTypes | null {
   return builtin<typeof fsTypes>('node:fs');
+}
+
+/** `node:v8`, or null. */
+export function nodeV8(): typeof v8Types | null {
+  return builtin<typeof v8Types>('node:v8');
 }
 
 /** `node:worker_threads`, or null. */

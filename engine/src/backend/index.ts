@@ -22,7 +22,7 @@
  */
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
-import { envVar } from './host.js';
+import { envVar, nodeV8 } from './host.js';
 import { WasmGemmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm-backend.js';
 
 export type { RuntimeFeatures } from './features.js';
@@ -109,6 +109,33 @@ export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions 
   }
   setGemmBackend(backend);
   return backend.name;
+}
+
+/**
+ * Lets this process use the relaxed-SIMD (fused multiply-add) kernels on Node 20, where
+ * V8 ships relaxed SIMD behind `--experimental-wasm-relaxed-simd`, by setting that V8
+ * flag at run time (wasm features are read when a module is compiled, so this works
+ * before and after the first product; the backend is rebuilt on the new kernels).
+ * Meant for hosts such as the seqlab kernel, at start-up; Node 22+ needs nothing.
+ * Returns whether relaxed SIMD is now available.
+ */
+export function enableRelaxedSimd(): boolean {
+  if (!runtimeFeatures().relaxedSimd) {
+    const v8 = nodeV8();
+    if (v8 === null) return false;
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    features = detectFeatures();
+    if (!features.relaxedSimd) return false;
+    if (wasm !== null) {
+      const installed = getGemmBackend() === wasm;
+      const old = wasm;
+      wasm = new WasmGemmBackend({ ...envOptions(), features });
+      customized = false;
+      void old.stopWorkers();
+      if (installed) setGemmBackend(wasm);
+    }
+  }
+  return true;
 }
 
 /** The current backend's state. */

@@ -102,6 +102,18 @@ describe('fallback to the reference kernels', () => {
     expect(r.maxDiff as number).toBeLessThan(1e-5);
   });
 
+  it('enableRelaxedSimd() switches a plain Node 20 process to the FMA kernels', () => {
+    // The child starts without --experimental-wasm-relaxed-simd.
+    const script = productScript.replace(
+      'kernels.gemm(args);',
+      'if (backend.info().features.relaxedSimd || !backend.enableRelaxedSimd()) throw new Error("relaxed SIMD"); kernels.gemm(args);',
+    );
+    const r = runNode(script) as Record<string, unknown>;
+    expect(r).toMatchObject({ active: true, calls: 1, features: { relaxedSimd: true } });
+    expect(r.name).toMatch(/^wasm-relaxed-simd x/);
+    expect(r.maxDiff as number).toBeLessThan(1e-5);
+  });
+
   it('SEQLAB_BACKEND=reference keeps the reference; SEQLAB_THREADS and SEQLAB_RELAXED_SIMD are honoured', () => {
     expect(runNode(productScript, [], { SEQLAB_BACKEND: 'reference' })).toMatchObject({ active: false, name: 'reference', calls: 0 });
     expect(runNode(productScript, [], { SEQLAB_THREADS: '1' })).toMatchObject({ active: true, name: 'wasm-simd128 x1' });
