@@ -2,6 +2,7 @@
  * The display object every builder returns, and the MIME types of the contract
  * (engine/schemas/, DESIGN.md section 3).
  */
+import { escapeXml } from './svg/xml.js';
 
 /** The well-known symbol through which an object shows itself in a Jupyter frontend. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
@@ -13,6 +14,7 @@ export const MIME = {
   gates: 'application/vnd.seqlab.gates.v1+json',
   plotly: 'application/vnd.plotly.v1+json',
   svg: 'image/svg+xml',
+  html: 'text/html',
   text: 'text/plain',
 } as const;
 
@@ -25,7 +27,8 @@ export type MimeBundle = Record<string, unknown>;
  *
  * @example
  * const view = attentionView({ queryTokens: ['a', 'b'], weights: [[1, 0], [0.4, 0.6]] });
- * view[Symbol.for('Jupyter.display')]();   // { 'application/vnd.seqlab.attention.v1+json': {...}, 'text/plain': ..., 'image/svg+xml': ... }
+ * view[Symbol.for('Jupyter.display')]();
+ * // { 'application/vnd.seqlab.attention.v1+json': {...}, 'image/svg+xml': '<svg ...', 'text/html': '<img ...', 'text/plain': '...' }
  */
 export class View<Payload extends object = object> {
   /** The MIME type of {@link View.payload}. */
@@ -44,9 +47,19 @@ export class View<Payload extends object = object> {
     this.svg = svg;
   }
 
+  /**
+   * The static figure as HTML: an `<img>` of the SVG (nothing in it runs). nbconvert 6.5
+   * (Debian's) passes `image/svg+xml` through an HTML cleaner that strips every SVG element,
+   * and picks `text/html` first; frontends with the seqlab extension never show it.
+   */
+  get html(): string {
+    const b64 = Buffer.from(this.svg, 'utf8').toString('base64');
+    return `<img src="data:image/svg+xml;base64,${b64}" alt="${escapeXml(this.text)}" style="max-width:100%"/>`;
+  }
+
   /** The MIME bundle a Jupyter kernel publishes for this view. */
   bundle(): MimeBundle {
-    return { [this.mimeType]: this.payload, [MIME.svg]: this.svg, [MIME.text]: this.text };
+    return { [this.mimeType]: this.payload, [MIME.svg]: this.svg, [MIME.html]: this.html, [MIME.text]: this.text };
   }
 
   [JUPYTER_DISPLAY](): MimeBundle {

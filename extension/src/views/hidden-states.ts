@@ -8,6 +8,7 @@ import { timeLabels, tokenTicks } from '../core/axes.js';
 import { formatValue, h, plotlyEscape } from '../core/dom.js';
 import { COLORWAY, DIVERGING, plotlyScale } from '../core/palette.js';
 import type { HiddenStatesPayload } from '../core/payloads.js';
+import { themeColors, type Theme } from '../core/theme.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../core/view.js';
 
 /** How many units are shown as lines when the view opens: the most varying ones. */
@@ -84,6 +85,12 @@ export class HiddenStatesView extends ViewBase {
     await this.redraw();
   }
 
+  /** The norm lines take the theme's text colours, so the figure is rebuilt. */
+  override setTheme(theme: Theme): void {
+    super.setTheme(theme);
+    void this.redraw();
+  }
+
   /** Adds a unit's line, or removes it when already drawn. */
   async toggleUnit(unit: number): Promise<void> {
     const i = this.selected.indexOf(unit);
@@ -117,6 +124,7 @@ export class HiddenStatesView extends ViewBase {
     const z = Array.from({ length: U }, (_, u) => s.states.map((row) => row[u]!));
     const labels = timeLabels(this.p.tokens);
     const name = plotlyEscape(s.name);
+    const colors = themeColors(this.theme, this.element);
     const data: object[] = [
       {
         type: 'heatmap',
@@ -155,7 +163,7 @@ export class HiddenStatesView extends ViewBase {
         y: this.norms[i],
         customdata: labels,
         hovertemplate: `‖${plotlyEscape(series.name)}‖ at %{customdata}: %{y:.3g}<extra></extra>`,
-        line: { color: i === this.series ? '#444444' : '#9e9e9e', width: i === this.series ? 2.5 : 1.2, dash: i === this.series ? 'solid' : 'dot' },
+        line: { color: i === this.series ? colors.text : colors.muted, width: i === this.series ? 2.5 : 1.2, dash: i === this.series ? 'solid' : 'dot' },
         xaxis: 'x',
         yaxis: 'y3',
         legendgroup: 'norms',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionView } from '../../../engine/src/display/index.js';
 import { JUPYTER_DISPLAY, MIME } from '../../../engine/src/display/view.js';
-import { expectValid, HOSTILE, parseSvg, softmaxRows, svgTexts } from './helpers.js';
+import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, softmaxRows, svgTexts } from './helpers.js';
 
 const tokens = ['The', 'cat', 'sat', 'down'];
 
@@ -10,7 +10,8 @@ describe('attentionView', () => {
     const weights = softmaxRows(4, 4);
     const view = attentionView({ queryTokens: tokens, weights, title: 'encoder self-attention' });
     const bundle = view[JUPYTER_DISPLAY]();
-    expect(Object.keys(bundle).sort()).toEqual([MIME.attention, MIME.svg, MIME.text].sort());
+    expect(Object.keys(bundle).sort()).toEqual([MIME.attention, MIME.svg, MIME.html, MIME.text].sort());
+    expectHtmlFallback(bundle);
     expect(bundle).toEqual((view as unknown as Record<symbol, () => unknown>)[Symbol.for('Jupyter.display')]!());
     const payload = bundle[MIME.attention] as Record<string, unknown>;
     expectValid(MIME.attention, payload);
@@ -90,6 +91,7 @@ describe('attentionView', () => {
     const titles = Array.from(doc.getElementsByTagName('title')).map((t) => t.textContent);
     expect(titles).toContain(HOSTILE);
     expect(titles).toContain('<script>alert(1)</script>');
+    expectHtmlFallback(view.bundle());
   });
 
   it('caps long sequences and states the cut everywhere instead of failing', () => {

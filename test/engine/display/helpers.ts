@@ -64,3 +64,21 @@ export function softmaxRows(rows: number, cols: number, seed = 1, masked?: (i: n
     return e.map((v) => v / s);
   });
 }
+
+/**
+ * Asserts that a bundle's text/html is one <img> of its SVG (as a data URI, so nothing in
+ * it runs), with the text/plain line as its alt text.
+ */
+export function expectHtmlFallback(bundle: Record<string, unknown>): void {
+  const { window } = new JSDOM('');
+  const body = window.document.createElement('body');
+  body.innerHTML = bundle['text/html'] as string;
+  expect(body.children).toHaveLength(1);
+  const img = body.children[0]!;
+  expect(img.tagName).toBe('IMG');
+  expect(Array.from(img.attributes).map((a) => a.name).sort()).toEqual(['alt', 'src', 'style']);
+  expect(img.getAttribute('alt')).toBe(bundle['text/plain']);
+  const src = img.getAttribute('src')!;
+  expect(src.startsWith('data:image/svg+xml;base64,')).toBe(true);
+  expect(Buffer.from(src.slice('data:image/svg+xml;base64,'.length), 'base64').toString('utf8')).toBe(bundle['image/svg+xml']);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hiddenStatesView } from '../../../engine/src/display/index.js';
 import { JUPYTER_DISPLAY, MIME } from '../../../engine/src/display/view.js';
-import { expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
+import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
 
 const tokens = ['a', 'b', 'c'];
 const h = [[0.1, -0.2], [0.3, 0.0], [0.5, -0.9]];
@@ -11,7 +11,8 @@ describe('hiddenStatesView', () => {
   it('builds a valid bundle from a record of series', () => {
     const view = hiddenStatesView({ tokens, series: { h, c }, title: 'LSTM layer 0' });
     const bundle = view[JUPYTER_DISPLAY]();
-    expect(Object.keys(bundle).sort()).toEqual([MIME.hiddenStates, MIME.svg, MIME.text].sort());
+    expect(Object.keys(bundle).sort()).toEqual([MIME.hiddenStates, MIME.svg, MIME.html, MIME.text].sort());
+    expectHtmlFallback(bundle);
     expectValid(MIME.hiddenStates, view.payload);
     expect(view.payload.series.map((s) => s.name)).toEqual(['h', 'c']);
     expect(view.payload.series[0]!.states).toEqual(h);

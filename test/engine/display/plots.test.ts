@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { heatmap, linePlot, plotlyFigure } from '../../../engine/src/display/index.js';
 import { MIME } from '../../../engine/src/display/view.js';
-import { expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
+import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
 
 type Trace = Record<string, unknown>;
 
@@ -12,7 +12,8 @@ describe('plotlyFigure', () => {
       layout: { title: { text: 'letters' }, xaxis: { title: { text: 'letter' } } },
     });
     const bundle = view.bundle();
-    expect(Object.keys(bundle).sort()).toEqual([MIME.plotly, MIME.svg, MIME.text].sort());
+    expect(Object.keys(bundle).sort()).toEqual([MIME.plotly, MIME.svg, MIME.html, MIME.text].sort());
+    expectHtmlFallback(bundle);
     expectValid(MIME.plotly, view.payload);
     expect(view.text).toBe('plotly figure "letters": 1 trace (bar)');
     const doc = parseSvg(view.svg);

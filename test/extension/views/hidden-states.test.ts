@@ -88,6 +88,19 @@ describe('hidden-states view', () => {
   });
 });
 
+describe('hidden-states view theme', () => {
+  it('draws the norm of the shown series in the theme\'s text colour', async () => {
+    const view = renderView(MIME, payload, f.host, { loadPlotly: f.rec.loader, theme: 'light' }) as HiddenStatesView;
+    await view.ready;
+    const norm = (): Record<string, any> => f.rec.last().data.find((t) => t.name === '‖h‖')!;
+    expect(norm().line.color).toBe('#1f1f1f');
+    view.setTheme('dark');
+    await settle();
+    expect(norm().line.color).toBe('#e0e0e0');
+    expect(f.rec.last().layout.font.color).toBe('#e0e0e0');
+  });
+});
+
 describe('unit helpers', () => {
   it('parses typed unit lists and ranks units by variance', () => {
     expect(parseUnits(' 3, 7 12;x ')).toEqual([3, 7, 12]);

@@ -9,7 +9,7 @@ import type { Body } from './frame.js';
 import { niceTicks } from './ticks.js';
 import { textWidth } from './xml.js';
 
-const STEPS = 48;
+const STEPS = 32;
 const BAR_W = 12;
 
 /** Width the colour bar with its tick labels needs. */

@@ -1,7 +1,7 @@
 /**
  * A labelled heatmap panel for the static figures. Cells are quantised to 64 colour
  * levels (more than the eye tells apart) and each level is one `<path>` of merged runs,
- * which keeps a 128 x 128 map to a few hundred kilobytes at most.
+ * which keeps a 128 x 128 map to about a hundred kilobytes at most.
  */
 import { colorAt, MASKED_COLOR, type ColorStops } from '../palette.js';
 import type { Matrix } from '../inputs.js';
@@ -94,19 +94,30 @@ export function drawHeatmap(fig: SvgFigure, x: number, y: number, spec: HeatmapS
   if (spec.title) fig.text(x0, y + fs, spec.title, { size: fs + 1, weight: 'bold' });
 
   const range = spec.zmax - spec.zmin;
-  const runs = new Map<number, string[]>(); // level (or -1 for masked) -> path segments
+  // Each colour level is one path of horizontal runs stroked as wide as a row ("butt" caps
+  // end exactly at the cell edges), written with relative moves: about 7 bytes a run.
+  const runs = new Map<number, { d: string[]; x: number; y: number }>(); // level (-1: masked) -> path
   const hatch: string[] = [];
   for (let r = 0; r < rows; r++) {
     const row = spec.z[r]!;
     const maskRow = spec.mask?.[r];
+    const cy = y0 + (r + 0.5) * ch;
     let start = 0;
     let prev = NaN;
     const flush = (end: number): void => {
       if (end <= start) return;
-      const seg = `M${px(x0 + start * cw)} ${px(y0 + r * ch)}h${px((end - start) * cw)}v${px(ch)}h${px(-(end - start) * cw)}z`;
-      let list = runs.get(prev);
-      if (!list) runs.set(prev, (list = []));
-      list.push(seg);
+      const sx = x0 + start * cw;
+      const w = (end - start) * cw;
+      let path = runs.get(prev);
+      if (!path) {
+        path = { d: [`M${px(sx)} ${px(cy)}`], x: sx, y: cy };
+        runs.set(prev, path);
+      } else {
+        path.d.push(`m${px(sx - path.x)} ${px(cy - path.y)}`);
+      }
+      path.d.push(`h${px(w)}`);
+      path.x = sx + w;
+      path.y = cy;
     };
     for (let c = 0; c < cols; c++) {
       let level: number;
@@ -125,10 +136,12 @@ export function drawHeatmap(fig: SvgFigure, x: number, y: number, spec: HeatmapS
     }
     flush(cols);
   }
-  for (const [level, segs] of runs) {
-    const fill = level < 0 ? MASKED_COLOR : colorAt(spec.stops, level / (LEVELS - 1));
-    fig.raw(`<path fill="${fill}" d="${segs.join('')}"/>`);
+  fig.raw(`<g fill="none" stroke-width="${px(ch)}">`);
+  for (const [level, path] of runs) {
+    const color = level < 0 ? MASKED_COLOR : colorAt(spec.stops, level / (LEVELS - 1));
+    fig.raw(`<path stroke="${color}" d="${path.d.join('')}"/>`);
   }
+  fig.raw('</g>');
   if (hatch.length > 0) fig.raw(`<path fill="none" stroke="#7a7a7a" stroke-width="0.6" d="${hatch.join('')}"/>`);
   fig.raw(`<rect x="${px(x0)}" y="${px(y0)}" width="${px(cols * cw)}" height="${px(rows * ch)}" fill="none" stroke="#888" stroke-width="0.5"/>`);
 
