@@ -264,6 +264,39 @@ describe('shapes and errors', () => {
   });
 });
 
+describe('F.multiHeadAttentionForward', () => {
+  it('is the maths behind MultiheadAttention (same result from the module parameters), and reports with module null', () => {
+    manualSeed(12);
+    const mha = new nn.MultiheadAttention(8, 2, { addBiasKv: true });
+    mha.eval();
+    const q = randn([3, 2, 8]);
+    const kv = randn([4, 2, 8]);
+    const kpm = tensor([[false, false, false, true], [false, false, false, false]]);
+    const [o1, w1] = mha.forward(q, kv, kv, { keyPaddingMask: kpm });
+    const { result, events } = collect(() =>
+      F.multiHeadAttentionForward(q, kv, kv, {
+        numHeads: 2,
+        inProjWeight: mha.in_proj_weight,
+        inProjBias: mha.in_proj_bias,
+        biasK: mha.bias_k,
+        biasV: mha.bias_v,
+        outProjWeight: mha.out_proj.weight,
+        outProjBias: mha.out_proj.bias,
+        keyPaddingMask: kpm,
+      }),
+    );
+    expect(result[0].toArray()).toEqual(o1.toArray());
+    expect(result[1]!.toArray()).toEqual(w1!.toArray());
+    expect(events.map((e) => [e.module, e.kind])).toEqual([[null, 'cross']]);
+    expect(() => F.multiHeadAttentionForward(q, kv, kv, { numHeads: 3, inProjWeight: mha.in_proj_weight, outProjWeight: mha.out_proj.weight })).toThrow(
+      'multiHeadAttentionForward: the embedding size 8 is not divisible by numHeads 3',
+    );
+    expect(() => F.multiHeadAttentionForward(q, kv, kv, { numHeads: 2, inProjWeight: mha.out_proj.weight, outProjWeight: mha.out_proj.weight })).toThrow(
+      'multiHeadAttentionForward: inProjWeight must have shape [24,8], got [8,8]',
+    );
+  });
+});
+
 describe('initialisation and parameters as PyTorch', () => {
   it('Xavier uniform in_proj_weight, zero biases, Xavier normal bias_k/bias_v', () => {
     manualSeed(11);

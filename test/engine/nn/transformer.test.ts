@@ -6,7 +6,9 @@
  * name. Plus gradchecks, PyTorch's initialisation and defaults, errors, traces, printing.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { nn, Tensor, randn, manualSeed, tensor, zeros } from '../../../engine/src/index.js';
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import { nn, Tensor, randn, manualSeed, tensor, zeros, trace } from '../../../engine/src/index.js';
 import { withRecorder, type AttentionEvent } from '../../../engine/src/trace/recorder.js';
 import { checkCase, gradcheckModule, loadCases, runCase } from './attention-cases.js';
 
@@ -215,6 +217,56 @@ describe('traces of the layers', () => {
       ['causal-self', [2, 2, 3, 3]],
       ['cross', [2, 2, 3, 5]],
     ]);
+  });
+});
+
+describe('trace(): a Transformer drawn layer by layer and head by head', () => {
+  const schemas = new URL('../../../engine/schemas/', import.meta.url);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addSchema(JSON.parse(readFileSync(new URL('common.v1.schema.json', schemas), 'utf8')));
+  const validAttention = ajv.compile(JSON.parse(readFileSync(new URL('attention.v1.schema.json', schemas), 'utf8')));
+  const payload = (v: unknown) =>
+    (v as Record<symbol, () => Record<string, unknown>>)[Symbol.for('Jupyter.display')]!()['application/vnd.seqlab.attention.v1+json'] as {
+      queryTokens: string[];
+      keyTokens: string[];
+      weights: number[][][][];
+    };
+
+  it('records encoder self-, decoder causal self- and cross-attention with module names, masks and tokens', () => {
+    manualSeed(9);
+    const model = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 16, dropout: 0 });
+    const src = randn([5, 1, 8]);
+    const tgt = randn([3, 1, 8]);
+    const source = ['a', 'b', 'c', 'd', '<pad>'];
+    const target = ['<s>', 'x', 'y'];
+    const t = trace(
+      model,
+      () =>
+        model.forward(src, tgt, {
+          tgtMask: nn.Transformer.generateSquareSubsequentMask(3),
+          srcKeyPaddingMask: tensor([[false, false, false, false, true]]),
+          memoryKeyPaddingMask: tensor([[false, false, false, false, true]]),
+        }),
+      { tokens: { source, target } },
+    );
+    expect(t.attentionRecords.map((r) => `${r.name}:${r.kind}`)).toEqual([
+      'encoder.layers.0.self_attn:self',
+      'encoder.layers.1.self_attn:self',
+      'decoder.layers.0.self_attn:causal-self',
+      'decoder.layers.0.multihead_attn:cross',
+      'decoder.layers.1.self_attn:causal-self',
+      'decoder.layers.1.multihead_attn:cross',
+    ]);
+    const cross = payload(t.attention('cross'));
+    expect(validAttention(cross)).toBe(true);
+    expect([cross.queryTokens, cross.keyTokens]).toEqual([target, source]);
+    expect([cross.weights.length, cross.weights[0]!.length, cross.weights[0]![0]!.length, cross.weights[0]![0]![0]!.length]).toEqual([2, 2, 3, 5]);
+    for (const layer of cross.weights) for (const head of layer) for (const row of head) expect(row[4]).toBe(0);
+    const causal = payload(t.attention('causal-self'));
+    expect(validAttention(causal)).toBe(true);
+    expect(causal.weights[1]![0]![0]!.slice(1)).toEqual([0, 0]);
+    const enc = payload(t.attention('self'));
+    expect(enc.queryTokens).toEqual(source);
   });
 });
 
