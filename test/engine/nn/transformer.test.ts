@@ -6,7 +6,7 @@
  * name. Plus gradchecks, PyTorch's initialisation and defaults, errors, traces, printing.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { nn, Tensor, randn, manualSeed, tensor, zeros, trace } from '../../../engine/src/index.js';
 import { withRecorder, type AttentionEvent } from '../../../engine/src/trace/recorder.js';
