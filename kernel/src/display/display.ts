@@ -66,6 +66,20 @@ function base64(data: Binary): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** The bundle each typed helper shows (shared by `display.*` and `newDisplay()`). */
+const BUNDLES = {
+  html: (s: string): MimeBundle => ({ 'text/html': s, 'text/plain': '<HTML>' }),
+  markdown: (s: string): MimeBundle => ({ 'text/markdown': s, 'text/plain': s }),
+  latex: (s: string): MimeBundle => ({ 'text/latex': s, 'text/plain': s }),
+  svg: (s: string): MimeBundle => ({ 'image/svg+xml': s, 'text/plain': '<SVG image>' }),
+  png: (b: Binary): MimeBundle => ({ 'image/png': base64(b), 'text/plain': '<PNG image>' }),
+  jpeg: (b: Binary): MimeBundle => ({ 'image/jpeg': base64(b), 'text/plain': '<JPEG image>' }),
+  gif: (b: Binary): MimeBundle => ({ 'image/gif': base64(b), 'text/plain': '<GIF image>' }),
+  pdf: (b: Binary): MimeBundle => ({ 'application/pdf': base64(b), 'text/plain': '<PDF document>' }),
+  javascript: (s: string): MimeBundle => ({ 'application/javascript': s, 'text/plain': '<JavaScript>' }),
+  text: (s: string): MimeBundle => ({ 'text/plain': s }),
+};
+
 /** Builds the display helpers bound to one `publish` callback. */
 export function createDisplay(publish: Publish, beforeOutput: () => void = () => {}) {
   const show = (data: MimeBundle, options: DisplayOptions = {}): void => {
@@ -78,16 +92,16 @@ export function createDisplay(publish: Publish, beforeOutput: () => void = () =>
   };
   const fn = ((value: unknown, options?: DisplayOptions) => show(toBundle(value), options)) as DisplayFunction;
   fn.mime = (bundle, options) => show(validateBundle(bundle, 'display.mime'), options);
-  fn.html = (s, o) => show({ 'text/html': s, 'text/plain': '<HTML>' }, o);
-  fn.markdown = (s, o) => show({ 'text/markdown': s, 'text/plain': s }, o);
-  fn.svg = (s, o) => show({ 'image/svg+xml': s, 'text/plain': '<SVG image>' }, o);
-  fn.png = (b, o) => show({ 'image/png': base64(b), 'text/plain': '<PNG image>' }, o);
-  fn.jpeg = (b, o) => show({ 'image/jpeg': base64(b), 'text/plain': '<JPEG image>' }, o);
-  fn.gif = (b, o) => show({ 'image/gif': base64(b), 'text/plain': '<GIF image>' }, o);
-  fn.pdf = (b, o) => show({ 'application/pdf': base64(b), 'text/plain': '<PDF document>' }, o);
-  fn.latex = (s, o) => show({ 'text/latex': s, 'text/plain': s }, o);
-  fn.javascript = (s, o) => show({ 'application/javascript': s, 'text/plain': '<JavaScript>' }, o);
-  fn.text = (s, o) => show({ 'text/plain': s }, o);
+  fn.html = (s, o) => show(BUNDLES.html(s), o);
+  fn.markdown = (s, o) => show(BUNDLES.markdown(s), o);
+  fn.svg = (s, o) => show(BUNDLES.svg(s), o);
+  fn.png = (b, o) => show(BUNDLES.png(b), o);
+  fn.jpeg = (b, o) => show(BUNDLES.jpeg(b), o);
+  fn.gif = (b, o) => show(BUNDLES.gif(b), o);
+  fn.pdf = (b, o) => show(BUNDLES.pdf(b), o);
+  fn.latex = (s, o) => show(BUNDLES.latex(s), o);
+  fn.javascript = (s, o) => show(BUNDLES.javascript(s), o);
+  fn.text = (s, o) => show(BUNDLES.text(s), o);
   fn.json = (v, o) => show({ 'application/json': JSON.parse(JSON.stringify(v ?? null)) as unknown, 'text/plain': JSON.stringify(v, null, 2) }, o);
 
   /** A display whose every call replaces its previous output (tslab's `newDisplay()`). */
@@ -98,18 +112,17 @@ export function createDisplay(publish: Publish, beforeOutput: () => void = () =>
       show(data, { displayId, update: shown });
       shown = true;
     };
-    const bin = (mime: string, label: string) => (b: Uint8Array) => put({ [mime]: base64(b), 'text/plain': label });
     return {
-      javascript: (s) => put({ 'application/javascript': s, 'text/plain': '<JavaScript>' }),
-      html: (s) => put({ 'text/html': s, 'text/plain': '<HTML>' }),
-      markdown: (s) => put({ 'text/markdown': s, 'text/plain': s }),
-      latex: (s) => put({ 'text/latex': s, 'text/plain': s }),
-      svg: (s) => put({ 'image/svg+xml': s, 'text/plain': '<SVG image>' }),
-      png: bin('image/png', '<PNG image>'),
-      jpeg: bin('image/jpeg', '<JPEG image>'),
-      gif: bin('image/gif', '<GIF image>'),
-      pdf: bin('application/pdf', '<PDF document>'),
-      text: (s) => put({ 'text/plain': s }),
+      javascript: (s) => put(BUNDLES.javascript(s)),
+      html: (s) => put(BUNDLES.html(s)),
+      markdown: (s) => put(BUNDLES.markdown(s)),
+      latex: (s) => put(BUNDLES.latex(s)),
+      svg: (s) => put(BUNDLES.svg(s)),
+      png: (b) => put(BUNDLES.png(b)),
+      jpeg: (b) => put(BUNDLES.jpeg(b)),
+      gif: (b) => put(BUNDLES.gif(b)),
+      pdf: (b) => put(BUNDLES.pdf(b)),
+      text: (s) => put(BUNDLES.text(s)),
       raw: (contentType, b) => put({ [contentType]: typeof b === 'string' ? b : base64(b) }),
     };
   };
