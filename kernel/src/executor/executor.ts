@@ -76,6 +76,8 @@ export class Executor {
   engineGlobals: string[] = [];
   /** Engine exports not placed in scope because a built-in or kernel global has that name. */
   engineShadowed: string[] = [];
+  /** Why the engine is not in scope, if it failed to load (reported once, in the first cell). */
+  engineError: string | undefined;
 
   constructor(
     private readonly host: ExecutorHost,
@@ -154,7 +156,14 @@ export class Executor {
     });
 
     if (this.options.preloadEngine !== false) {
-      const engine = (await import('@seqlab/engine')) as Record<string, unknown>;
+      let engine: Record<string, unknown>;
+      try {
+        engine = (await import('@seqlab/engine')) as Record<string, unknown>;
+      } catch (e) {
+        // Cells still run (plain TypeScript); the first one says why the engine is missing.
+        this.engineError = `@seqlab/engine could not be loaded, its exports are not in scope: ${(e as Error).message}`;
+        return;
+      }
       this.builtins.set('@seqlab/engine', engine);
       const { installed, shadowed } = engineGlobalNames(Object.keys(engine));
       for (const name of installed) define(name, engine[name]);
@@ -205,6 +214,10 @@ export class Executor {
     const name = this.cellName(args.executionCount, silent);
     this.muted = silent;
     this.running = true;
+    if (this.engineError && !silent) {
+      this.streams.write('stderr', `seqlab: ${this.engineError}\n`);
+      this.engineError = undefined;
+    }
     let outcome: ExecuteOutcome;
     try {
       const value = await this.run(args.code, name, args.executionCount);

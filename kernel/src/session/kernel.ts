@@ -60,7 +60,6 @@ export function kernelInfo(): Content {
     },
     banner: `seqlab ${KERNEL_VERSION} — TypeScript ${typescriptVersion} on Node ${process.version}, with @seqlab/engine in scope`,
     help_links: [
-      { text: 'seqlab kernel', url: 'https://github.com/seqlab/seqlab/blob/main/kernel/README.md' },
       { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
       { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
     ],

@@ -12,7 +12,7 @@ import { dataDir } from '../../../kernel/dist/cli/install.js';
 
 const seqlab = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [SEQLAB_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
-describe('seqlab install', () => {
+describe('seqlab install', { timeout: 120_000 }, () => {
   it('writes kernel.json (absolute argv, language, interrupt_mode) and logos under --prefix', () => {
     const prefix = tempDir();
     const r = seqlab(['install', '--prefix', prefix, '--name', 'seqlab-test', '--interrupt-mode', 'signal', '--typecheck', 'warn'], { SEQLAB_LABEXTENSION_DIR: join(prefix, 'no-such-dir') });

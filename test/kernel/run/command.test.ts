@@ -16,7 +16,7 @@ function validate(path: string): void {
 
 const run = (args: string[], cwd: string) => spawnSync(process.execPath, [SEQLAB_BIN, 'run', ...args], { cwd, encoding: 'utf8', env: { ...process.env, SEQLAB_DATA_DIR: tempDir() }, timeout: 120_000 });
 
-describe('seqlab run', () => {
+describe('seqlab run', { timeout: 120_000 }, () => {
   it('executes every cell, writes valid nbformat 4.5 with outputs in the right shape', () => {
     requireDebianJupyter(['nbformat'], ['python3-nbformat']);
     const dir = tempDir();
