@@ -127,7 +127,8 @@ export class HeadView {
           others[o]!.classList.add('seqlab-masked');
           continue;
         }
-        others[o]!.querySelector('rect')!.style.opacity = t.toFixed(3);
+        // Shade the other side by weight, lightly enough that the token stays readable.
+        others[o]!.querySelector('rect')!.style.opacity = (0.55 * t).toFixed(3);
         if (t < MIN_VISIBLE) continue;
         const [a, b] = [this.y(i), this.y(j)];
         this.focus.append(
