@@ -92,7 +92,9 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   const argv = (options.argv ?? seqlabArgv()).map((a) => a.replace('{connection_file}', connectionFile));
   let stderr = '';
   const start = (): ChildProcess => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // JPY_PARENT_PID: the kernel exits when this process dies (as with jupyter_client).
+    const env = { ...(options.env ?? process.env), JPY_PARENT_PID: String(process.pid) };
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     return child;

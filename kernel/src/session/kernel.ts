@@ -253,6 +253,24 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
     for await (const frames of hb) await queues.hb.send(frames);
   })().catch((e: unknown) => !closing && log(`heartbeat loop ended: ${(e as Error).message}`));
 
+  // As ipykernel's parent poller: a kernel whose launcher died (JPY_PARENT_PID, set by
+  // jupyter_client and by seqlab's own launcher) shuts down instead of living on as an orphan.
+  const parentPid = Number(process.env['JPY_PARENT_PID'] ?? 0);
+  if (parentPid > 1) {
+    const poll = setInterval(() => {
+      try {
+        process.kill(parentPid, 0);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ESRCH') {
+          log(`parent process ${parentPid} is gone; shutting down`);
+          clearInterval(poll);
+          void close(false);
+        }
+      }
+    }, 2000);
+    poll.unref();
+  }
+
   io.publish('status', { execution_state: 'starting' });
   void execution.whenReady().then(
     ({ engineShadowed }) => {
