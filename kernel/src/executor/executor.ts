@@ -135,7 +135,6 @@ export class Executor {
     };
     define('__seqlab', Object.freeze(runtime), false);
     define('__seqlab_irq', this.host.control, false);
-    define('__seqlab_seen', 0);
     const helpers: Record<(typeof KERNEL_GLOBALS)[number], unknown> = {
       display,
       clearOutput,

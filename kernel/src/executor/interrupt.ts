@@ -2,9 +2,9 @@
  * Cooperative interruption of user code in the execution worker.
  *
  * The session thread owns a small shared Int32Array: element 0 counts interrupts
- * ({@link INTERRUPT_COUNT}); elements 1..2 carry the stdin hand-over ({@link STDIN_STATE},
- * {@link STDIN_LENGTH}). Compiled cells check element 0 at the top of every loop body and after
- * every `await` (see transform.ts). Each cell runs in an AsyncLocalStorage context that records
+ * ({@link INTERRUPT_COUNT}), element 3 flags a pending interrupt ({@link INTERRUPT_FLAG});
+ * elements 1..2 carry the stdin hand-over ({@link STDIN_STATE}, {@link STDIN_LENGTH}). Compiled
+ * cells test the flag at the top of every loop body and after every `await` (see transform.ts). Each cell runs in an AsyncLocalStorage context that records
  * the interrupt count at its start; work whose context is older than the current count is
  * cancelled: it throws {@link KeyboardInterrupt}. Pending timers are cleared.
  */
@@ -16,6 +16,12 @@ export const INTERRUPT_COUNT = 0;
 export const STDIN_STATE = 1;
 /** Index of the byte length of the stdin reply in the shared text buffer. */
 export const STDIN_LENGTH = 2;
+/**
+ * Index of the "interrupt pending" flag: set by the session with every interrupt, cleared
+ * when a cell starts. Compiled loops test only this slot (one load of a constant global and
+ * one element load), so the check stays cheap in hot loops.
+ */
+export const INTERRUPT_FLAG = 3;
 /** Length of the shared control array. */
 export const CONTROL_SLOTS = 4;
 
@@ -56,8 +62,8 @@ export class Interrupts {
 
   /** Marks the start of a cell: returns its context and publishes the count the fast check compares with. */
   begin(executionCount: number): CellContext {
+    Atomics.store(this.control, INTERRUPT_FLAG, 0);
     this.seenCount = this.count();
-    (globalThis as Record<string, unknown>)['__seqlab_seen'] = this.seenCount;
     return { generation: this.seenCount, executionCount };
   }
 
@@ -68,13 +74,14 @@ export class Interrupts {
     return ctx ? ctx.generation < now : now !== this.seenCount;
   }
 
-  /** Called by compiled loops when the counter moved: throws if this context is cancelled. */
+  /** Called by compiled loops when the interrupt flag is set: throws if this context is cancelled. */
   check = (): void => {
     if (this.cancelled()) throw new KeyboardInterrupt();
   };
 
   /** Called by compiled code after every `await`. */
   resume = <T>(value: T): T => {
+    if (this.control[INTERRUPT_FLAG] === 0 && this.count() === this.seenCount) return value;
     const ctx = this.storage.getStore();
     if (ctx && ctx.generation < this.count()) throw new KeyboardInterrupt();
     return value;

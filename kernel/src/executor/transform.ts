@@ -17,10 +17,10 @@ import type * as TS from 'typescript';
 
 /** Name of the global object holding the runtime helpers the transformed code calls. */
 export const RUNTIME = '__seqlab';
-/** Global `Int32Array` over shared memory; element 0 counts interrupts. */
+/** Global `Int32Array` over shared memory; element 3 flags a pending interrupt (interrupt.ts). */
 export const IRQ = '__seqlab_irq';
-/** Global number: the interrupt count seen when the current cell started. */
-export const IRQ_SEEN = '__seqlab_seen';
+/** Index of the pending-interrupt flag in {@link IRQ} (INTERRUPT_FLAG in interrupt.ts). */
+const IRQ_FLAG = 3;
 
 /** Name of the async function a cell's code is wrapped in. */
 export const CELL_FUNCTION = '__seqlab_cell__';
@@ -31,13 +31,13 @@ export interface TransformOptions {
   instrument?: boolean;
 }
 
-/** Emits `if (__seqlab_irq[0] !== __seqlab_seen) __seqlab.check();`. */
+/** Emits `if (__seqlab_irq[3] !== 0) __seqlab.check();`. */
 function interruptCheck(f: TS.NodeFactory, ts: typeof TS): TS.Statement {
   return f.createIfStatement(
     f.createBinaryExpression(
-      f.createElementAccessExpression(f.createIdentifier(IRQ), 0),
+      f.createElementAccessExpression(f.createIdentifier(IRQ), IRQ_FLAG),
       ts.SyntaxKind.ExclamationEqualsEqualsToken,
-      f.createIdentifier(IRQ_SEEN),
+      f.createNumericLiteral(0),
     ),
     f.createExpressionStatement(
       f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME), 'check'), undefined, []),

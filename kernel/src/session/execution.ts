@@ -12,7 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
 import type { IsCompleteResult } from '../executor/is-complete.js';
-import { CONTROL_SLOTS, INTERRUPT_COUNT, STDIN_LENGTH, STDIN_STATE } from '../executor/interrupt.js';
+import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE } from '../executor/interrupt.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../executor/protocol.js';
 import type { OutputType } from '../display/publisher.js';
 
@@ -196,6 +196,7 @@ export class ExecutionProxy {
   /** Interrupts whatever runs in the worker (see the module comment). */
   interrupt(): void {
     Atomics.add(this.control, INTERRUPT_COUNT, 1);
+    Atomics.store(this.control, INTERRUPT_FLAG, 1);
     if (Atomics.load(this.control, STDIN_STATE) === 1) {
       Atomics.store(this.control, STDIN_STATE, 3);
       Atomics.notify(this.control, STDIN_STATE);

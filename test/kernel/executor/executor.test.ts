@@ -86,6 +86,7 @@ describe('Executor', { timeout: 120_000 }, () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(ex.interrupts.pendingTimers()).toBeGreaterThan(0);
     Atomics.add(control, 0, 1);
+    Atomics.store(control, 3, 1);
     ex.interrupted();
     const { outcome } = await p;
     expect(outcome).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
@@ -94,7 +95,8 @@ describe('Executor', { timeout: 120_000 }, () => {
   });
 
   it('a loop checks the interrupt counter and throws KeyboardInterrupt', async () => {
-    const { outcome } = await run('let i = 0; while (true) { if (++i === 1000) Atomics.add(__seqlab_irq, 0, 1) }');
+    // What the session thread does on an interrupt: count it and raise the flag.
+    const { outcome } = await run('let i = 0; while (true) { if (++i === 1000) { Atomics.add(__seqlab_irq, 0, 1); Atomics.store(__seqlab_irq, 3, 1) } }');
     expect(outcome).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
   });
 });

@@ -24,7 +24,7 @@ describe('compileCell', () => {
 
   it('instruments every loop body and every await', () => {
     const { js } = compileCell('for (;;) {} while (x) y(); do {} while (z); for (const q of w) {} const v = await p;', 'In[3]');
-    expect(js.match(/__seqlab_irq\[0\] !== __seqlab_seen/g)).toHaveLength(4);
+    expect(js.match(/if \(__seqlab_irq\[3\] !== 0\)\s+__seqlab\.check\(\)/g)).toHaveLength(4);
     expect(js).toContain('__seqlab.resume(await p)');
   });
 
@@ -45,7 +45,7 @@ describe('compileCell', () => {
   it('compiles local modules with interrupt checks and an inline source map', () => {
     const { code, diagnostics } = compileModule('export function spin(): void { while (true) {} }', 'file:///tmp/m.ts');
     expect(diagnostics).toEqual([]);
-    expect(code).toContain('__seqlab_irq[0] !== __seqlab_seen');
+    expect(code).toContain('__seqlab_irq[3] !== 0');
     expect(code).toContain('sourceMappingURL=data:application/json');
   });
 });
