@@ -76,10 +76,10 @@ describe('execute', { timeout: 120_000 }, () => {
     expect(r.outputs.find((m) => m.header.msg_type === 'execute_result')!.content['data']).toEqual({ 'text/plain': '[ 40, 5, 1 ]' });
   });
 
-  it('imports local TypeScript files relative to the notebook and npm packages', async () => {
-    const r = await k.client.execute('import { triple } from "./helper.ts"; import * as path from "node:path"; const z = await import("zeromq"); [triple(3), path.basename("/a/b.txt"), typeof z.Dealer]');
+  it('imports local TypeScript files relative to the notebook, and npm packages (CommonJS zeromq, ESM markdown-it)', async () => {
+    const r = await k.client.execute('import { triple } from "./helper.ts"; import * as path from "node:path"; const z = await import("zeromq"); import MarkdownIt from "markdown-it"; [triple(3), path.basename("/a/b.txt"), typeof z.Dealer, new MarkdownIt().render("*x*").trim()]');
     expect(r.reply.content['status']).toBe('ok');
-    expect(r.outputs.at(-1)!.content['data']).toEqual({ 'text/plain': "[ 9, 'b.txt', 'function' ]" });
+    expect(r.outputs.at(-1)!.content['data']).toEqual({ 'text/plain': "[ 9, 'b.txt', 'function', '<p><em>x</em></p>' ]" });
   });
 
   it('imports CommonJS, ESM with top-level await, and ./x.js that is x.ts', async () => {
