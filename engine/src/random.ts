@@ -7,11 +7,13 @@
  * Twister and its own transforms): seeds reproduce seqlab runs, not PyTorch runs.
  */
 export class Generator {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
-  private spareNormal: number | null = null;
+  // The four state words live in an Int32Array: as object fields, values above 2^30 would
+  // be boxed on every update (V8 stores such numbers as heap objects), 5x slower.
+  private readonly s = new Int32Array(4);
+  // Box-Muller makes normals in pairs; the second waits here (a Float64Array, not a field,
+  // for the same reason as the state).
+  private readonly spare = new Float64Array(1);
+  private hasSpare = false;
   private seedValue = 0;
 
   constructor(seed = 0) {
@@ -33,12 +35,13 @@ export class Generator {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-    this.spareNormal = null;
+    const st = this.s;
+    st[0] = next();
+    st[1] = next();
+    st[2] = next();
+    st[3] = next();
+    if ((st[0]! | st[1]! | st[2]! | st[3]!) === 0) st[0] = 1;
+    this.hasSpare = false;
     return this;
   }
 
@@ -49,14 +52,17 @@ export class Generator {
 
   /** A uniformly distributed 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const st = this.s;
+    const s0 = st[0]!;
+    const s1 = st[1]!;
+    const s2 = st[2]! ^ s0;
+    const s3 = st[3]! ^ s1;
+    const x = Math.imul(s1, 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    st[2] = s2 ^ (s1 << 9);
+    st[1] = s1 ^ s2;
+    st[0] = s0 ^ s3;
+    st[3] = (s3 << 11) | (s3 >>> 21);
     return result;
   }
 
@@ -69,16 +75,16 @@ export class Generator {
 
   /** A standard normal deviate. */
   normal(): number {
-    if (this.spareNormal !== null) {
-      const v = this.spareNormal;
-      this.spareNormal = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare[0]!;
     }
     let u = 0;
     while (u === 0) u = this.random();
     const v = this.random();
     const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    this.spare[0] = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   }
 
@@ -89,18 +95,17 @@ export class Generator {
 
   /** The full state, to save and restore a stream (e.g. around a traced forward pass). */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.seedValue, this.spareNormal ?? NaN];
+    const st = this.s;
+    return [st[0]! >>> 0, st[1]! >>> 0, st[2]! >>> 0, st[3]! >>> 0, this.seedValue, this.hasSpare ? this.spare[0]! : NaN];
   }
 
   setState(state: readonly number[]): void {
     if (!Array.isArray(state) || state.length !== 6) throw new TypeError('Generator.setState: expected the array returned by getState()');
-    [this.s0, this.s1, this.s2, this.s3, this.seedValue] = state as [number, number, number, number, number];
-    this.spareNormal = Number.isNaN(state[5]) ? null : state[5]!;
+    for (let i = 0; i < 4; i++) this.s[i] = state[i]!;
+    this.seedValue = state[4]!;
+    this.hasSpare = !Number.isNaN(state[5]);
+    this.spare[0] = this.hasSpare ? state[5]! : 0;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
 /** The default generator used by every random op unless one is passed explicitly. */

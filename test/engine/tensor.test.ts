@@ -1,5 +1,6 @@
 /** The Tensor class: creation, dtypes, views sharing storage, reading values, printing. */
 import { describe, expect, it } from 'vitest';
+import * as E from '../../engine/src/index.js';
 import { Tensor, tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, zerosLike, onesLike, fullLike, randnLike, triu, tril, manualSeed } from '../../engine/src/index.js';
 
 describe('creation', () => {
@@ -191,5 +192,27 @@ describe('printing like PyTorch', () => {
   it('shows itself in notebooks through the Jupyter display protocol', () => {
     const bundle = (tensor([1, 2]) as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for('Jupyter.display')]!();
     expect(bundle['text/plain']).toBe('tensor([1., 2.], shape=[2])');
+  });
+});
+
+describe('the random generator', () => {
+  it('continues a stream exactly from a saved state, including a pending normal deviate', () => {
+    const { Generator } = E;
+    const g = new Generator(5);
+    g.normal(); // leaves the second Box-Muller value pending
+    const state = g.getState();
+    const a = [g.normal(), g.random(), g.nextUint32()];
+    const h = new Generator(0);
+    h.setState(state);
+    expect([h.normal(), h.random(), h.nextUint32()]).toEqual(a);
+  });
+  it('gives well-spread 32-bit words (each bit set about half the time)', () => {
+    const g = new E.Generator(9);
+    const counts = new Array(32).fill(0);
+    for (let i = 0; i < 20000; i++) {
+      const w = g.nextUint32();
+      for (let b = 0; b < 32; b++) if ((w >>> b) & 1) counts[b]++;
+    }
+    for (const c of counts) expect(Math.abs(c / 20000 - 0.5)).toBeLessThan(0.02);
   });
 });

@@ -32,7 +32,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
         );
       }
     }
-    dtype = promote(dtype, t.dtype);
+    // Equal dtypes stay as they are (bool masks stay bool); mixed ones promote like arithmetic.
+    if (t.dtype !== dtype) dtype = promote(dtype, t.dtype);
   });
   const inputs = parts.map((t) => (t.dtype === dtype ? t : to(t, dtype)));
   const shape = ref.shape.slice();

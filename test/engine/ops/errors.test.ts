@@ -56,3 +56,11 @@ describe('errors name the op, the argument and the shapes', () => {
     expect(() => E.F.linear(randn(2, 5), randn(3, 4))).toThrow('linear: expected input [..., 4] (inFeatures=4), got [2,5]');
   });
 });
+
+describe('dtypes of joins', () => {
+  it('keeps bool masks bool and int indices int when concatenating or stacking them', () => {
+    expect(E.cat([tensor([true]), tensor([false, true])]).dtype).toBe('bool');
+    expect(E.stack([ids([1, 2]), ids([3, 4])]).dtype).toBe('int32');
+    expect(E.cat([ids([1]), tensor([0.5])]).dtype).toBe('float32');
+  });
+});
