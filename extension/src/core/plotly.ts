@@ -56,6 +56,15 @@ export const BASE_CONFIG = {
 };
 
 /**
+ * Height (px) of a figure whose layout gives none: plotly.js's own default. Without it,
+ * plotly sizes such a figure from its element when the element is already on the page at
+ * draw time (a figure displayed live by a kernel, every figure of an exported page), and a
+ * plot area's height is only its CSS min-height, so the figure came out 40 px tall; a saved
+ * output, drawn before it is attached, got plotly's 450 px.
+ */
+export const DEFAULT_PLOT_HEIGHT = 450;
+
+/**
  * Adds theme colours to a layout where the figure does not set its own: transparent
  * backgrounds, the frontend's text colour, grid lines that read on light and dark.
  */
@@ -138,9 +147,11 @@ export class PlotSlot {
     try {
       this.plotly ??= await this.load();
       if (this.disposed) return;
+      const layout = themedLayout(figure.layout, this.theme, this.element);
+      if (!(typeof layout.height === 'number' && layout.height > 0)) layout.height = DEFAULT_PLOT_HEIGHT;
       const full = {
         data: figure.data,
-        layout: themedLayout(figure.layout, this.theme, this.element),
+        layout,
         config: { ...BASE_CONFIG, ...figure.config },
         ...(figure.frames && { frames: figure.frames }),
       };

@@ -31,6 +31,17 @@ describe('plotly figure view', () => {
     expect(JSON.stringify(figure)).toBe(before); // plotly writes into what it draws: the payload stays untouched
   });
 
+  it("gives a figure without a height plotly's default 450 px, not its element's 40 px min-height", async () => {
+    // An element already on the page at draw time (a live kernel output, an exported page)
+    // would otherwise lend plotly its own height: the CSS min-height of a plot area.
+    const view = renderView(MIME, { data: [{ y: [1, 2] }], layout: { title: { text: 'no height' } } }, f.host, { loadPlotly: f.rec.loader, theme: 'light' });
+    await view.ready;
+    expect(f.rec.last().layout.height).toBe(450);
+    const own = renderView(MIME, { data: [{ y: [1, 2] }], layout: { height: 280 } }, f.host, { loadPlotly: f.rec.loader, theme: 'light' });
+    await own.ready;
+    expect(f.rec.last(own.element).layout.height).toBe(280);
+  });
+
   it('redraws in the dark theme', async () => {
     const view = renderView(MIME, { data: [{ y: [1, 2] }] }, f.host, { loadPlotly: f.rec.loader, theme: 'light' });
     await view.ready;
