@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, availableParallelism } from 'node:os';
+import { cpus, availableParallelism, loadavg } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { implementations, type Impl } from './impls.js';
@@ -124,6 +124,8 @@ async function main(): Promise<void> {
   const workloads = selected(await loadWorkloads(), opts.workloads, 'workload');
   const impls = selected(implementations(), opts.impls, 'implementation');
   const started = new Date();
+  // Other processes on the machine distort timings; the load average is reported with them.
+  const loadStart = loadavg()[0]!;
   log(`seqlab bench: ${workloads.length} workloads x ${impls.length} implementations, ${opts.runs} timed runs each`);
 
   const runners = new Map<string, Runner>();
@@ -221,7 +223,9 @@ async function main(): Promise<void> {
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const header = `seqlab bench ${started.toISOString()} — node ${process.version}, ${cpu}, ${availableParallelism()} cores; ` +
+  const loadEnd = loadavg()[0]!;
+  const header = `seqlab bench ${started.toISOString()} — node ${process.version}, ${cpu}, ${availableParallelism()} cores, ` +
+    `load average ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end; ` +
     `median of ${opts.runs} runs (each ≥ ${opts.targetSeconds} s) after ≥ ${opts.warmupSeconds} s warm-up`;
   const notes: string[] = [];
   for (const impl of impls) {
@@ -250,6 +254,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpu,
     cores: availableParallelism(),
+    loadAverage: { start: loadStart, end: loadEnd },
     options: opts,
     implementations: impls.map((i) => ({
       id: i.id, label: i.label, role: i.role, env: i.env, args: i.args.slice(0, -1),

@@ -32,21 +32,26 @@ Atomics.add(ctl, CTL.READY, 1);
 parentPort?.postMessage('ready');
 
 /**
- * After a job, poll for the next one this many times (tens of microseconds) before
- * sleeping: products come in bursts (one per time step of a recurrent layer), and waking
- * a sleeping thread costs about as long as a small product.
+ * After a job, poll for the next one for this long (milliseconds) before sleeping:
+ * products come in bursts (one or more per time step of a recurrent layer), and waking a
+ * sleeping thread takes about as long as a small product (tens to hundreds of µs).
  */
-const SPINS = 20_000;
+const SPIN_MS = 0.25;
 
 let seen = -1;
-let idle = 0;
+let spins = 0;
+let idleSince = 0;
 while (Atomics.load(ctl, CTL.SHUTDOWN) === 0) {
   const gen = Atomics.load(ctl, CTL.GEN);
   if (gen === seen) {
-    if (++idle > SPINS) Atomics.wait(ctl, CTL.GEN, gen);
+    if (spins++ === 0) idleSince = performance.now();
+    else if ((spins & 255) === 0 && performance.now() - idleSince > SPIN_MS) {
+      Atomics.wait(ctl, CTL.GEN, gen);
+      spins = 0;
+    }
     continue;
   }
-  idle = 0;
+  spins = 0;
   seen = gen;
   for (let i = 0; i < JOB_WORDS; i++) job[i] = Atomics.load(ctl, CTL.JOB + i);
   const chunks = job[JOB.CHUNKS]!;
