@@ -17,6 +17,9 @@ Usage:
       Runs the kernel (this is what kernel.json starts).
   seqlab run NOTEBOOK... [--timeout SECONDS] [--out DIR | --inplace]
       Executes notebooks through the seqlab kernel and writes the executed notebooks.
+  seqlab export NOTEBOOK... --out DIR [--title TEXT] [--trust] [--execute [--timeout SECONDS]]
+                [--allow-unexecuted]
+      Writes an offline course site from executed notebooks: index.html and a page each.
   seqlab --help | --version
 `;
 
@@ -97,6 +100,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') {
       const { runCommand } = await import('../run/command.js');
       return await runCommand(rest);
+    }
+    if (command === 'export') {
+      const { exportCommand } = await import('../export/command.js');
+      return await exportCommand(rest);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {
