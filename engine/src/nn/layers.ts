@@ -12,6 +12,11 @@ import { Parameter } from './parameter.js';
 import { linear } from './functional.js';
 import * as init from './init.js';
 
+/** A number as Python prints it in module summaries: 1e-05, 0.1. */
+function pyFloat(x: number): string {
+  return x !== 0 && Math.abs(x) < 1e-4 ? x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2') : String(x);
+}
+
 function positiveInt(v: unknown, cls: string, arg: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${cls}: ${arg} must be a positive integer, got ${String(v)}`);
   return v;
@@ -126,7 +131,7 @@ export class LayerNorm extends Module {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
   override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${this.eps}, elementwise_affine=${this.weight !== null ? "True" : "False"}`;
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${pyFloat(this.eps)}, elementwise_affine=${this.weight !== null ? "True" : "False"}`;
   }
 }
 

@@ -264,11 +264,22 @@ export abstract class Module {
     let body: string;
     if (children.length === 0) body = `${head}${extra})`;
     else {
-      const lines = children.map(([name, child]) => {
+      // Runs of identical numbered children (the layers of a ModuleList) print once, as
+      // PyTorch does: "(0-5): 6 x TransformerEncoderLayer(...)".
+      const lines: string[] = [];
+      for (let i = 0; i < children.length; ) {
+        const [name, child] = children[i]!;
+        const text = child.describe(indent + '  ', false);
+        let j = i + 1;
+        if (/^\d+$/.test(name)) {
+          while (j < children.length && /^\d+$/.test(children[j]![0]) && children[j]![1].describe(indent + '  ', false) === text) j++;
+        }
         const n = child.numParameters();
-        const count = n > 0 ? `  [${n.toLocaleString('en-US')} params]` : '';
-        return `${indent}  (${name}): ${child.describe(indent + '  ', false)}${child.isLeafModule() ? count : ''}`;
-      });
+        const count = n > 0 && child.isLeafModule() ? `  [${n.toLocaleString('en-US')} params${j - i > 1 ? ' each' : ''}]` : '';
+        const label = j - i > 1 ? `(${name}-${children[j - 1]![0]}): ${j - i} x ` : `(${name}): `;
+        lines.push(`${indent}  ${label}${text}${count}`);
+        i = j;
+      }
       body = `${head}${extra ? `\n${indent}  ${extra}` : ''}\n${lines.join('\n')}\n${indent})`;
     }
     if (!root) return body;

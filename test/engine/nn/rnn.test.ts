@@ -262,3 +262,12 @@ describe('traces', () => {
     expect(noGrad(() => gru.forward(randn([5, 2, 3]))[0].requiresGrad)).toBe(false);
   });
 });
+
+describe('printing containers like PyTorch', () => {
+  it('groups runs of identical layers and prints eps as Python does', () => {
+    const s = String(new nn.Sequential(new nn.Linear(2, 3), new nn.Linear(3, 3), new nn.Linear(3, 3), new nn.LayerNorm(3)));
+    expect(s).toContain('(0): Linear(in_features=2, out_features=3, bias=True)  [9 params]');
+    expect(s).toContain('(1-2): 2 x Linear(in_features=3, out_features=3, bias=True)  [12 params each]');
+    expect(s).toContain('(3): LayerNorm((3,), eps=1e-05, elementwise_affine=True)');
+  });
+});
