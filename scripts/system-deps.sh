@@ -16,6 +16,9 @@ PACKAGES=(
   python3-jupyter-server jupyter-server python3-jupyterlab-server
   jupyter-console
   python3-torch
+  # PyTorch's BLAS for the benchmark references: without it Debian's torch falls back to
+  # the reference BLAS (4.7 GFLOP/s instead of ~87 on sgemm-512 here).
+  libopenblas0-pthread
   chromium
 )
 
