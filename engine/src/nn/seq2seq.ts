@@ -46,6 +46,18 @@ function top(state: RecurrentState): Tensor {
   return h.select(0, h.shape[0]! - 1);
 }
 
+/** Sizes with their defaults, and the recurrent layer both halves use. */
+function resolve(options: Seq2SeqOptions) {
+  const embed = options.embedSize ?? 32;
+  const hidden = options.hiddenSize ?? 64;
+  const layers = options.numLayers ?? 2;
+  const dropout = options.dropout ?? 0;
+  const Rnn = (options.cell ?? 'gru') === 'lstm' ? LSTM : GRU;
+  const recurrent = (inputSize: number): GRU | LSTM =>
+    new Rnn(inputSize, hidden, { numLayers: layers, dropout: layers > 1 ? dropout : 0, batchFirst: true });
+  return { embed, hidden, dropout, recurrent, padIndex: options.padIndex ?? null };
+}
+
 /** Embedding + recurrent layers over the source: outputs [batch, steps, hidden] and the final state. */
 export class Seq2SeqEncoder extends Module {
   embedding: Embedding;
@@ -53,14 +65,10 @@ export class Seq2SeqEncoder extends Module {
   dropout: Dropout;
   constructor(vocabSize: number, options: Seq2SeqOptions = {}) {
     super();
-    const embed = options.embedSize ?? 32;
-    const hidden = options.hiddenSize ?? 64;
-    const layers = options.numLayers ?? 2;
-    const p = options.dropout ?? 0;
-    this.embedding = new Embedding(vocabSize, embed, { paddingIdx: options.padIndex ?? null });
-    const Rnn = (options.cell ?? 'gru') === 'lstm' ? LSTM : GRU;
-    this.rnn = new Rnn(embed, hidden, { numLayers: layers, dropout: layers > 1 ? p : 0, batchFirst: true });
-    this.dropout = new Dropout(p);
+    const o = resolve(options);
+    this.embedding = new Embedding(vocabSize, o.embed, { paddingIdx: o.padIndex });
+    this.rnn = o.recurrent(o.embed);
+    this.dropout = new Dropout(o.dropout);
   }
   forward(src: Tensor): [Tensor, RecurrentState] {
     checkIds(src, 'Seq2SeqEncoder', 'src');
@@ -85,16 +93,12 @@ export class AttentionDecoder extends Module {
   dropout: Dropout;
   constructor(vocabSize: number, options: Seq2SeqOptions = {}) {
     super();
-    const embed = options.embedSize ?? 32;
-    const hidden = options.hiddenSize ?? 64;
-    const layers = options.numLayers ?? 2;
-    const p = options.dropout ?? 0;
-    this.embedding = new Embedding(vocabSize, embed, { paddingIdx: options.padIndex ?? null });
-    this.attention = new AdditiveAttention(hidden, hidden, hidden, p);
-    const Rnn = (options.cell ?? 'gru') === 'lstm' ? LSTM : GRU;
-    this.rnn = new Rnn(embed + hidden, hidden, { numLayers: layers, dropout: layers > 1 ? p : 0, batchFirst: true });
-    this.dense = new Linear(hidden, vocabSize);
-    this.dropout = new Dropout(p);
+    const o = resolve(options);
+    this.embedding = new Embedding(vocabSize, o.embed, { paddingIdx: o.padIndex });
+    this.attention = new AdditiveAttention(o.hidden, o.hidden, o.hidden, o.dropout);
+    this.rnn = o.recurrent(o.embed + o.hidden);
+    this.dense = new Linear(o.hidden, vocabSize);
+    this.dropout = new Dropout(o.dropout);
   }
 
   /**
