@@ -22,10 +22,10 @@ export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url)))
 /** Screenshots and timings land here (ignored by git). */
 export const resultsDir = join(repoRoot, 'test-results', 'e2e');
 
-const chromiumPath = '/usr/bin/chromium';
+export const chromiumPath = '/usr/bin/chromium';
 
 /** The flags DESIGN.md prescribes for headless Chromium on these machines. */
-const chromiumArgs = [
+export const chromiumArgs = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

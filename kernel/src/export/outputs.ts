@@ -89,7 +89,7 @@ function viewContainer(data: Record<string, unknown>, mime: string, alt: string)
 function frameDocument(html: string): string {
   return (
     '<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark">' +
-    '<style>html,body{margin:0;padding:0;background:transparent;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:CanvasText}' +
+    '<style>html,body{margin:0;padding:0;background:transparent;}body{display:flow-root;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:CanvasText}' +
     'table{border-collapse:collapse}th,td{padding:.25em .6em;border-bottom:1px solid rgba(128,128,128,.35);text-align:right}img{max-width:100%}</style>' +
     `</head><body>${html}</body></html>`
   );

@@ -11,7 +11,9 @@ export const SITE_JS = `// seqlab export: fits sandboxed HTML outputs to their c
     try {
       var doc = frame.contentDocument;
       if (!doc || !doc.body || doc.URL === 'about:blank') return;
-      var height = Math.max(doc.documentElement.scrollHeight, doc.body.scrollHeight);
+      // The body (a flow root, margins inside) is as tall as the content; the root element
+      // would be at least as tall as the frame and never let it shrink.
+      var height = Math.ceil(doc.body.getBoundingClientRect().height);
       if (height > 0) frame.style.height = height + 'px';
     } catch (e) {
       // A frame the page may not read keeps its CSS height.
