@@ -63,6 +63,14 @@ describe('a notebook page', () => {
     expect(page.warnings.some((w) => w.startsWith('cell 1: KaTeX could not typeset "\\\\frac{1}"'))).toBe(true);
   });
 
+  it('typesets a \\newcommand in the first paragraph on the page too (the index summary renders it separately)', () => {
+    const nb = { nbformat: 4, cells: [{ cell_type: 'markdown', metadata: {}, source: '# T\n\nLet $\\newcommand{\\RR}{\\mathbb{R}} x \\in \\RR$.\n\nThen $y \\in \\RR$.' }] };
+    const page = render(nb);
+    expect(page.warnings).toEqual([]);
+    expect(page.body).not.toContain('math-error');
+    expect(page.summary).toContain('class="katex"');
+  });
+
   it('embeds local images and attachments, links remote ones, and warns about missing files', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'figs'));

@@ -167,7 +167,8 @@ export function renderNotebook(nb: StoredNotebook, options: NotebookPageOptions)
       title ??= firstHeading(options.markdown.cells, source);
       if (summary === null) {
         const paragraph = firstParagraph(options.markdown.cells, source);
-        if (paragraph !== null) summary = options.markdown.cells.renderInline(paragraph, { ...env, mathErrors: [] });
+        // Its own copy of the macros: the paragraph is rendered again on the page, where a \newcommand in it must still be new.
+        if (paragraph !== null) summary = options.markdown.cells.renderInline(paragraph, { ...env, macros: { ...env.macros }, mathErrors: [] });
       }
       // The same macros, heading ids and error list as the page; images resolved per cell (attachments).
       const cellEnv: MarkdownEnv = { ...env, resolveImage: imageResolver(cell, notebookDir, where, warnings) };
