@@ -5,11 +5,11 @@
 //   node assembly/build.mjs --force    rebuild everything
 //   node assembly/build.mjs --wat      also write .wat text next to each .wasm
 //
-// Four variants of the same source, chosen at run time by engine/src/backend:
-//   gemm-simd.wasm            SIMD128, own (non-shared) memory: one thread
-//   gemm-simd-shared.wasm     SIMD128 on a shared memory: worker threads
-//   gemm-relaxed.wasm         + relaxed SIMD (fused multiply-add), one thread
-//   gemm-relaxed-shared.wasm  + relaxed SIMD on a shared memory
+// Four variants of the same source (entry index.ts), chosen at run time by engine/src/backend:
+//   kernels-simd.wasm            SIMD128, own (non-shared) memory: one thread
+//   kernels-simd-shared.wasm     SIMD128 on a shared memory: worker threads
+//   kernels-relaxed.wasm         + relaxed SIMD (fused multiply-add) in the GEMM, one thread
+//   kernels-relaxed-shared.wasm  + relaxed SIMD on a shared memory
 // The memory is always imported (env.memory): the JavaScript side owns its layout.
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', 'dist', 'wasm');
-const entry = join(here, 'gemm.ts');
+const entry = join(here, 'index.ts');
 const force = process.argv.includes('--force');
 const wat = process.argv.includes('--wat');
 
@@ -26,10 +26,10 @@ const wat = process.argv.includes('--wat');
 const MAX_PAGES = 65536;
 
 const variants = [
-  { name: 'gemm-simd', features: ['simd'], shared: false },
-  { name: 'gemm-simd-shared', features: ['simd', 'threads'], shared: true },
-  { name: 'gemm-relaxed', features: ['simd', 'relaxed-simd'], shared: false },
-  { name: 'gemm-relaxed-shared', features: ['simd', 'relaxed-simd', 'threads'], shared: true },
+  { name: 'kernels-simd', features: ['simd'], shared: false },
+  { name: 'kernels-simd-shared', features: ['simd', 'threads'], shared: true },
+  { name: 'kernels-relaxed', features: ['simd', 'relaxed-simd'], shared: false },
+  { name: 'kernels-relaxed-shared', features: ['simd', 'relaxed-simd', 'threads'], shared: true },
 ];
 
 function newestSource() {

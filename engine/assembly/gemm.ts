@@ -29,19 +29,66 @@ export function sgemm(
   pA: usize, lda: i32, pB: usize, ldb: i32, pC: usize, ldc: i32,
   accumulate: i32, ws: usize,
 ): void {
+  gemm(transA, transB, M, N, K, pA, lda, pB, ldb, 0, pC, ldc, accumulate, ws);
+}
+
+/** Bytes `packBFull` writes for an op(B) of K x N: every (KC x NC) block, panels padded to NR. */
+export function packedBBytes(K: i32, N: i32): usize {
+  return (<usize>((N + NR - 1) / NR) * <usize>NR * <usize>K) << 2;
+}
+
+/**
+ * Packs all of op(B) (K x N) at `dst`, block after block in the order `sgemmPackedB`
+ * reads them, so that a B used by many products (a recurrent weight, once per time
+ * step) is packed once.
+ */
+export function packBFull(pB: usize, ldb: i32, transB: i32, K: i32, N: i32, dst: usize): void {
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    const ncPadded = <usize>((nc + NR - 1) / NR) * <usize>NR;
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      packB(pB, ldb, transB != 0, pc, jc, kc, nc, dst);
+      dst += (ncPadded * <usize>kc) << 2;
+    }
+  }
+}
+
+/** Like `sgemm` with B already packed by `packBFull(..., K, N, pBPacked)`. */
+export function sgemmPackedB(
+  transA: i32, M: i32, N: i32, K: i32, pA: usize, lda: i32, pBPacked: usize,
+  pC: usize, ldc: i32, accumulate: i32, ws: usize,
+): void {
+  gemm(transA, 0, M, N, K, pA, lda, 0, 0, pBPacked, pC, ldc, accumulate, ws);
+}
+
+/** The blocked product; with `packed` != 0, B's blocks are read from there instead of packed. */
+function gemm(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32,
+  pA: usize, lda: i32, pB: usize, ldb: i32, packed: usize, pC: usize, ldc: i32,
+  accumulate: i32, ws: usize,
+): void {
   if (M <= 0 || N <= 0) return;
   const ldcB = <usize>ldc << 2;
   if (K <= 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(pC + <usize>i * ldcB, 0, <usize>N << 2);
     return;
   }
-  const pa = ws, pb = ws + PACK_A_BYTES, tile = pb + PACK_B_BYTES;
+  const pa = ws, tile = ws + PACK_A_BYTES + PACK_B_BYTES;
+  let pbNext = packed;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       const overwrite = pc == 0 && !accumulate;
-      packB(pB, ldb, transB != 0, pc, jc, kc, nc, pb);
+      let pb: usize;
+      if (packed != 0) {
+        pb = pbNext;
+        pbNext += (<usize>((nc + NR - 1) / NR) * <usize>NR * <usize>kc) << 2;
+      } else {
+        pb = ws + PACK_A_BYTES;
+        packB(pB, ldb, transB != 0, pc, jc, kc, nc, pb);
+      }
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packA(pA, lda, transA != 0, ic, pc, mc, kc, pa);

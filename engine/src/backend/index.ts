@@ -21,6 +21,7 @@
  * ```
  */
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
+import { setFastKernels } from '../kernels/fast.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
 import { envVar, nodeV8 } from './host.js';
 import { WasmGemmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm-backend.js';
@@ -86,7 +87,7 @@ function envOptions(): WasmBackendOptions {
  */
 export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions = {}): string {
   if (choice === 'reference') {
-    setGemmBackend(null);
+    install(null);
     return 'reference';
   }
   if (choice !== 'auto' && choice !== 'wasm') {
@@ -104,11 +105,17 @@ export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions 
     throw new Error(`backend.use('wasm'): ${backend.failure?.message ?? 'unavailable'}`);
   }
   if (!backend.supported) {
-    setGemmBackend(null);
+    install(null);
     return 'reference';
   }
-  setGemmBackend(backend);
+  install(backend);
   return backend.name;
+}
+
+/** Installs the wasm backend for products and the other fast kernels together (or neither). */
+function install(backend: WasmGemmBackend | null): void {
+  setGemmBackend(backend);
+  setFastKernels(backend);
 }
 
 /**
@@ -132,7 +139,7 @@ export function enableRelaxedSimd(): boolean {
       wasm = new WasmGemmBackend({ ...envOptions(), features });
       customized = false;
       void old.stopWorkers();
-      if (installed) setGemmBackend(wasm);
+      if (installed) install(wasm);
     }
   }
   return true;

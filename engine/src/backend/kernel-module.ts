@@ -7,8 +7,8 @@
 import { nodeFs } from './host.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 
-/** The four builds of engine/assembly/gemm.ts. */
-export type KernelVariant = 'gemm-simd' | 'gemm-simd-shared' | 'gemm-relaxed' | 'gemm-relaxed-shared';
+/** The four builds of engine/assembly (entry index.ts). */
+export type KernelVariant = 'kernels-simd' | 'kernels-simd-shared' | 'kernels-relaxed' | 'kernels-relaxed-shared';
 
 /** The functions the kernel module exports (pointers are byte addresses in its memory). */
 export interface KernelExports {
@@ -22,6 +22,20 @@ export interface KernelExports {
     pA: number, lda: number, strideA: number, pB: number, ldb: number, strideB: number,
     pC: number, ldc: number, strideC: number, batch: number, accumulate: number, ws: number,
   ): void;
+  packedBBytes(K: number, N: number): number;
+  packBFull(pB: number, ldb: number, transB: number, K: number, N: number, dst: number): void;
+  sgemmPackedB(
+    transA: number, M: number, N: number, K: number, pA: number, lda: number, pBPacked: number,
+    pC: number, ldc: number, accumulate: number, ws: number,
+  ): void;
+  addRowBias(p: number, rows: number, cols: number, bias: number): void;
+  columnSums(p: number, rows: number, cols: number, out: number): void;
+  lstmForward(S: number, B: number, H: number, pre: number, wPacked: number, h: number, c: number, ws: number): void;
+  lstmBackward(
+    S: number, B: number, H: number, gates: number, c: number, dhOut: number, dh: number, dc: number,
+    wPacked: number, dpre: number, ws: number,
+  ): void;
+  recurrentWeightGrad(S: number, B: number, H: number, G: number, dpre: number, h: number, dW: number, ws: number): void;
   workspaceBytes(): number;
   tileRows(): number;
   tileCols(): number;
@@ -30,7 +44,7 @@ export interface KernelExports {
 
 /** The variant to use for a runtime: relaxed FMA when allowed, shared memory for threads. */
 export function kernelVariant(relaxed: boolean, shared: boolean): KernelVariant {
-  return `gemm-${relaxed ? 'relaxed' : 'simd'}${shared ? '-shared' : ''}`;
+  return `kernels-${relaxed ? 'relaxed' : 'simd'}${shared ? '-shared' : ''}`;
 }
 
 /**

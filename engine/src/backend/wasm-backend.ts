@@ -8,6 +8,8 @@
  * Those copies are memcpy-speed and are the only per-call overhead besides packing.
  */
 import type { GemmBackend, GemmBatchedArgs } from '../kernels/gemm.js';
+import type { FastKernels, LstmBackwardArgs, LstmForwardArgs } from '../kernels/fast.js';
+import { Arena } from './arena.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
 import { instantiateKernel, kernelModule, kernelVariant, type KernelExports } from './kernel-module.js';
 import { KernelWorkerPool } from './pool.js';
@@ -85,7 +87,7 @@ function batchesDisjoint(M: number, N: number, ldc: number, sC: number, batch: n
   return sC >= N && (batch - 1) * sC + N <= ldc; // side by side within each row
 }
 
-export class WasmGemmBackend implements GemmBackend {
+export class WasmGemmBackend implements GemmBackend, FastKernels {
   readonly features: RuntimeFeatures;
   private readonly options: Required<Omit<WasmBackendOptions, 'features' | 'threads' | 'onLoadError'>>;
   private readonly onLoadError: ((error: Error) => void) | undefined;
@@ -94,10 +96,9 @@ export class WasmGemmBackend implements GemmBackend {
   private kernel: KernelExports | null = null;
   private module: WasmModule | null = null;
   private memory: WasmMemory | null = null;
-  private view: Float32Array = new Float32Array(0);
+  private arena: Arena | null = null;
   private pool: KernelWorkerPool | null = null;
   private wsBytes = 0;
-  private opBase = 0;
   private tileRows = 4;
   private tileCols = 8;
   private readonly job = new Int32Array(JOB_WORDS);
@@ -173,12 +174,11 @@ export class WasmGemmBackend implements GemmBackend {
       const memory = new Memory(shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES });
       const kernel = instantiateKernel(mod, memory);
       this.wsBytes = align(kernel.workspaceBytes());
-      this.opBase = RESERVED + slots * this.wsBytes;
+      this.arena = new Arena(memory, RESERVED + slots * this.wsBytes);
       this.tileRows = kernel.tileRows();
       this.tileCols = kernel.tileCols();
       this.module = mod;
       this.memory = memory;
-      this.view = new Float32Array(memory.buffer);
       this.kernel = kernel;
       return true;
     } catch (e) {
@@ -212,28 +212,8 @@ export class WasmGemmBackend implements GemmBackend {
     return this.pool;
   }
 
-  private ensureMemory(bytes: number): boolean {
-    const memory = this.memory!;
-    const have = memory.buffer.byteLength;
-    if (bytes > have) {
-      const pages = Math.ceil((bytes - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) return false;
-      try {
-        memory.grow(pages);
-      } catch {
-        return false;
-      }
-    }
-    if (this.view.buffer !== memory.buffer || this.view.length * 4 !== memory.buffer.byteLength) {
-      this.view = new Float32Array(memory.buffer);
-    }
-    return true;
-  }
-
   private copyIn(src: Float32Array, s: Span, dst: number): void {
-    const at = dst >>> 2;
-    if (s.offset === 0 && s.length === src.length) this.view.set(src, at);
-    else this.view.set(src.subarray(s.offset, s.offset + s.length), at);
+    this.arena!.put(dst, src, s.offset, s.length);
     this.counters.bytesCopied += s.length * 4;
   }
 
@@ -270,10 +250,12 @@ export class WasmGemmBackend implements GemmBackend {
       return this.decline();
     }
     if (!this.load()) return this.decline();
-    const pA = this.opBase;
-    const pB = pA + align(sa.length * 4);
-    const pC = pB + align(sb.length * 4);
-    if (!this.ensureMemory(pC + align(sc.length * 4))) return this.decline();
+    const arena = this.arena!;
+    arena.reset();
+    const pA = arena.floats(sa.length);
+    const pB = arena.floats(sb.length);
+    const pC = arena.floats(sc.length);
+    if (pA < 0 || pB < 0 || pC < 0) return this.decline();
     const kernel = this.kernel!;
 
     this.copyIn(A, sa, pA);
@@ -327,8 +309,84 @@ export class WasmGemmBackend implements GemmBackend {
     if (!ran) {
       kernel.sgemmBatched(tA, tB, M, N, K, pA, lda, strideA, pB, ldb, strideB, pC, ldc, strideC, batch, acc, RESERVED);
     }
-    C.set(this.view.subarray(pC >>> 2, (pC >>> 2) + sc.length), sc.offset);
+    arena.get(pC, sc.length, C, sc.offset);
     this.counters.bytesCopied += sc.length * 4;
+    this.counters.calls++;
+    return true;
+  }
+
+  /** One LSTM layer-direction forward over the whole sequence (see kernels/fast.ts). */
+  lstmForward(a: LstmForwardArgs): boolean {
+    if (!this.load()) return false;
+    const k = this.kernel!, arena = this.arena!;
+    const { S, B, H, reverse } = a;
+    const G = 4 * H, BH = B * H, BG = B * G;
+    arena.reset();
+    const pW = arena.floats(G * H);
+    const pWp = arena.alloc(k.packedBBytes(H, G));
+    const pPre = arena.floats(S * BG);
+    const pH = arena.floats((S + 1) * BH);
+    const pC = arena.floats((S + 1) * BH);
+    const pBias = arena.floats(G);
+    if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
+    arena.put(pW, a.weight);
+    k.packBFull(pW, H, 1, H, G, pWp);
+    putSteps(arena, pPre, a.xProj, S, BG, reverse);
+    if (a.bias !== null) {
+      arena.put(pBias, a.bias);
+      k.addRowBias(pPre, S * B, G, pBias);
+    }
+    arena.put(pH, a.h0);
+    arena.put(pC, a.c0);
+    k.lstmForward(S, B, H, pPre, pWp, pH, pC, RESERVED);
+    if (a.gates !== null) arena.get(pPre, S * BG, a.gates);
+    arena.get(pC, (S + 1) * BH, a.c);
+    getSteps(arena, pH + BH * 4, a.hOut, S, BH, reverse);
+    this.counters.calls++;
+    return true;
+  }
+
+  /** The matching backward (see kernels/fast.ts). */
+  lstmBackward(a: LstmBackwardArgs): boolean {
+    if (!this.load()) return false;
+    const k = this.kernel!, arena = this.arena!;
+    const { S, B, H, reverse } = a;
+    const G = 4 * H, BH = B * H, BG = B * G;
+    arena.reset();
+    const pW = arena.floats(G * H);
+    const pWp = arena.alloc(k.packedBBytes(G, H));
+    const pGates = arena.floats(S * BG);
+    const pC = arena.floats((S + 1) * BH);
+    const pdhOut = arena.floats(S * BH);
+    const pdh = arena.floats(BH);
+    const pdc = arena.floats(BH);
+    const pdPre = arena.floats(S * BG);
+    const pPrev = arena.floats(S * BH);
+    const pdW = arena.floats(G * H);
+    const pdb = arena.floats(G);
+    if ([pW, pWp, pGates, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
+    arena.put(pW, a.weight);
+    k.packBFull(pW, H, 0, G, H, pWp);
+    arena.put(pGates, a.gates);
+    arena.put(pC, a.c);
+    putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
+    arena.put(pdc, a.dcN);
+    k.lstmBackward(S, B, H, pGates, pC, pdhOut, pdh, pdc, pWp, pdPre, RESERVED);
+    // The state before each step, in processing order: h0, then the outputs of steps 0..S-2.
+    arena.put(pPrev, a.h0);
+    if (S > 1) {
+      if (!reverse) arena.put(pPrev + BH * 4, a.hOut, 0, (S - 1) * BH);
+      else for (let s = 1; s < S; s++) arena.put(pPrev + s * BH * 4, a.hOut, (S - s) * BH, BH);
+    }
+    k.recurrentWeightGrad(S, B, H, G, pdPre, pPrev, pdW, RESERVED);
+    arena.get(pdW, G * H, a.dWeight);
+    if (a.dBias !== null) {
+      k.columnSums(pdPre, S * B, G, pdb);
+      arena.get(pdb, G, a.dBias);
+    }
+    getSteps(arena, pdPre, a.dPre, S, BG, reverse);
+    arena.get(pdh, BH, a.dh0);
+    arena.get(pdc, BH, a.dc0);
     this.counters.calls++;
     return true;
   }
@@ -337,4 +395,16 @@ export class WasmGemmBackend implements GemmBackend {
     this.counters.declined++;
     return false;
   }
+}
+
+/** Copies S blocks of `n` floats from time order in `src` to processing order at `p`. */
+function putSteps(arena: Arena, p: number, src: Float32Array, S: number, n: number, reverse: boolean): void {
+  if (!reverse) arena.put(p, src, 0, S * n);
+  else for (let k = 0; k < S; k++) arena.put(p + k * n * 4, src, (S - 1 - k) * n, n);
+}
+
+/** Copies S blocks of `n` floats from processing order at `p` to time order in `dst`. */
+function getSteps(arena: Arena, p: number, dst: Float32Array, S: number, n: number, reverse: boolean): void {
+  if (!reverse) arena.get(p, S * n, dst);
+  else for (let k = 0; k < S; k++) arena.get(p + k * n * 4, n, dst, (S - 1 - k) * n);
 }

@@ -14,6 +14,8 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { linear } from './functional.js';
 import { gruStep, lstmStep, rnnStep } from './functional-rnn.js';
+import { lstmSequence } from '../ops/recurrent-sequence.js';
+import { fastKernels } from '../kernels/fast.js';
 import * as init from './init.js';
 
 export interface RNNOptions {
@@ -184,6 +186,11 @@ abstract class RNNBase extends Module {
     // The input projection for all steps at once: one [S*B, in] x [in, G] product.
     const xProj = linear(input, wIh, bIh);
     const rec = activeRecorder();
+    if (this.mode === 'LSTM' && rec === null && fastKernels() !== null && allFloat32(xProj, wHh, bHh, h0, c0!)) {
+      // The whole direction as one op on the fast kernels (same maths as the steps below).
+      const y = lstmSequence(xProj, wHh, bHh, h0, c0!, reverse);
+      return { out: y.narrow(0, 0, S), h: y.select(0, reverse ? 0 : S - 1), c: y.select(0, S) };
+    }
     const stepsH: Tensor[] = new Array(S);
     const stepsC: Tensor[] | null = rec && this.mode === 'LSTM' ? new Array(S) : null;
     const gates: Record<string, Tensor[]> | null = rec && this.mode !== 'RNN_TANH' && this.mode !== 'RNN_RELU' ? {} : null;
@@ -241,6 +248,10 @@ abstract class RNNBase extends Module {
     if (this.bidirectional) parts.push('bidirectional=True');
     return parts.join(', ');
   }
+}
+
+function allFloat32(...ts: (Tensor | null)[]): boolean {
+  return ts.every((t) => t === null || t.dtype === 'float32');
 }
 
 function pushGates(gates: Record<string, Tensor[]>, t: number, values: Record<string, Tensor>): void {

@@ -1,0 +1,78 @@
+/**
+ * Accelerated float32 kernels beyond the matrix product (whole recurrent layers,
+ * softmax, layer norm, ...), installed by a backend the way `setGemmBackend` installs a
+ * GEMM. Ops ask `fastKernels()` and keep their plain TypeScript loops as the reference
+ * (and as the path for float64, and whenever nothing is installed or a kernel declines
+ * by returning false).
+ */
+
+/** One LSTM layer in one direction over a whole sequence, forward (float32, contiguous arrays). */
+export interface LstmForwardArgs {
+  S: number;
+  B: number;
+  H: number;
+  /** [S, B, 4H], time order: x W_ihᵀ + b_ih. */
+  xProj: Float32Array;
+  /** [4H] (b_hh) or null. */
+  bias: Float32Array | null;
+  /** W_hh [4H, H]. */
+  weight: Float32Array;
+  /** [B, H] each. */
+  h0: Float32Array;
+  c0: Float32Array;
+  /** Run from t = S-1 down to 0. */
+  reverse: boolean;
+  /** Out: [S, B, H], h after each step, time order. */
+  hOut: Float32Array;
+  /** Out: [S+1, B, H], processing order (slot 0 = c0, slot k+1 after step k). */
+  c: Float32Array;
+  /** Out: [S, B, 4H], processing order, activated gates σ(i) σ(f) tanh(g) σ(o); null when not needed (no backward). */
+  gates: Float32Array | null;
+}
+
+/** The matching backward (what the forward left, and the output gradients). */
+export interface LstmBackwardArgs {
+  S: number;
+  B: number;
+  H: number;
+  weight: Float32Array;
+  reverse: boolean;
+  h0: Float32Array;
+  hOut: Float32Array;
+  c: Float32Array;
+  gates: Float32Array;
+  /** [S, B, H], time order: gradient of every step's h (the final state's included). */
+  dhOut: Float32Array;
+  /** [B, H]: gradient of the final c. */
+  dcN: Float32Array;
+  /** Out: [S, B, 4H], time order: gradient of the pre-activations (= of xProj). */
+  dPre: Float32Array;
+  /** Out: [4H, H]. */
+  dWeight: Float32Array;
+  /** Out: [4H] or null when not wanted. */
+  dBias: Float32Array | null;
+  /** Out: [B, H] each. */
+  dh0: Float32Array;
+  dc0: Float32Array;
+}
+
+export interface FastKernels {
+  /** Short name for diagnostics. */
+  readonly name: string;
+  lstmForward(args: LstmForwardArgs): boolean;
+  lstmBackward(args: LstmBackwardArgs): boolean;
+}
+
+let installed: FastKernels | null = null;
+
+/** Installs (or with null removes) the accelerated kernels. Returns the previous ones. */
+export function setFastKernels(next: FastKernels | null): FastKernels | null {
+  const prev = installed;
+  installed = next;
+  return prev;
+}
+
+/** The installed kernels, or null when the TypeScript reference runs everything. */
+export function fastKernels(): FastKernels | null {
+  return installed;
+}

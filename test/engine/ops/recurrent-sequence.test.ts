@@ -1,0 +1,194 @@
+/**
+ * The whole-sequence LSTM op (ops/recurrent-sequence.ts) on the wasm kernels equals its
+ * TypeScript reference (kernels/recurrent.ts), and nn.LSTM on it equals nn.LSTM on the
+ * per-step composition (nn/functional-rnn.ts, the path without fast kernels): outputs,
+ * final states and every gradient, for both directions, several layers, odd sizes. The
+ * step path itself is checked against PyTorch in test/engine/nn/rnn.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { manualSeed, nn, noGrad, randn, type Tensor } from '../../../engine/src/index.js';
+import * as backend from '../../../engine/src/backend/index.js';
+import { fastKernels, setFastKernels, type LstmBackwardArgs, type LstmForwardArgs } from '../../../engine/src/kernels/fast.js';
+import { lstmBackwardReference, lstmForwardReference } from '../../../engine/src/kernels/recurrent.js';
+import { lstmSequence } from '../../../engine/src/ops/recurrent-sequence.js';
+import { seeded } from '../backend/gemm-check.js';
+
+/** max |a - b| / max |b|: relative to the largest value, so near-zero entries do not dominate. */
+function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  expect(Number.isFinite(d)).toBe(true);
+  return d / Math.max(m, 1e-30);
+}
+
+function tensorDiff(a: Tensor, b: Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  return relDiff(a.toTypedArray(), b.toTypedArray());
+}
+
+/** Forward and backward arguments with seeded values (the backward from the forward's results). */
+function lstmCase(S: number, B: number, H: number, reverse: boolean, bias: boolean, seed: number) {
+  const rnd = seeded(seed);
+  const fill = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
+  const G = 4 * H;
+  const fwd = (): LstmForwardArgs => ({
+    S, B, H, reverse,
+    xProj: fill(S * B * G, 2), bias: bias ? fill(G) : null, weight: fill(G * H, 1 / Math.sqrt(H)),
+    h0: fill(B * H), c0: fill(B * H),
+    hOut: new Float32Array(S * B * H), c: new Float32Array((S + 1) * B * H), gates: new Float32Array(S * B * G),
+  });
+  const bwd = (f: LstmForwardArgs, dhOut: Float32Array, dcN: Float32Array): LstmBackwardArgs => ({
+    S, B, H, reverse, weight: f.weight, h0: f.h0, hOut: f.hOut, c: f.c, gates: f.gates!,
+    dhOut, dcN,
+    dPre: new Float32Array(S * B * G), dWeight: new Float32Array(G * H), dBias: bias ? new Float32Array(G) : null,
+    dh0: new Float32Array(B * H), dc0: new Float32Array(B * H),
+  });
+  return { fwd, bwd, grads: () => [fill(S * B * H), fill(B * H)] as const };
+}
+
+describe('LSTM sequence kernels: wasm equals the TypeScript reference', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [5, 3, 7],
+    [9, 4, 16],
+    [3, 2, 33],
+    [17, 8, 64],
+  ];
+  for (const [S, B, H] of shapes) {
+    for (const reverse of [false, true]) {
+      it(`S=${S} B=${B} H=${H}${reverse ? ' reverse' : ''}: states, gates and every gradient`, () => {
+        const fast = fastKernels();
+        expect(fast, 'the wasm kernels are installed (WebAssembly SIMD is required)').not.toBeNull();
+        const c = lstmCase(S, B, H, reverse, (S + H) % 2 === 0, S * 100 + H);
+        const a = c.fwd();
+        const r = { ...a, hOut: a.hOut.slice(), c: a.c.slice(), gates: a.gates!.slice() };
+        expect(fast!.lstmForward(a)).toBe(true);
+        lstmForwardReference(r);
+        // float32 SIMD exp/tanh and a different summation order: a few units in the last place.
+        expect(relDiff(a.hOut, r.hOut)).toBeLessThan(2e-6);
+        expect(relDiff(a.c, r.c)).toBeLessThan(2e-6);
+        expect(relDiff(a.gates!, r.gates!)).toBeLessThan(2e-6);
+        const [dh, dc] = c.grads();
+        const ba = c.bwd(a, dh, dc);
+        const br = c.bwd(r, dh, dc);
+        expect(fast!.lstmBackward(ba)).toBe(true);
+        lstmBackwardReference(br);
+        for (const key of ['dPre', 'dWeight', 'dBias', 'dh0', 'dc0'] as const) {
+          if (ba[key] === null) continue;
+          expect(relDiff(ba[key]!, br[key]!), key).toBeLessThan(1e-5);
+        }
+      });
+    }
+  }
+
+  it('the forward without a gates buffer (no backward to come) gives the same states', () => {
+    const c = lstmCase(6, 3, 10, false, true, 7);
+    const a = c.fwd();
+    const b = { ...a, hOut: new Float32Array(a.hOut.length), c: new Float32Array(a.c.length), gates: null };
+    expect(fastKernels()!.lstmForward(a)).toBe(true);
+    expect(fastKernels()!.lstmForward(b)).toBe(true);
+    expect(Array.from(b.hOut)).toEqual(Array.from(a.hOut));
+    const r = { ...a, hOut: new Float32Array(a.hOut.length), c: new Float32Array(a.c.length), gates: null };
+    lstmForwardReference(r);
+    expect(relDiff(r.hOut, a.hOut)).toBeLessThan(2e-6);
+  });
+});
+
+/** Runs an LSTM (outputs, final states, all gradients) with or without the fast kernels. */
+function runLstm(fast: boolean, options: nn.RNNOptions, S: number, B: number, I: number, H: number, seed: number): Tensor[] {
+  manualSeed(seed);
+  const lstm = new nn.LSTM(I, H, options);
+  const L = (options.numLayers ?? 1) * (options.bidirectional ? 2 : 1);
+  const x = randn(options.batchFirst ? [B, S, I] : [S, B, I], { requiresGrad: true });
+  const h0 = randn([L, B, H], { requiresGrad: true });
+  const c0 = randn([L, B, H], { requiresGrad: true });
+  const saved = setFastKernels(fast ? fastKernels() : null);
+  try {
+    const [out, [hN, cN]] = lstm.forward(x, [h0, c0]);
+    const up = randn(out.shape);
+    out.mul(up).sum().add(hN.mul(hN).sum()).add(cN.mul(1.5).sum()).backward();
+    return [out, hN, cN, x.grad!, h0.grad!, c0.grad!, ...lstm.parameters().map((p) => p.grad!)];
+  } finally {
+    setFastKernels(saved);
+  }
+}
+
+describe('nn.LSTM on the sequence op equals nn.LSTM step by step', () => {
+  afterEach(() => {
+    backend.use('auto');
+  });
+
+  const configs: [string, nn.RNNOptions, number, number, number, number][] = [
+    ['one layer', {}, 12, 4, 5, 9],
+    ['two layers, bidirectional', { numLayers: 2, bidirectional: true }, 7, 3, 6, 8],
+    ['batchFirst, no bias', { batchFirst: true, bias: false }, 5, 2, 3, 4],
+    ['the bench shape (hidden 256)', {}, 8, 32, 64, 256],
+  ];
+  for (const [name, options, S, B, I, H] of configs) {
+    it(`${name}: outputs, final states and every gradient`, () => {
+      const a = runLstm(true, options, S, B, I, H, 5);
+      const b = runLstm(false, options, S, B, I, H, 5);
+      a.forEach((t, i) => expect(tensorDiff(t, b[i]!), `result ${i}`).toBeLessThan(i < 3 ? 2e-6 : 2e-5));
+    });
+  }
+
+  it('takes the sequence op on the fast kernels (one call per layer direction), not the steps', () => {
+    manualSeed(1);
+    const lstm = new nn.LSTM(4, 8, { bidirectional: true });
+    const before = backend.info().stats!.calls;
+    const [out] = lstm.forward(randn([20, 2, 4]));
+    // Two input projections may or may not be large enough for wasm; the recurrences are one call each.
+    const calls = backend.info().stats!.calls - before;
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(calls).toBeLessThanOrEqual(4);
+    expect(out.shape).toEqual([20, 2, 16]);
+  });
+
+  it('under noGrad records nothing and gives the same outputs', () => {
+    manualSeed(2);
+    const lstm = new nn.LSTM(3, 5);
+    const x = randn([6, 2, 3]);
+    const [withGrad] = lstm.forward(x);
+    const [without] = noGrad(() => lstm.forward(x));
+    expect(without.requiresGrad).toBe(false);
+    expect(tensorDiff(without, withGrad)).toBe(0);
+  });
+
+  it('a weight changed in place before backward is an error, as on the step path', () => {
+    manualSeed(3);
+    const lstm = new nn.LSTM(3, 4);
+    const [out] = lstm.forward(randn([5, 2, 3]));
+    noGrad(() => lstm.weight_hh_l0.mul_(2));
+    expect(() => out.sum().backward()).toThrow(/modified in place/);
+  });
+
+  it('the backward falls back to the reference when the kernels are removed after the forward', () => {
+    manualSeed(4);
+    const x = randn([6, 3, 8], { requiresGrad: true });
+    const w = randn([8, 2], { requiresGrad: true });
+    const h0 = randn([3, 2]);
+    const c0 = randn([3, 2]);
+    const y1 = lstmSequence(x, w, null, h0, c0, false);
+    y1.sum().backward();
+    const g1 = [x.grad!, w.grad!];
+    x.grad = null;
+    w.grad = null;
+    const y2 = lstmSequence(x, w, null, h0, c0, false);
+    backend.use('reference');
+    y2.sum().backward();
+    expect(tensorDiff(x.grad!, g1[0]!)).toBeLessThan(1e-5);
+    expect(tensorDiff(w.grad!, g1[1]!)).toBeLessThan(1e-5);
+  });
+
+  it('names the argument and shape on bad input', () => {
+    const x = randn([4, 2, 8]);
+    expect(() => lstmSequence(x, randn([8, 3]), null, randn([2, 2]), randn([2, 2]), false)).toThrow('lstmSequence: wHh must have shape [8,2], got [8,3]');
+    expect(() => lstmSequence(randn([4, 2, 6]), randn([6, 1]), null, randn([2, 1]), randn([2, 1]), false)).toThrow("lstmSequence: xProj's last dimension (6) must be 4 * hidden");
+    expect(() => lstmSequence(x.double(), randn([8, 2]), null, randn([2, 2]), randn([2, 2]), false)).toThrow('lstmSequence: xProj must be float32, got float64');
+  });
+});
