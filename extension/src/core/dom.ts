@@ -36,26 +36,8 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {
   return el;
 }
 
-/**
- * How a token is shown as a label: whitespace made visible, long tokens shortened.
- * Same rule as the engine's static figures (engine/src/display/svg/xml.ts `tokenLabel`,
- * checked equal by test/extension/core/labels.test.ts).
- */
-export function tokenLabel(token: string, maxChars = 14): string {
-  if (token === '') return '∅';
-  let label = token.replace(/\r\n|\r|\n/g, '↵').replace(/\t/g, '⇥');
-  if (label.trim() === '') label = '␣'.repeat(label.length);
-  const chars = Array.from(label);
-  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : label;
-}
-
-/**
- * Escapes text for plotly.js, which reads labels as a small HTML-like markup: a token
- * `<b>` must show as text (same rule as the engine's `plotlyEscape`).
- */
-export function plotlyEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+// Token labels and plotly escaping follow the engine's static figures: one rule.
+export { tokenLabel, plotlyEscape } from '@seqlab/engine/display/shared';
 
 /** A short label for a number (at most 3 significant digits). */
 export function formatValue(v: number): string {

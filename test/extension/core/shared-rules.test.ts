@@ -5,8 +5,9 @@ import { plotlyEscape as enginePlotlyEscape } from '../../../engine/src/display/
 import { plotlyEscape, tokenLabel } from '../../../extension/src/core/dom.js';
 import * as palette from '../../../extension/src/core/palette.js';
 
-// The extension cannot import the engine at run time (the engine is not bundled into the
-// labextension), so these few rules exist on both sides; these tests keep them one rule.
+// The extension takes these rules from the engine's dependency-free subpath
+// `@seqlab/engine/display/shared` (bundled into the labextension); these tests check the
+// views see exactly what the static figures use.
 describe('rules shared with the engine static figures', () => {
   it('uses the same colour scales', () => {
     expect(palette.SEQUENTIAL).toEqual(enginePalette.SEQUENTIAL);
