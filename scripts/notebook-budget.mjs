@@ -8,10 +8,10 @@
 //   npm run notebooks:budget
 //
 // Without notebooks it runs every notebooks/*.ipynb. Times also go to
-// test-results/notebook-budget.json.
+// test-results/notebook-budget.json, with the load average when each notebook started.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -74,7 +74,9 @@ const results = [];
 try {
   process.stdout.write(`notebook budget: ${budget} s each, ${notebooks.length} notebook${notebooks.length === 1 ? '' : 's'}, run one at a time with seqlab run\n`);
   for (const [i, notebook] of notebooks.entries()) {
-    const r = await run(notebook, join(work, 'out'), mkdtempSync(join(work, 'data-')));
+    // Times are wall clock: the load average says whether the machine was really to itself.
+    const load = loadavg()[0];
+    const r = { ...(await run(notebook, join(work, 'out'), mkdtempSync(join(work, 'data-')))), load };
     const verdict = r.status !== 0 ? 'FAILED' : r.seconds > budget ? 'OVER' : 'ok';
     results.push({ notebook: relative(repo, notebook), ...r, verdict });
     process.stdout.write(`  [${i + 1}/${notebooks.length}] ${basename(notebook)}: ${r.seconds.toFixed(1)} s ${verdict}${r.error ? ` (${r.error})` : ''}\n`);
@@ -85,13 +87,14 @@ try {
 
 const width = Math.max(8, ...results.map((r) => basename(r.notebook).length));
 const lines = [
-  `${'notebook'.padEnd(width)}  ${'total (s)'.padStart(9)}  ${'cells (s)'.padStart(9)}  ${'slowest cell'.padEnd(16)}  result`,
+  `${'notebook'.padEnd(width)}  ${'total (s)'.padStart(9)}  ${'cells (s)'.padStart(9)}  ${'slowest cell'.padEnd(16)}  ${'load'.padStart(5)}  result`,
   ...results.map((r) =>
     [
       basename(r.notebook).padEnd(width),
       r.seconds.toFixed(1).padStart(9),
       r.cellSeconds.toFixed(1).padStart(9),
       (r.slowest ? `cell ${r.slowest.cell}: ${r.slowest.seconds.toFixed(1)} s` : '-').padEnd(16),
+      r.load.toFixed(1).padStart(5),
       r.verdict === 'OVER' ? `OVER the ${budget} s budget` : r.verdict,
     ].join('  '),
   ),
@@ -101,12 +104,16 @@ process.stdout.write(`\n${lines.join('\n')}\n`);
 mkdirSync(join(repo, 'test-results'), { recursive: true });
 writeFileSync(
   join(repo, 'test-results', 'notebook-budget.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), budgetSeconds: budget, notebooks: results.map(({ notebook, seconds, cellSeconds, slowest, verdict, error }) => ({ notebook, seconds: Number(seconds.toFixed(2)), cellSeconds: Number(cellSeconds.toFixed(2)), slowest, verdict, ...(error && { error }) })) }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), budgetSeconds: budget, cores: availableParallelism(), notebooks: results.map(({ notebook, seconds, cellSeconds, slowest, load, verdict, error }) => ({ notebook, seconds: Number(seconds.toFixed(2)), cellSeconds: Number(cellSeconds.toFixed(2)), slowest, loadAverage: Number(load.toFixed(2)), verdict, ...(error && { error }) })) }, null, 2)}\n`,
 );
 
 const failed = results.filter((r) => r.verdict !== 'ok');
 if (failed.length > 0) {
   process.stdout.write(`\nnotebook budget: ${failed.map((r) => `${basename(r.notebook)} ${r.verdict === 'OVER' ? `took ${r.seconds.toFixed(1)} s` : `failed: ${r.error}`}`).join('; ')}\n`);
+  const busy = failed.filter((r) => r.verdict === 'OVER' && r.load > availableParallelism());
+  if (busy.length > 0) {
+    process.stdout.write(`(the load average was above the ${availableParallelism()} cores when ${busy.map((r) => basename(r.notebook)).join(', ')} ran: other work shared the machine, so these wall-clock times overstate the notebook's own)\n`);
+  }
   process.exit(1);
 }
 process.stdout.write(`\nnotebook budget: every notebook within ${budget} s\n`);

@@ -8,7 +8,7 @@
  * notebooks runs as script.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -92,11 +92,17 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     expect(v.problems).toEqual([]);
     expect(v.requests.every((u) => u.startsWith('file://'))).toBe(true);
     const links = await page.$$eval('.toc a', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+    // A lecture's title is its first "# " line (read here without markdown: the lectures' titles are plain text).
+    const heading = (n: string) => {
+      const nb = JSON.parse(readFileSync(join(repoRoot, 'notebooks', n), 'utf8')) as { cells: Array<{ cell_type: string; source: string | string[] }> };
+      const source = nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source)).join('\n');
+      return /^# (.+)$/m.exec(source)![1]!.trim();
+    };
     expect(links).toEqual([
-      ['01-recurrent-neural-networks.html', '1 · Recurrent neural networks'],
-      ['02-backpropagation-through-time.html', '2 · Backpropagation through time; vanishing and exploding gradients'],
+      ...LECTURES.map((n) => [n.replace(/\.ipynb$/, '.html'), heading(n)]),
       ['03-every-output.html', `Every output ${HOSTILE}`],
     ]);
+    expect(links[0]![1]).toMatch(/Recurrent neural networks/);
     for (const [i, [href, title]] of links.entries()) {
       await page.goto(`file://${join(site, 'index.html')}`);
       await page.click(`.toc li:nth-child(${i + 1}) a`);
@@ -167,6 +173,11 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     const queryLabels = await page.$$eval('.seqlab-attention .seqlab-query text', (ns) => ns.map((n) => n.querySelector('title')?.textContent ?? n.textContent));
     expect(queryLabels).toContain(HOSTILE);
     expect(queryLabels).toContain('</script><script>alert(2)</script>');
+
+    // The views are live, not pictures: hovering a query token of the head view focuses its lines.
+    await page.locator('.seqlab-attention .seqlab-query[data-index="1"]').hover();
+    await page.waitForSelector('.seqlab-attention .seqlab-query.seqlab-active[data-index="1"]', { timeout: 5_000 });
+    expect(new Set(await page.$$eval('.seqlab-attention .seqlab-focus line', (ls) => ls.map((l) => l.getAttribute('data-query'))))).toEqual(new Set(['1']));
 
     const frame = page.frameLocator('iframe.html-output');
     expect(await frame.locator('td').textContent()).toBe('1');
