@@ -3,3 +3,4 @@
 
 export { workspaceBytes, tileRows, tileCols, usesRelaxedSimd, sgemm, sgemmBatched, packedBBytes, packBFull, sgemmPackedB } from './gemm';
 export { addRowBias, columnSums, lstmForward, lstmBackward, recurrentWeightGrad } from './recurrent';
+export { softmaxRows, softmaxBackwardRows } from './rows';

@@ -36,6 +36,8 @@ export interface KernelExports {
     wPacked: number, dpre: number, ws: number,
   ): void;
   recurrentWeightGrad(S: number, B: number, H: number, G: number, dpre: number, h: number, dW: number, ws: number): void;
+  softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;
+  softmaxBackwardRows(y: number, g: number, gx: number, rows: number, n: number, log: number): void;
   workspaceBytes(): number;
   tileRows(): number;
   tileCols(): number;

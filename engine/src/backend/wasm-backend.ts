@@ -54,6 +54,11 @@ export interface WasmBackendStats {
   bytesCopied: number;
 }
 
+/**
+ * Elementwise and row kernels below this many elements stay in TypeScript: copying in
+ * and out and the call cost more than the loop saves.
+ */
+const MIN_ELEMENTWISE = 256;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Below this address nothing is used (AssemblyScript's static area would live there). */
@@ -388,6 +393,36 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     arena.get(pdh, BH, a.dh0);
     arena.get(pdc, BH, a.dc0);
     this.counters.calls++;
+    return true;
+  }
+
+  /** softmax / log-softmax over contiguous rows (see kernels/fast.ts). */
+  softmax(x: Float32Array, xOff: number, out: Float32Array, rows: number, n: number, log: boolean): boolean {
+    const len = rows * n;
+    if (len < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const p = arena.floats(len);
+    if (p < 0) return false;
+    arena.put(p, x, xOff, len);
+    this.kernel!.softmaxRows(p, p, rows, n, log ? 1 : 0);
+    arena.get(p, len, out);
+    return true;
+  }
+
+  /** The backward of `softmax` (see kernels/fast.ts). */
+  softmaxBackward(y: Float32Array, g: Float32Array, gOff: number, gx: Float32Array, rows: number, n: number, log: boolean): boolean {
+    const len = rows * n;
+    if (len < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const py = arena.floats(len);
+    const pg = arena.floats(len);
+    if (py < 0 || pg < 0) return false;
+    arena.put(py, y, 0, len);
+    arena.put(pg, g, gOff, len);
+    this.kernel!.softmaxBackwardRows(py, pg, pg, rows, n, log ? 1 : 0);
+    arena.get(pg, len, gx);
     return true;
   }
 

@@ -61,6 +61,13 @@ export interface FastKernels {
   readonly name: string;
   lstmForward(args: LstmForwardArgs): boolean;
   lstmBackward(args: LstmBackwardArgs): boolean;
+  /**
+   * softmax (or log-softmax) of each of `rows` contiguous rows of `n` floats of `x`
+   * (from element `xOff`) into `out` (from 0).
+   */
+  softmax(x: Float32Array, xOff: number, out: Float32Array, rows: number, n: number, log: boolean): boolean;
+  /** Its backward from the output `y` and the gradient `g` (from `gOff`) into `gx`. */
+  softmaxBackward(y: Float32Array, g: Float32Array, gOff: number, gx: Float32Array, rows: number, n: number, log: boolean): boolean;
 }
 
 let installed: FastKernels | null = null;
