@@ -189,7 +189,7 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     await page.screenshot({ path: join(resultsDir, 'export-every-output.png'), fullPage: true });
   });
 
-  it('follows a dark system theme, views included', async () => {
+  it('follows a dark system theme, views included, and prints light with the static figures', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     const v = await visit('01-recurrent-neural-networks.html');
     expect(v.problems).toEqual([]);
@@ -197,6 +197,14 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     expect(background).toBe('rgb(13, 17, 23)');
     expect(await page.$$eval('.seqlab-view', (vs) => vs.every((x) => x.classList.contains('seqlab-dark')))).toBe(true);
     await page.screenshot({ path: join(resultsDir, 'export-dark.png') });
-    await page.emulateMedia({ colorScheme: 'light' });
+    // Printed, the page is light and shows each view's static figure (labelled, no controls).
+    await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(255, 255, 255)');
+    const printed = await page.$$eval('.seqlab-output', (cs) =>
+      cs.map((c) => [getComputedStyle(c.querySelector('.seqlab-view')!).display, getComputedStyle(c.querySelector('.seqlab-static')!).display]),
+    );
+    expect(printed.length).toBeGreaterThan(0);
+    expect(printed.every(([view, fallback]) => view === 'none' && fallback === 'block')).toBe(true);
+    await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
   });
 });

@@ -143,6 +143,9 @@ iframe.html-output { display: block; width: 100%; height: 12rem; border: 0; back
   a { color: inherit; }
   .code-cell, .toc li { box-shadow: none; }
   .input, .output-image, .seqlab-output, .math-display, .katex-display, table, figure { break-inside: avoid; }
+  /* Paper gets each view's static figure (labelled, light, no controls) instead of the live view. */
+  .seqlab-output > .seqlab-view { display: none !important; }
+  .seqlab-output > .seqlab-static { display: block !important; }
   h1, h2, h3, h4 { break-after: avoid; }
   pre, .output pre { white-space: pre-wrap; overflow: visible; }
 }
