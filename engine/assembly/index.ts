@@ -3,4 +3,5 @@
 
 export { workspaceBytes, tileRows, tileCols, usesRelaxedSimd, sgemm, sgemmBatched, packedBBytes, packBFull, sgemmPackedB } from './gemm';
 export { addRowBias, columnSums, lstmForward, lstmBackward, recurrentWeightGrad } from './recurrent';
-export { softmaxRows, softmaxBackwardRows } from './rows';
+export { softmaxRows, softmaxBackwardRows, layerNormRows, layerNormBackwardRows } from './rows';
+export { unaryMap, binaryMap } from './elementwise';

@@ -114,3 +114,134 @@ export function softmaxBackwardRows(y: usize, g: usize, gx: usize, rows: i32, n:
     gx += rowB;
   }
 }
+
+/**
+ * Layer normalisation of every row (D floats) of x: out = (x - mean) / sqrt(var + eps)
+ * * w + b (w, b: D floats, or 0 for none), with the biased variance (two passes). Saves
+ * the normalised rows in xhat (rows x D) and 1 / sqrt(var + eps) in rstd (rows) for the
+ * backward.
+ */
+export function layerNormRows(x: usize, w: usize, b: usize, out: usize, xhat: usize, rstd: usize, rows: i32, D: i32, eps: f32): void {
+  const rowB = <usize>D << 2;
+  const invD: f32 = 1 / <f32>D;
+  for (let r = 0; r < rows; r++) {
+    let s4 = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= D; j += 4) s4 = f32x4.add(s4, v128.load(x + (<usize>j << 2)));
+    let s = hsum(s4);
+    for (; j < D; j++) s += load<f32>(x + (<usize>j << 2));
+    const m = s * invD;
+    const vm = f32x4.splat(m);
+    let q4 = f32x4.splat(0);
+    j = 0;
+    for (; j + 4 <= D; j += 4) {
+      const d = f32x4.sub(v128.load(x + (<usize>j << 2)), vm);
+      q4 = f32x4.add(q4, f32x4.mul(d, d));
+    }
+    let q = hsum(q4);
+    for (; j < D; j++) {
+      const d = load<f32>(x + (<usize>j << 2)) - m;
+      q += d * d;
+    }
+    const rs: f32 = 1 / Mathf.sqrt(q * invD + eps);
+    store<f32>(rstd + (<usize>r << 2), rs);
+    const vr = f32x4.splat(rs);
+    j = 0;
+    for (; j + 4 <= D; j += 4) {
+      const o = <usize>j << 2;
+      const h = f32x4.mul(f32x4.sub(v128.load(x + o), vm), vr);
+      v128.store(xhat + o, h);
+      let y = w != 0 ? f32x4.mul(h, v128.load(w + o)) : h;
+      if (b != 0) y = f32x4.add(y, v128.load(b + o));
+      v128.store(out + o, y);
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      const h = (load<f32>(x + o) - m) * rs;
+      store<f32>(xhat + o, h);
+      store<f32>(out + o, h * (w != 0 ? load<f32>(w + o) : 1) + (b != 0 ? load<f32>(b + o) : 0));
+    }
+    x += rowB;
+    out += rowB;
+    xhat += rowB;
+  }
+}
+
+/** Rows of the layer-norm backward summed in float32 before each float64 flush (bounds the rounding of dw, db). */
+// @ts-ignore: decorator
+@inline const FLUSH_ROWS: i32 = 32;
+
+/**
+ * Backward of layerNormRows from the output gradient g: gx (rows x D, or 0 when not
+ * needed) = rstd (g w - mean(g w) - xhat mean(g w xhat)); dw += Σ_rows g xhat and
+ * db += Σ_rows g into float64 accumulators (D doubles each, or 0), through the float32
+ * scratch `part` (2 D floats).
+ */
+export function layerNormBackwardRows(
+  g: usize, w: usize, xhat: usize, rstd: usize, gx: usize, dw: usize, db: usize, part: usize, rows: i32, D: i32,
+): void {
+  const rowB = <usize>D << 2;
+  const invD: f32 = 1 / <f32>D;
+  const pw = part, pb = part + rowB;
+  memory.fill(part, 0, rowB * 2);
+  for (let r = 0; r < rows; r++) {
+    // The parameter gradients first: gx may overwrite g in place.
+    if (dw != 0 || db != 0) {
+      let j = 0;
+      for (; j + 4 <= D; j += 4) {
+        const o = <usize>j << 2;
+        const gv = v128.load(g + o);
+        if (dw != 0) v128.store(pw + o, f32x4.add(v128.load(pw + o), f32x4.mul(gv, v128.load(xhat + o))));
+        if (db != 0) v128.store(pb + o, f32x4.add(v128.load(pb + o), gv));
+      }
+      for (; j < D; j++) {
+        const o = <usize>j << 2;
+        const gv = load<f32>(g + o);
+        if (dw != 0) store<f32>(pw + o, load<f32>(pw + o) + gv * load<f32>(xhat + o));
+        if (db != 0) store<f32>(pb + o, load<f32>(pb + o) + gv);
+      }
+      if ((r + 1) % FLUSH_ROWS == 0 || r == rows - 1) {
+        for (let k = 0; k < D; k++) {
+          const o = <usize>k << 2, o8 = <usize>k << 3;
+          if (dw != 0) store<f64>(dw + o8, load<f64>(dw + o8) + <f64>load<f32>(pw + o));
+          if (db != 0) store<f64>(db + o8, load<f64>(db + o8) + <f64>load<f32>(pb + o));
+        }
+        memory.fill(part, 0, rowB * 2);
+      }
+    }
+    if (gx != 0) {
+      let sg4 = f32x4.splat(0), sgx4 = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= D; j += 4) {
+        const o = <usize>j << 2;
+        const gh = w != 0 ? f32x4.mul(v128.load(g + o), v128.load(w + o)) : v128.load(g + o);
+        sg4 = f32x4.add(sg4, gh);
+        sgx4 = f32x4.add(sgx4, f32x4.mul(gh, v128.load(xhat + o)));
+      }
+      let sg = hsum(sg4), sgx = hsum(sgx4);
+      for (; j < D; j++) {
+        const o = <usize>j << 2;
+        const gh = load<f32>(g + o) * (w != 0 ? load<f32>(w + o) : 1);
+        sg += gh;
+        sgx += gh * load<f32>(xhat + o);
+      }
+      const rs = load<f32>(rstd + (<usize>r << 2));
+      const mg = sg * invD, mgx = sgx * invD;
+      const vrs = f32x4.splat(rs), vmg = f32x4.splat(mg), vmgx = f32x4.splat(mgx);
+      j = 0;
+      for (; j + 4 <= D; j += 4) {
+        const o = <usize>j << 2;
+        const gh = w != 0 ? f32x4.mul(v128.load(g + o), v128.load(w + o)) : v128.load(g + o);
+        v128.store(gx + o, f32x4.mul(vrs, f32x4.sub(f32x4.sub(gh, vmg), f32x4.mul(v128.load(xhat + o), vmgx))));
+      }
+      for (; j < D; j++) {
+        const o = <usize>j << 2;
+        const gh = load<f32>(g + o) * (w != 0 ? load<f32>(w + o) : 1);
+        store<f32>(gx + o, rs * (gh - mg - load<f32>(xhat + o) * mgx));
+      }
+      gx += rowB;
+    }
+    g += rowB;
+    xhat += rowB;
+  }
+}

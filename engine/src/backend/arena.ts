@@ -63,6 +63,16 @@ export class Arena {
     dst.set(this.f32.subarray(p >>> 2, (p >>> 2) + n), at);
   }
 
+  /** Copies `n` doubles from byte address `p` (8-byte aligned) into `dst`. */
+  getDoubles(p: number, n: number, dst: Float64Array): void {
+    dst.set(new Float64Array(this.f32.buffer, p, n));
+  }
+
+  /** Zeroes `bytes` bytes at `p`. */
+  zero(p: number, bytes: number): void {
+    new Uint8Array(this.f32.buffer, p, bytes).fill(0);
+  }
+
   private ensure(end: number): boolean {
     const have = this.memory.buffer.byteLength;
     if (end > have) {

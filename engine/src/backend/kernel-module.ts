@@ -38,6 +38,12 @@ export interface KernelExports {
   recurrentWeightGrad(S: number, B: number, H: number, G: number, dpre: number, h: number, dW: number, ws: number): void;
   softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;
   softmaxBackwardRows(y: number, g: number, gx: number, rows: number, n: number, log: number): void;
+  unaryMap(kind: number, x: number, out: number, n: number): void;
+  binaryMap(kind: number, a: number, b: number, out: number, n: number): void;
+  layerNormRows(x: number, w: number, b: number, out: number, xhat: number, rstd: number, rows: number, D: number, eps: number): void;
+  layerNormBackwardRows(
+    g: number, w: number, xhat: number, rstd: number, gx: number, dw: number, db: number, part: number, rows: number, D: number,
+  ): void;
   workspaceBytes(): number;
   tileRows(): number;
   tileCols(): number;

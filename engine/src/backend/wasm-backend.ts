@@ -8,7 +8,7 @@
  * Those copies are memcpy-speed and are the only per-call overhead besides packing.
  */
 import type { GemmBackend, GemmBatchedArgs } from '../kernels/gemm.js';
-import type { FastKernels, LstmBackwardArgs, LstmForwardArgs } from '../kernels/fast.js';
+import type { FastKernels, FastUnary, LstmBackwardArgs, LstmForwardArgs } from '../kernels/fast.js';
 import { Arena } from './arena.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
 import { instantiateKernel, kernelModule, kernelVariant, type KernelExports } from './kernel-module.js';
@@ -59,6 +59,8 @@ export interface WasmBackendStats {
  * and out and the call cost more than the loop saves.
  */
 const MIN_ELEMENTWISE = 256;
+/** engine/assembly/elementwise.ts's kind numbers (the gradient kinds use the same numbers). */
+const UNARY_KIND: Record<FastUnary, number> = { relu: 0, tanh: 1, sigmoid: 2 };
 const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Below this address nothing is used (AssemblyScript's static area would live there). */
@@ -423,6 +425,90 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     arena.put(pg, g, gOff, len);
     this.kernel!.softmaxBackwardRows(py, pg, pg, rows, n, log ? 1 : 0);
     arena.get(pg, len, gx);
+    return true;
+  }
+
+  /** An elementwise function (see kernels/fast.ts). */
+  unary(kind: FastUnary, x: Float32Array, xOff: number, out: Float32Array, n: number): boolean {
+    if (n < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const p = arena.floats(n);
+    if (p < 0) return false;
+    arena.put(p, x, xOff, n);
+    this.kernel!.unaryMap(UNARY_KIND[kind], p, p, n);
+    arena.get(p, n, out);
+    return true;
+  }
+
+  /** The gradient of an elementwise function (see kernels/fast.ts). */
+  unaryGrad(kind: FastUnary, g: Float32Array, gOff: number, s: Float32Array, sOff: number, out: Float32Array, n: number): boolean {
+    if (n < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const pg = arena.floats(n);
+    const ps = arena.floats(n);
+    if (pg < 0 || ps < 0) return false;
+    arena.put(pg, g, gOff, n);
+    arena.put(ps, s, sOff, n);
+    this.kernel!.binaryMap(UNARY_KIND[kind], pg, ps, pg, n);
+    arena.get(pg, n, out);
+    return true;
+  }
+
+  /** Layer norm over contiguous rows (see kernels/fast.ts). */
+  layerNorm(
+    x: Float32Array, xOff: number, w: Float32Array | null, b: Float32Array | null, eps: number,
+    out: Float32Array, xhat: Float32Array, rstd: Float32Array, rows: number, D: number,
+  ): boolean {
+    const len = rows * D;
+    if (len < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const px = arena.floats(len), ph = arena.floats(len), pr = arena.floats(rows);
+    const pw = w ? arena.floats(D) : 0, pb = b ? arena.floats(D) : 0;
+    if (px < 0 || ph < 0 || pr < 0 || pw < 0 || pb < 0) return false;
+    arena.put(px, x, xOff, len);
+    if (w) arena.put(pw, w);
+    if (b) arena.put(pb, b);
+    this.kernel!.layerNormRows(px, pw, pb, px, ph, pr, rows, D, eps);
+    arena.get(px, len, out);
+    arena.get(ph, len, xhat);
+    arena.get(pr, rows, rstd);
+    return true;
+  }
+
+  /** The backward of `layerNorm` (see kernels/fast.ts). */
+  layerNormBackward(
+    g: Float32Array, gOff: number, w: Float32Array | null, xhat: Float32Array, rstd: Float32Array,
+    gx: Float32Array | null, gw: Float64Array | null, gb: Float64Array | null, rows: number, D: number,
+  ): boolean {
+    const len = rows * D;
+    if (len < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const pg = arena.floats(len), ph = arena.floats(len), pr = arena.floats(rows), part = arena.floats(2 * D);
+    const pw = w ? arena.floats(D) : 0;
+    const pdw = gw ? arena.alloc(8 * D) : 0, pdb = gb ? arena.alloc(8 * D) : 0;
+    if (pg < 0 || ph < 0 || pr < 0 || part < 0 || pw < 0 || pdw < 0 || pdb < 0) return false;
+    arena.put(pg, g, gOff, len);
+    arena.put(ph, xhat);
+    arena.put(pr, rstd);
+    if (w) arena.put(pw, w);
+    if (pdw) arena.zero(pdw, 8 * D);
+    if (pdb) arena.zero(pdb, 8 * D);
+    // gx overwrites g in place (each row's g is read before its gx is written).
+    this.kernel!.layerNormBackwardRows(pg, pw, ph, pr, gx ? pg : 0, pdw, pdb, part, rows, D);
+    if (gx) arena.get(pg, len, gx);
+    const tmp = new Float64Array(D);
+    if (gw) {
+      arena.getDoubles(pdw, D, tmp);
+      for (let j = 0; j < D; j++) gw[j]! += tmp[j]!;
+    }
+    if (gb) {
+      arena.getDoubles(pdb, D, tmp);
+      for (let j = 0; j < D; j++) gb[j]! += tmp[j]!;
+    }
     return true;
   }
 

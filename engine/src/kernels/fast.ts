@@ -56,6 +56,9 @@ export interface LstmBackwardArgs {
   dc0: Float32Array;
 }
 
+/** Elementwise functions with a fast kernel. */
+export type FastUnary = 'relu' | 'tanh' | 'sigmoid';
+
 export interface FastKernels {
   /** Short name for diagnostics. */
   readonly name: string;
@@ -68,6 +71,29 @@ export interface FastKernels {
   softmax(x: Float32Array, xOff: number, out: Float32Array, rows: number, n: number, log: boolean): boolean;
   /** Its backward from the output `y` and the gradient `g` (from `gOff`) into `gx`. */
   softmaxBackward(y: Float32Array, g: Float32Array, gOff: number, gx: Float32Array, rows: number, n: number, log: boolean): boolean;
+  /** out[i] = f(x[xOff + i]) for i < n. */
+  unary(kind: FastUnary, x: Float32Array, xOff: number, out: Float32Array, n: number): boolean;
+  /**
+   * The gradient of `kind` for i < n: out[i] from the upstream gradient g[gOff + i] and
+   * the saved value s[sOff + i] (the input for relu, the output for tanh and sigmoid).
+   */
+  unaryGrad(kind: FastUnary, g: Float32Array, gOff: number, s: Float32Array, sOff: number, out: Float32Array, n: number): boolean;
+  /**
+   * Layer norm of `rows` contiguous rows of D floats of x (from xOff): out (from 0), and
+   * for the backward the normalised values `xhat` and 1/sqrt(var + eps) per row `rstd`.
+   */
+  layerNorm(
+    x: Float32Array, xOff: number, w: Float32Array | null, b: Float32Array | null, eps: number,
+    out: Float32Array, xhat: Float32Array, rstd: Float32Array, rows: number, D: number,
+  ): boolean;
+  /**
+   * Its backward from g (from gOff): gx (when not null), and the weight and bias
+   * gradients summed over rows into float64 `gw`/`gb` (when not null; added to).
+   */
+  layerNormBackward(
+    g: Float32Array, gOff: number, w: Float32Array | null, xhat: Float32Array, rstd: Float32Array,
+    gx: Float32Array | null, gw: Float64Array | null, gb: Float64Array | null, rows: number, D: number,
+  ): boolean;
 }
 
 let installed: FastKernels | null = null;

@@ -4,6 +4,7 @@ import { fmt, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd/record.js';
 import { expectFloat, expectTensor } from './helpers.js';
+import { fastKernels } from '../kernels/fast.js';
 
 /**
  * y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and (biased) variance over
@@ -40,8 +41,47 @@ export function layerNorm(
   const w = weight ? (weight.contiguous().toTypedArray() as FloatArray) : null;
   const b = bias ? (bias.contiguous().toTypedArray() as FloatArray) : null;
   const out = allocate(x.dtype, x.numel()) as FloatArray;
-  const xhat = new Float64Array(x.numel());
-  const rstd = new Float64Array(rows);
+  // float32 rows go to the fast kernel when installed (float32 saved values); otherwise
+  // the reference loop below, with the saved values in float64.
+  const f32 = x.dtype === 'float32' && (w === null || w instanceof Float32Array) && (b === null || b instanceof Float32Array);
+  let xhat: FloatArray = new Float32Array(f32 ? x.numel() : 0);
+  let rstd: FloatArray = new Float32Array(f32 ? rows : 0);
+  const fast = f32 && (fastKernels()?.layerNorm(src as Float32Array, so, w as Float32Array | null, b as Float32Array | null, eps, out as Float32Array, xhat as Float32Array, rstd as Float32Array, rows, D) ?? false);
+  if (!fast) {
+    xhat = new Float64Array(x.numel());
+    rstd = new Float64Array(rows);
+    layerNormRows(src, so, w, b, eps, out, xhat, rstd, rows, D);
+  }
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const result = new Tensor(out, x.shape.slice());
+  const node = record(result, 'LayerNormBackward', inputs, (g, needs) => {
+    const gc = g.contiguous();
+    const gd = gc.data as FloatArray;
+    const go = gc.offset;
+    const gx = needs[0] ? (allocate(g.dtype, x.numel()) as FloatArray) : null;
+    const gw = weight && needs[1] ? new Float64Array(D) : null;
+    const gb = bias && needs[weight ? 2 : 1] ? new Float64Array(D) : null;
+    const fastBack =
+      xhat instanceof Float32Array && gd instanceof Float32Array && (gx === null || gx instanceof Float32Array) &&
+      (fastKernels()?.layerNormBackward(gd, go, w as Float32Array | null, xhat, rstd as Float32Array, gx as Float32Array | null, gw, gb, rows, D) ?? false);
+    if (!fastBack) layerNormBackwardRows(gd, go, w, xhat, rstd, gx, gw, gb, rows, D);
+    const res: (Tensor | null)[] = [gx ? new Tensor(gx, x.shape.slice()) : null];
+    if (weight) res.push(gw ? new Tensor(allocate(g.dtype, D).map((_, j) => gw[j]!) as FloatArray, normalizedShape.slice()) : null);
+    if (bias) res.push(gb ? new Tensor(allocate(g.dtype, D).map((_, j) => gb[j]!) as FloatArray, normalizedShape.slice()) : null);
+    return res;
+  });
+  if (node) {
+    node.save(x);
+    if (weight) node.save(weight);
+  }
+  return result;
+}
+
+/** The reference forward: normalises rows of src (from so) into out, saving xhat and rstd. */
+function layerNormRows(
+  src: FloatArray, so: number, w: FloatArray | null, b: FloatArray | null, eps: number,
+  out: FloatArray, xhat: FloatArray, rstd: FloatArray, rows: number, D: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * D;
     let m = 0;
@@ -61,45 +101,33 @@ export function layerNorm(
       out[o + j] = h * (w ? w[j]! : 1) + (b ? b[j]! : 0);
     }
   }
-  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  const result = new Tensor(out, x.shape.slice());
-  const node = record(result, 'LayerNormBackward', inputs, (g, needs) => {
-    const gc = g.contiguous();
-    const gd = gc.data as FloatArray;
-    const go = gc.offset;
-    const gx = needs[0] ? (allocate(g.dtype, x.numel()) as FloatArray) : null;
-    const gw = weight && needs[1] ? new Float64Array(D) : null;
-    const gb = bias && needs[weight ? 2 : 1] ? new Float64Array(D) : null;
-    for (let r = 0; r < rows; r++) {
-      const o = r * D;
-      let sumG = 0;
-      let sumGX = 0;
+}
+
+/** The reference backward (gx, and the parameter gradients summed in float64). */
+function layerNormBackwardRows(
+  gd: FloatArray, go: number, w: FloatArray | null, xhat: FloatArray, rstd: FloatArray,
+  gx: FloatArray | null, gw: Float64Array | null, gb: Float64Array | null, rows: number, D: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * D;
+    let sumG = 0;
+    let sumGX = 0;
+    for (let j = 0; j < D; j++) {
+      const gv = gd[go + o + j]!;
+      const gh = gv * (w ? w[j]! : 1);
+      sumG += gh;
+      sumGX += gh * xhat[o + j]!;
+      if (gw) gw[j]! += gv * xhat[o + j]!;
+      if (gb) gb[j]! += gv;
+    }
+    if (gx) {
+      const rs = rstd[r]!;
+      const mg = sumG / D;
+      const mgx = sumGX / D;
       for (let j = 0; j < D; j++) {
-        const gv = gd[go + o + j]!;
-        const gh = gv * (w ? w[j]! : 1);
-        sumG += gh;
-        sumGX += gh * xhat[o + j]!;
-        if (gw) gw[j]! += gv * xhat[o + j]!;
-        if (gb) gb[j]! += gv;
-      }
-      if (gx) {
-        const rs = rstd[r]!;
-        const mg = sumG / D;
-        const mgx = sumGX / D;
-        for (let j = 0; j < D; j++) {
-          const gh = gd[go + o + j]! * (w ? w[j]! : 1);
-          gx[o + j] = rs * (gh - mg - xhat[o + j]! * mgx);
-        }
+        const gh = gd[go + o + j]! * (w ? w[j]! : 1);
+        gx[o + j] = rs * (gh - mg - xhat[o + j]! * mgx);
       }
     }
-    const res: (Tensor | null)[] = [gx ? new Tensor(gx, x.shape.slice()) : null];
-    if (weight) res.push(gw ? new Tensor(allocate(g.dtype, D).map((_, j) => gw[j]!) as FloatArray, normalizedShape.slice()) : null);
-    if (bias) res.push(gb ? new Tensor(allocate(g.dtype, D).map((_, j) => gb[j]!) as FloatArray, normalizedShape.slice()) : null);
-    return res;
-  });
-  if (node) {
-    node.save(x);
-    if (weight) node.save(weight);
   }
-  return result;
 }

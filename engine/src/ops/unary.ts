@@ -9,18 +9,32 @@ import { makeBinaryLoop, makeUnaryLoop, type BinaryLoop, type UnaryLoop } from '
 import { normalCdf, normalPdf } from '../kernels/special.js';
 import { broadcastBinary } from './binary.js';
 import { expectTensor, floatDtypeOf } from './helpers.js';
+import { fastKernels, type FastUnary } from '../kernels/fast.js';
 
-/** Applies a unary loop to any layout (non-contiguous inputs are read through a copy). */
-export function mapUnary(x: Tensor, loop: UnaryLoop, dtype: DType): Tensor {
+/**
+ * Applies a unary loop to any layout (non-contiguous inputs are read through a copy);
+ * float32 to float32 goes to the fast kernel `fast` when one is installed.
+ */
+export function mapUnary(x: Tensor, loop: UnaryLoop, dtype: DType, fast?: FastUnary): Tensor {
   const src = x.contiguous();
   const n = src.numel();
   const out = allocate(dtype, n);
-  loop(src.data, src.offset, out, n);
+  const done =
+    fast !== undefined && dtype === 'float32' && src.dtype === 'float32' &&
+    (fastKernels()?.unary(fast, src.data as Float32Array, src.offset, out as Float32Array, n) ?? false);
+  if (!done) loop(src.data, src.offset, out, n);
   return new Tensor(out, x.shape.slice());
 }
 
-/** Backward helper: fused loop over (g, saved) with the same shape. */
-function gradLoop(g: Tensor, saved: Tensor, loop: BinaryLoop): Tensor {
+/** Backward helper: fused loop over (g, saved) with the same shape (the fast kernel when both are contiguous float32). */
+function gradLoop(g: Tensor, saved: Tensor, loop: BinaryLoop, fast?: FastUnary): Tensor {
+  if (fast !== undefined && g.dtype === 'float32' && saved.dtype === 'float32' && g.isContiguous() && saved.isContiguous()) {
+    const n = g.numel();
+    const out = new Float32Array(n);
+    if (fastKernels()?.unaryGrad(fast, g.data as Float32Array, g.offset, saved.data as Float32Array, saved.offset, out, n)) {
+      return new Tensor(out, g.shape.slice());
+    }
+  }
   return broadcastBinary(g, saved, 'backward', loop, g.dtype);
 }
 
@@ -38,6 +52,8 @@ interface UnarySpec {
   result: 'same' | 'float';
   /** Functions the expressions call. */
   helpers?: Record<string, (v: number) => number>;
+  /** The fast kernel computing the same function and gradient in float32, if any. */
+  fast?: FastUnary;
 }
 
 /** Builds a differentiable unary op from its value and derivative expressions. */
@@ -48,9 +64,9 @@ function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   return (x: Tensor): Tensor => {
     expectTensor(x, spec.name, 'input');
     const dtype = spec.result === 'same' ? (x.dtype === 'bool' ? 'int32' : x.dtype) : floatDtypeOf(x);
-    const out = mapUnary(x, loop, dtype);
+    const out = mapUnary(x, loop, dtype, spec.fast);
     if (gl !== null) {
-      const node = record(out, backwardName, [x], (g) => [gradLoop(g, spec.fromOutput ? out : x, gl)]);
+      const node = record(out, backwardName, [x], (g) => [gradLoop(g, spec.fromOutput ? out : x, gl, spec.fast)]);
       if (node) node.save(spec.fromOutput ? out : x);
     }
     return out;
@@ -72,7 +88,7 @@ export const abs = defineUnary({ name: 'abs', f: 'Math.abs(x)', grad: '(y > 0 ? 
 export const reciprocal = defineUnary({ name: 'reciprocal', f: '1 / x', grad: '-x * y * y', fromOutput: true, result: 'float' });
 export const sin = defineUnary({ name: 'sin', f: 'Math.sin(x)', grad: 'x * Math.cos(y)', result: 'float' });
 export const cos = defineUnary({ name: 'cos', f: 'Math.cos(x)', grad: '-x * Math.sin(y)', result: 'float' });
-export const tanh = defineUnary({ name: 'tanh', f: 'Math.tanh(x)', grad: 'x * (1 - y * y)', fromOutput: true, result: 'float' });
+export const tanh = defineUnary({ name: 'tanh', f: 'Math.tanh(x)', grad: 'x * (1 - y * y)', fromOutput: true, result: 'float', fast: 'tanh' });
 /** The logistic function 1 / (1 + e^-x), in (0, 1). */
 export const sigmoid = defineUnary({
   name: 'sigmoid',
@@ -81,9 +97,10 @@ export const sigmoid = defineUnary({
   grad: 'x * y * (1 - y)',
   fromOutput: true,
   result: 'float',
+  fast: 'sigmoid',
 });
 /** max(x, 0); gradient 1 where x > 0, else 0. */
-export const relu = defineUnary({ name: 'relu', f: '(x > 0 ? x : x !== x ? x : 0)', grad: '(y > 0 ? x : 0)', result: 'same' });
+export const relu = defineUnary({ name: 'relu', f: '(x > 0 ? x : x !== x ? x : 0)', grad: '(y > 0 ? x : 0)', result: 'same', fast: 'relu' });
 /** -1, 0, 1 by sign (NaN stays NaN); not differentiable (no gradient flows). */
 export const sign = defineUnary({ name: 'sign', f: '(x > 0 ? 1 : x < 0 ? -1 : x)', result: 'same' });
 

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cat, manualSeed, randn, tensor, type Tensor } from '../../../engine/src/index.js';
+import { layerNorm } from '../../../engine/src/ops/layernorm.js';
 import { fastKernels, setFastKernels, type FastKernels } from '../../../engine/src/kernels/fast.js';
 
 const installed: FastKernels | null = fastKernels();
@@ -34,15 +35,15 @@ function randnLike(t: Tensor, seed: number): Tensor {
   return randn(t.shape.slice());
 }
 
-/** Element-wise |a - b| <= tol * (1 + |b|); NaN and infinities must match exactly. */
+/** Element-wise |a - b| <= tol * (1 + |b|); NaN and infinities must match exactly. Reports the first offender. */
 function expectClose(a: Tensor, b: Tensor, tol: number, what: string): void {
   expect(a.shape).toEqual(b.shape);
   const x = a.toTypedArray();
   const y = b.toTypedArray();
   for (let i = 0; i < y.length; i++) {
-    if (Number.isNaN(y[i]!)) expect(x[i], `${what}[${i}]`).toBeNaN();
-    else if (!Number.isFinite(y[i]!)) expect(x[i], `${what}[${i}]`).toBe(y[i]);
-    else expect(Math.abs(x[i]! - y[i]!), `${what}[${i}]: ${x[i]} vs ${y[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(y[i]!)));
+    const xi = x[i]!, yi = y[i]!;
+    const ok = Number.isNaN(yi) ? Number.isNaN(xi) : !Number.isFinite(yi) ? xi === yi : Math.abs(xi - yi) <= tol * (1 + Math.abs(yi));
+    if (!ok) expect.fail(`${what}[${i}]: ${xi} (fast kernel) vs ${yi} (reference), tolerance ${tol}`);
   }
 }
 
@@ -77,4 +78,38 @@ describe('softmax and logSoftmax on the fast kernels', () => {
     const r = both([x], (t) => t.softmax(1));
     r.fast.forEach((t, i) => expectClose(t, r.ref[i]!, 1e-7, 'softmax dim 1'));
   });
+});
+
+describe('relu, tanh and sigmoid on the fast kernels', () => {
+  for (const op of ['relu', 'tanh', 'sigmoid'] as const) {
+    it(`${op}: values and gradients, with NaN, infinities, zeros and a tail that is not a multiple of 4`, () => {
+      manualSeed(11);
+      const special = tensor([NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 0.39, 0.41, -0.4, 9, -9, 20, -20, 88, -88, 1e-4]);
+      const x = cat([randn([1021]).mul(3), special]).requiresGrad_();
+      const r = both([x], (t) => t[op]());
+      r.fast.forEach((t, i) => expectClose(t, r.ref[i]!, 1e-6, `${op} ${i ? 'grad' : 'value'}`));
+    });
+  }
+  it('relu of -0 is +0 and its gradient is 0 where the input is <= 0 or NaN, even for infinite upstream gradients', () => {
+    const x = cat([tensor([-0, -1, NaN, 2]), randn([300])]).requiresGrad_();
+    const y = x.relu();
+    expect(Object.is(y.get(0), 0)).toBe(true);
+    y.backward(cat([tensor([Infinity, -Infinity, Infinity, 5]), randn([300])]));
+    expect(x.grad!.toArray().slice(0, 4)).toEqual([0, 0, 0, 5]);
+  });
+});
+
+describe('layerNorm on the fast kernels', () => {
+  for (const [shape, D, affine] of [[[64, 16, 128], 128, true], [[300, 7], 7, true], [[50, 33], 33, false], [[4, 5, 6], 30, true]] as const) {
+    it(`[${shape}] over the last ${D === 30 ? 'two dims' : 'dim'}${affine ? ' with weight and bias' : ''}: values and all gradients`, () => {
+      manualSeed(D);
+      const x = randn(shape.slice()).mul(2).add(0.5).requiresGrad_();
+      const norm = D === 30 ? [5, 6] : [D];
+      const w = randn(norm).requiresGrad_();
+      const b = randn(norm).requiresGrad_();
+      const inputs = affine ? [x, w, b] : [x];
+      const r = both(inputs, (t, ww, bb) => layerNorm(t, norm, ww ?? null, bb ?? null));
+      r.fast.forEach((t, i) => expectClose(t, r.ref[i]!, 2e-5, `layerNorm ${i ? `grad ${i}` : 'value'}`));
+    });
+  }
 });
