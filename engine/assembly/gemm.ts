@@ -138,10 +138,25 @@ export function sgemmBatched(
   pA: usize, lda: i32, strideA: i32, pB: usize, ldb: i32, strideB: i32,
   pC: usize, ldc: i32, strideC: i32, batch: i32, accumulate: i32, ws: usize,
 ): void {
-  for (let b = 0; b < batch; b++) {
-    const o = <usize>b;
+  sgemmStrided(transA, transB, M, N, K, pA, lda, strideA, 0, pB, ldb, strideB, 0, pC, ldc, strideC, 0, max(batch, 1), 0, batch, accumulate, ws);
+}
+
+/**
+ * Products `first` .. `first + count - 1` of a two-level batch: product p = o * inner + i
+ * (i < inner) reads each operand at `o * outerStride + i * stride` elements past its
+ * start, so a [batch, heads] grid of matrices inside a [seq, batch, 3 * d] tensor needs
+ * no copy. Products run in order.
+ */
+export function sgemmStrided(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32,
+  pA: usize, lda: i32, strideA: i32, outerA: i32, pB: usize, ldb: i32, strideB: i32, outerB: i32,
+  pC: usize, ldc: i32, strideC: i32, outerC: i32, inner: i32, first: i32, count: i32, accumulate: i32, ws: usize,
+): void {
+  for (let p = first; p < first + count; p++) {
+    const o = <usize>(p / inner), i = <usize>(p % inner);
     sgemm(transA, transB, M, N, K,
-      pA + ((o * <usize>strideA) << 2), lda, pB + ((o * <usize>strideB) << 2), ldb,
-      pC + ((o * <usize>strideC) << 2), ldc, accumulate, ws);
+      pA + ((o * <usize>outerA + i * <usize>strideA) << 2), lda,
+      pB + ((o * <usize>outerB + i * <usize>strideB) << 2), ldb,
+      pC + ((o * <usize>outerC + i * <usize>strideC) << 2), ldc, accumulate, ws);
   }
 }

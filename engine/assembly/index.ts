@@ -1,7 +1,7 @@
 // The engine's WebAssembly module: every export of the files below. Built in four
 // variants by build.mjs (SIMD128 or relaxed-SIMD FMA, own or shared memory).
 
-export { workspaceBytes, tileRows, tileCols, usesRelaxedSimd, sgemm, sgemmBatched, packedBBytes, packBFull, sgemmPackedB } from './gemm';
+export { workspaceBytes, tileRows, tileCols, usesRelaxedSimd, sgemm, sgemmBatched, sgemmStrided, packedBBytes, packBFull, sgemmPackedB } from './gemm';
 export { addRowBias, columnSums, lstmForward, lstmBackward, recurrentWeightGrad } from './recurrent';
 export { softmaxRows, softmaxBackwardRows, layerNormRows, layerNormBackwardRows } from './rows';
 export { unaryMap, binaryMap } from './elementwise';

@@ -44,6 +44,12 @@ export interface KernelExports {
   layerNormBackwardRows(
     g: number, w: number, xhat: number, rstd: number, gx: number, dw: number, db: number, part: number, rows: number, D: number,
   ): void;
+  sgemmStrided(
+    transA: number, transB: number, M: number, N: number, K: number,
+    pA: number, lda: number, strideA: number, outerA: number, pB: number, ldb: number, strideB: number, outerB: number,
+    pC: number, ldc: number, strideC: number, outerC: number, inner: number, first: number, count: number,
+    accumulate: number, ws: number,
+  ): void;
   workspaceBytes(): number;
   tileRows(): number;
   tileCols(): number;

@@ -12,7 +12,7 @@
 import type { KernelExports } from './kernel-module.js';
 
 /** Bumped whenever the layout below changes: the worker script refuses another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Word indices in the control block. */
 export const CTL = {
@@ -48,9 +48,12 @@ export const JOB = {
   /** Byte address of thread 0's workspace; thread t uses WS_BASE + t * WS_BYTES. */
   WS_BASE: 19,
   WS_BYTES: 20,
+  /** Two-level batches: BATCH products are OUTER groups of INNER, group o at o * OA/OB/OC further. */
+  INNER: 21,
+  OA: 22, OB: 23, OC: 24,
 } as const;
 
-export const JOB_WORDS = 21;
+export const JOB_WORDS = 25;
 export const CTL_WORDS = CTL.JOB + JOB_WORDS;
 export const SPLIT_BATCH = 0;
 export const SPLIT_ROWS = 1;
@@ -81,23 +84,25 @@ export function claimChunk(ctl: Int32Array, gen: number, chunks: number): number
 
 /**
  * Runs chunk `index` of the job in `job` (a copy of the job words) with the workspace of
- * thread `thread`.
+ * thread `thread`. BATCH counts every product of the (possibly two-level) batch; a batch
+ * chunk is a range of them.
  */
 export function runChunk(k: KernelExports, job: ArrayLike<number>, index: number, thread: number): void {
   const ws = (job[JOB.WS_BASE]! >>> 0) + thread * job[JOB.WS_BYTES]!;
   const transA = job[JOB.TRANS_A]!, transB = job[JOB.TRANS_B]!;
-  let M = job[JOB.M]!, N = job[JOB.N]!, batch = job[JOB.BATCH]!;
+  let M = job[JOB.M]!, N = job[JOB.N]!;
   let pA = job[JOB.PA]! >>> 0, pB = job[JOB.PB]! >>> 0, pC = job[JOB.PC]! >>> 0;
   const lda = job[JOB.LDA]!, ldb = job[JOB.LDB]!, ldc = job[JOB.LDC]!;
   const sA = job[JOB.SA]!, sB = job[JOB.SB]!, sC = job[JOB.SC]!;
+  const inner = Math.max(job[JOB.INNER]!, 1);
   const per = job[JOB.PER_CHUNK]!;
   const start = index * per;
+  let first = 0;
+  let count = job[JOB.BATCH]!;
   switch (job[JOB.SPLIT]) {
     case SPLIT_BATCH:
-      batch = Math.min(per, batch - start);
-      pA += start * sA * 4;
-      pB += start * sB * 4;
-      pC += start * sC * 4;
+      first = start;
+      count = Math.min(per, count - start);
       break;
     case SPLIT_ROWS:
       M = Math.min(per, M - start);
@@ -110,5 +115,8 @@ export function runChunk(k: KernelExports, job: ArrayLike<number>, index: number
       pC += start * 4;
       break;
   }
-  k.sgemmBatched(transA, transB, M, N, job[JOB.K]!, pA, lda, sA, pB, ldb, sB, pC, ldc, sC, batch, job[JOB.ACCUMULATE]!, ws);
+  k.sgemmStrided(
+    transA, transB, M, N, job[JOB.K]!, pA, lda, sA, job[JOB.OA]!, pB, ldb, sB, job[JOB.OB]!,
+    pC, ldc, sC, job[JOB.OC]!, inner, first, count, job[JOB.ACCUMULATE]!, ws,
+  );
 }

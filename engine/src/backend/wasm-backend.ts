@@ -71,7 +71,7 @@ function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
 
-/** Elements of one operand stored as `rows` x `cols` with leading dimension `ld`, `count` times. */
+/** Elements of one operand stored as `rows` x `cols` with leading dimension `ld`, `count` times (`outer` groups of them). */
 interface Span {
   /** First element used. */
   offset: number;
@@ -79,8 +79,8 @@ interface Span {
   length: number;
 }
 
-function span(offset: number, rows: number, cols: number, ld: number, stride: number, count: number): Span {
-  return { offset, length: (count - 1) * stride + (rows - 1) * ld + cols };
+function span(offset: number, rows: number, cols: number, ld: number, stride: number, count: number, outerStride = 0, outer = 1): Span {
+  return { offset, length: (outer - 1) * outerStride + (count - 1) * stride + (rows - 1) * ld + cols };
 }
 
 function isIndex(n: number): boolean {
@@ -228,31 +228,40 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const { A, B, C, transA, transB, K } = args;
     let { M, batch } = args;
     const { N } = args;
+    let outer = args.outer ?? 1;
     if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) return this.decline();
-    if (M * N * K * batch < this.options.minWork) return this.decline();
+    if (M * N * K * batch * outer < this.options.minWork) return this.decline();
     const { lda, ldb, ldc } = args;
     let { strideA, strideB, strideC } = args;
+    let oA = args.outerStrideA ?? 0, oB = args.outerStrideB ?? 0, oC = args.outerStrideC ?? 0;
     const aRows = transA ? K : M, aCols = transA ? M : K;
     const bRows = transB ? N : K, bCols = transB ? K : N;
     if (
-      !isIndex(M) || !isIndex(N) || !isIndex(K) || !isIndex(batch) ||
+      !isIndex(M) || !isIndex(N) || !isIndex(K) || !isIndex(batch) || !isIndex(outer) ||
       !isIndex(args.aOffset) || !isIndex(args.bOffset) || !isIndex(args.cOffset) ||
-      !isIndex(strideA) || !isIndex(strideB) || !isIndex(strideC) ||
+      !isIndex(strideA) || !isIndex(strideB) || !isIndex(strideC) || !isIndex(oA) || !isIndex(oB) || !isIndex(oC) ||
       !Number.isInteger(lda) || !Number.isInteger(ldb) || !Number.isInteger(ldc) ||
       lda < aCols || ldb < bCols || ldc < N || (aRows > 1 && lda < 1) || (bRows > 1 && ldb < 1)
     ) {
       return this.decline();
     }
+    // A two-level batch with one product per group is a one-level batch over the groups.
+    if (outer > 1 && batch === 1) {
+      [batch, strideA, strideB, strideC] = [outer, oA, oB, oC];
+      outer = 1;
+    }
+    if (outer === 1) oA = oB = oC = 0;
     // [batch, M, K] . [K, N] with a shared B is one [batch*M, K] . [K, N] product.
-    if (batch > 1 && strideB === 0 && !transA && strideA === M * lda && strideC === M * ldc) {
+    if (outer === 1 && batch > 1 && strideB === 0 && !transA && strideA === M * lda && strideC === M * ldc) {
       M *= batch;
       batch = 1;
       strideA = strideC = 0;
     }
     if (batch === 1) strideA = strideB = strideC = 0;
-    const sa = span(args.aOffset, transA ? K : M, transA ? M : K, lda, strideA, batch);
-    const sb = span(args.bOffset, bRows, bCols, ldb, strideB, batch);
-    const sc = span(args.cOffset, M, N, ldc, strideC, batch);
+    const total = outer * batch;
+    const sa = span(args.aOffset, transA ? K : M, transA ? M : K, lda, strideA, batch, oA, outer);
+    const sb = span(args.bOffset, bRows, bCols, ldb, strideB, batch, oB, outer);
+    const sc = span(args.cOffset, M, N, ldc, strideC, batch, oC, outer);
     if (sa.offset + sa.length > A.length || sb.offset + sb.length > B.length || sc.offset + sc.length > C.length) {
       return this.decline();
     }
@@ -268,16 +277,18 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     this.copyIn(A, sa, pA);
     this.copyIn(B, sb, pB);
     // C's old values matter when accumulating, and in the gaps of a strided C (which are
-    // copied back unchanged).
-    const denseC = ldc === N && (batch === 1 || strideC === M * N);
+    // copied back unchanged). Products one after the other, row after row, leave no gaps.
+    const flatC = outer === 1 || oC === batch * strideC;
+    const denseC = ldc === N && (total === 1 || (strideC === M * N && flatC));
     const cIn = args.accumulate || !denseC;
     if (cIn) this.copyIn(C, sc, pC);
 
     const acc = args.accumulate ? 1 : 0;
     const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
     let ran = false;
-    const flops = 2 * M * N * K * batch;
-    if (this.threadCount > 1 && flops >= this.options.minParallelFlops && (strideC === 0 || batchesDisjoint(M, N, ldc, strideC, batch))) {
+    const flops = 2 * M * N * K * total;
+    const disjoint = flatC && (strideC === 0 || batchesDisjoint(M, N, ldc, strideC, total));
+    if (this.threadCount > 1 && flops >= this.options.minParallelFlops && disjoint) {
       const pool = this.ensurePool();
       if (pool !== null && pool.ready > 0) {
         const job = this.job;
@@ -287,24 +298,25 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
         job[JOB.PA] = pA; job[JOB.LDA] = lda; job[JOB.SA] = strideA;
         job[JOB.PB] = pB; job[JOB.LDB] = ldb; job[JOB.SB] = strideB;
         job[JOB.PC] = pC; job[JOB.LDC] = ldc; job[JOB.SC] = strideC;
-        job[JOB.BATCH] = batch; job[JOB.ACCUMULATE] = acc;
+        job[JOB.BATCH] = total; job[JOB.ACCUMULATE] = acc;
+        job[JOB.INNER] = batch; job[JOB.OA] = oA; job[JOB.OB] = oB; job[JOB.OC] = oC;
         job[JOB.WS_BASE] = RESERVED; job[JOB.WS_BYTES] = this.wsBytes;
         const mTiles = Math.ceil(M / this.tileRows), nTiles = Math.ceil(N / this.tileCols);
-        let split: number, per: number, total: number;
-        if (batch >= T && strideC !== 0) {
+        let split: number, per: number, work: number;
+        if (total >= T && strideC !== 0) {
           // Whole products per chunk: nothing is packed twice.
-          split = SPLIT_BATCH; total = batch;
-          per = Math.ceil(batch / Math.min(batch, 4 * T, MAX_CHUNKS));
+          split = SPLIT_BATCH; work = total;
+          per = Math.ceil(total / Math.min(total, 4 * T, MAX_CHUNKS));
         } else if (mTiles >= nTiles) {
-          split = SPLIT_ROWS; total = M;
+          split = SPLIT_ROWS; work = M;
           per = Math.ceil(mTiles / T) * this.tileRows;
         } else {
-          split = SPLIT_COLS; total = N;
+          split = SPLIT_COLS; work = N;
           per = Math.ceil(nTiles / T) * this.tileCols;
         }
         job[JOB.SPLIT] = split;
         job[JOB.PER_CHUNK] = per;
-        job[JOB.CHUNKS] = Math.ceil(total / per);
+        job[JOB.CHUNKS] = Math.ceil(work / per);
         this.counters.parallel++;
         ran = pool.run(kernel, job, this.options.callerClaims);
         if (!ran) {
@@ -314,7 +326,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
       }
     }
     if (!ran) {
-      kernel.sgemmBatched(tA, tB, M, N, K, pA, lda, strideA, pB, ldb, strideB, pC, ldc, strideC, batch, acc, RESERVED);
+      kernel.sgemmStrided(tA, tB, M, N, K, pA, lda, strideA, oA, pB, ldb, strideB, oB, pC, ldc, strideC, oC, batch, 0, total, acc, RESERVED);
     }
     arena.get(pC, sc.length, C, sc.offset);
     this.counters.bytesCopied += sc.length * 4;

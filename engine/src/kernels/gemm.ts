@@ -34,12 +34,22 @@ export interface GemmArgs {
   accumulate: boolean;
 }
 
-/** Batched form: `batch` products, matrix i at offsets `aOffset + i * strideA`, etc. */
+/**
+ * Batched form: `batch` products, matrix i at offsets `aOffset + i * strideA`, etc.
+ * Optionally a second, outer level: `outer` groups of `batch` products, group o at
+ * `o * outerStrideA` further (so [batch, heads] matrices laid out with two unrelated
+ * strides, as attention heads viewed inside a [seq, batch, 3·d] tensor, need no copy).
+ */
 export interface GemmBatchedArgs extends GemmArgs {
   batch: number;
   strideA: number;
   strideB: number;
   strideC: number;
+  /** Groups of `batch` products (default 1). */
+  outer?: number;
+  outerStrideA?: number;
+  outerStrideB?: number;
+  outerStrideC?: number;
 }
 
 export interface GemmBackend {
@@ -73,7 +83,7 @@ export function gemm(args: GemmArgs): void {
 
 /** `batch` products with fixed strides between consecutive matrices. */
 export function gemmBatched(args: GemmBatchedArgs): void {
-  if (args.M === 0 || args.N === 0) return;
+  if (args.M === 0 || args.N === 0 || args.batch === 0 || args.outer === 0) return;
   if (backend !== null && backend.gemmBatched(args)) return;
   gemmBatchedReference(args);
 }
@@ -81,10 +91,13 @@ export function gemmBatched(args: GemmBatchedArgs): void {
 /** The plain TypeScript implementation (i-k-j order so the inner loop is unit-stride). */
 export function gemmBatchedReference(args: GemmBatchedArgs): void {
   const { transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate, batch } = args;
-  for (let bi = 0; bi < batch; bi++) {
-    const ao = args.aOffset + bi * args.strideA;
-    const bo = args.bOffset + bi * args.strideB;
-    const co = args.cOffset + bi * args.strideC;
+  const outer = args.outer ?? 1;
+  for (let p = 0; p < outer * batch; p++) {
+    const o = Math.floor(p / batch);
+    const bi = p - o * batch;
+    const ao = args.aOffset + o * (args.outerStrideA ?? 0) + bi * args.strideA;
+    const bo = args.bOffset + o * (args.outerStrideB ?? 0) + bi * args.strideB;
+    const co = args.cOffset + o * (args.outerStrideC ?? 0) + bi * args.strideC;
     if (!accumulate) {
       for (let m = 0; m < M; m++) C.fill(0, co + m * ldc, co + m * ldc + N);
     }

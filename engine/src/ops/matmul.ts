@@ -20,20 +20,19 @@ import { copyContiguous, rawReshape, rawTranspose, squeeze, unsqueeze } from './
 import { sumTo } from './reduce.js';
 import { to } from './cast.js';
 
-/** How one operand is read by gemm: its data, whether transposed, and strides. */
+/** How one operand is read by gemm: its data, whether transposed, and its matrices' layout. */
 interface Operand {
   data: FloatArray;
   offset: number;
   ld: number;
   trans: boolean;
-  /** Distance between consecutive matrices of the (flattened) batch; 0 = broadcast. */
-  batchStride: number;
+  /** Strides of the batch dimensions (broadcast to the full batch; 0 = broadcast). */
+  batchStrides: number[];
 }
 
 /**
  * Describes `t` ([...batch, R, C], batch broadcast to `batchShape`) as a gemm operand,
- * copying only when its layout cannot be expressed with one leading dimension and one
- * batch stride.
+ * copying only when its last two dimensions cannot be read with one leading dimension.
  */
 function operand(t: Tensor, batchShape: readonly number[]): Operand {
   const nd = t.ndim;
@@ -41,39 +40,37 @@ function operand(t: Tensor, batchShape: readonly number[]): Operand {
   const C = t.shape[nd - 1]!;
   const sR = t.strides[nd - 2]!;
   const sC = t.strides[nd - 1]!;
-  let trans: boolean | null = null;
-  let ld = 0;
   if ((sC === 1 || C === 1) && (sR === C || R === 1 || sR >= C)) {
-    trans = false;
-    ld = R === 1 ? Math.max(C, 1) : sR;
-  } else if ((sR === 1 || R === 1) && (sC === R || C === 1 || sC >= R)) {
-    trans = true;
-    ld = C === 1 ? Math.max(R, 1) : sC;
+    return { data: t.data as FloatArray, offset: t.offset, ld: R === 1 ? Math.max(C, 1) : sR, trans: false, batchStrides: broadcastBatchStrides(t, batchShape) };
   }
-  const ownCount = numel(t.shape.slice(0, nd - 2));
-  let batchStride: number | null;
-  if (ownCount <= 1) batchStride = 0; // one matrix shared by the whole batch
-  else if (ownCount === numel(batchShape)) batchStride = uniformBatchStride(t); // not broadcast within the batch
-  else batchStride = null; // partly broadcast: materialise
-  if (trans === null || batchStride === null) {
-    // Materialise: broadcast to the full batch and copy row-major.
-    const full = [...batchShape, R, C];
-    const expanded = new Tensor(t.storage, full, [...broadcastBatchStrides(t, batchShape), sR, sC], t.offset);
-    const c = copyContiguous(expanded);
-    return { data: c.data as FloatArray, offset: 0, ld: Math.max(C, 1), trans: false, batchStride: R * C };
+  if ((sR === 1 || R === 1) && (sC === R || C === 1 || sC >= R)) {
+    return { data: t.data as FloatArray, offset: t.offset, ld: C === 1 ? Math.max(R, 1) : sC, trans: true, batchStrides: broadcastBatchStrides(t, batchShape) };
   }
-  return { data: t.data as FloatArray, offset: t.offset, ld, trans, batchStride };
+  return materialize(t, batchShape);
 }
 
-/** The single stride between consecutive matrices when the batch dims are uniformly strided, else null. */
-function uniformBatchStride(t: Tensor): number | null {
-  const nb = t.ndim - 2;
+/** A row-major copy of `t` broadcast to the full batch. */
+function materialize(t: Tensor, batchShape: readonly number[]): Operand {
+  const nd = t.ndim;
+  const R = t.shape[nd - 2]!;
+  const C = t.shape[nd - 1]!;
+  const full = [...batchShape, R, C];
+  const expanded = new Tensor(t.storage, full, [...broadcastBatchStrides(t, batchShape), t.strides[nd - 2]!, t.strides[nd - 1]!], t.offset);
+  const c = copyContiguous(expanded);
+  return { data: c.data as FloatArray, offset: 0, ld: Math.max(C, 1), trans: false, batchStrides: c.strides.slice(0, batchShape.length) };
+}
+
+/**
+ * The single stride between consecutive matrices when the dims `shape` (with `strides`)
+ * are walked as one flat index, or null when they are not uniformly strided.
+ */
+function groupStride(shape: readonly number[], strides: readonly number[]): number | null {
   let stride: number | null = null;
   let span = 1;
-  for (let i = nb - 1; i >= 0; i--) {
-    const d = t.shape[i]!;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
     if (d === 1) continue;
-    const s = t.strides[i]!;
+    const s = strides[i]!;
     if (stride === null) {
       stride = s;
       span = d;
@@ -83,6 +80,21 @@ function uniformBatchStride(t: Tensor): number | null {
     }
   }
   return stride ?? 0;
+}
+
+/**
+ * The batch dims split at `p` into an outer and an inner group that both operands walk
+ * with one stride each, or null when no split works.
+ */
+function splitBatch(batchShape: readonly number[], a: Operand, b: Operand): { p: number; sa: [number, number]; sb: [number, number] } | null {
+  for (let p = 0; p <= batchShape.length; p++) {
+    const outer = batchShape.slice(0, p);
+    const inner = batchShape.slice(p);
+    const ao = groupStride(outer, a.batchStrides.slice(0, p)), ai = groupStride(inner, a.batchStrides.slice(p));
+    const bo = groupStride(outer, b.batchStrides.slice(0, p)), bi = groupStride(inner, b.batchStrides.slice(p));
+    if (ao !== null && ai !== null && bo !== null && bi !== null) return { p, sa: [ao, ai], sb: [bo, bi] };
+  }
+  return null;
 }
 
 function broadcastBatchStrides(t: Tensor, batchShape: readonly number[]): number[] {
@@ -108,8 +120,20 @@ function rawMatmul(a: Tensor, b: Tensor): Tensor {
   }
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const batch = numel(batchShape);
-  const oa = operand(a, batchShape);
-  const ob = operand(b, batchShape);
+  let oa = operand(a, batchShape);
+  let ob = operand(b, batchShape);
+  // The batch as at most two levels of uniformly strided matrices (e.g. [batch, heads]
+  // views inside a [seq, batch, 3·d] projection); an operand that fits no split is copied.
+  let split = splitBatch(batchShape, oa, ob);
+  if (split === null) {
+    oa = materialize(a, batchShape);
+    split = splitBatch(batchShape, oa, ob);
+    if (split === null) {
+      ob = materialize(b, batchShape);
+      split = splitBatch(batchShape, oa, ob)!;
+    }
+  }
+  const inner = numel(batchShape.slice(split.p));
   const C = allocate(dtype, batch * M * N) as FloatArray;
   gemmBatched({
     transA: oa.trans,
@@ -127,10 +151,14 @@ function rawMatmul(a: Tensor, b: Tensor): Tensor {
     cOffset: 0,
     ldc: N,
     accumulate: false,
-    batch,
-    strideA: oa.batchStride,
-    strideB: ob.batchStride,
+    batch: inner,
+    strideA: split.sa[1],
+    strideB: split.sb[1],
     strideC: M * N,
+    outer: batch / Math.max(inner, 1),
+    outerStrideA: split.sa[0],
+    outerStrideB: split.sb[0],
+    outerStrideC: inner * M * N,
   });
   return new Tensor(C, [...batchShape, M, N]);
 }

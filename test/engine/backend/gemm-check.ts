@@ -44,6 +44,11 @@ export interface Layout {
   strideA?: number;
   strideB?: number;
   strideC?: number;
+  /** Groups of `batch` products (two-level batch); default 1. Group strides default to after the group, plus a gap. */
+  outer?: number;
+  outerStrideA?: number;
+  outerStrideB?: number;
+  outerStrideC?: number;
   accumulate?: boolean;
   seed?: number;
 }
@@ -60,16 +65,22 @@ export function makeArgs(l: Layout): GemmBatchedArgs {
   const strideB = l.strideB ?? bRows * ldb + 3;
   const strideC = l.strideC ?? M * ldc + 3;
   const oA = l.offsetA ?? 0, oB = l.offsetB ?? 0, oC = l.offsetC ?? 0;
-  const size = (o: number, rows: number, ld: number, stride: number) => o + (batch - 1) * stride + rows * ld + 5;
+  const outer = l.outer ?? 1;
+  const outerStrideA = l.outerStrideA ?? batch * strideA + 7;
+  const outerStrideB = l.outerStrideB ?? batch * strideB + 7;
+  const outerStrideC = l.outerStrideC ?? batch * strideC + 7;
+  const size = (o: number, rows: number, ld: number, stride: number, outerStride: number) =>
+    o + (outer - 1) * outerStride + (batch - 1) * stride + rows * ld + 5;
   const rnd = seeded(l.seed ?? 1);
   const fill = (n: number) => Float32Array.from({ length: n }, rnd);
   return {
     transA, transB, M, N, K,
-    A: fill(size(oA, aRows, lda, strideA)), aOffset: oA, lda,
-    B: fill(size(oB, bRows, ldb, strideB)), bOffset: oB, ldb,
-    C: fill(size(oC, M, ldc, strideC)), cOffset: oC, ldc,
+    A: fill(size(oA, aRows, lda, strideA, outerStrideA)), aOffset: oA, lda,
+    B: fill(size(oB, bRows, ldb, strideB, outerStrideB)), bOffset: oB, ldb,
+    C: fill(size(oC, M, ldc, strideC, outerStrideC)), cOffset: oC, ldc,
     accumulate: l.accumulate ?? false,
     batch, strideA, strideB, strideC,
+    ...(outer !== 1 ? { outer, outerStrideA, outerStrideB, outerStrideC } : {}),
   };
 }
 
@@ -78,10 +89,19 @@ export function withCopyOfC(args: GemmBatchedArgs): GemmBatchedArgs {
   return { ...args, C: args.C.slice() };
 }
 
-/** Σ_k |a_ik b_kj| for element (b, i, j), in float64. */
-function magnitude(args: GemmBatchedArgs, b: number, i: number, j: number): number {
+/** Where product p (of outer × batch) starts in operand A, B or C. */
+function productOffset(args: GemmBatchedArgs, which: 'A' | 'B' | 'C', p: number): number {
+  const o = Math.floor(p / args.batch), b = p - o * args.batch;
+  const base = which === 'A' ? args.aOffset : which === 'B' ? args.bOffset : args.cOffset;
+  const stride = which === 'A' ? args.strideA : which === 'B' ? args.strideB : args.strideC;
+  const outerStride = (which === 'A' ? args.outerStrideA : which === 'B' ? args.outerStrideB : args.outerStrideC) ?? 0;
+  return base + o * outerStride + b * stride;
+}
+
+/** Σ_k |a_ik b_kj| for element (i, j) of product p, in float64. */
+function magnitude(args: GemmBatchedArgs, p: number, i: number, j: number): number {
   const { transA, transB, K, A, B, lda, ldb } = args;
-  const ao = args.aOffset + b * args.strideA, bo = args.bOffset + b * args.strideB;
+  const ao = productOffset(args, 'A', p), bo = productOffset(args, 'B', p);
   let s = 0;
   for (let k = 0; k < K; k++) {
     const a = transA ? A[ao + k * lda + i]! : A[ao + i * lda + k]!;
@@ -105,8 +125,9 @@ export function expectMatchesReference(args: GemmBatchedArgs, got: ArrayLike<num
   // Batches may share C elements (stride 0): bound each element by all its terms.
   const hits = new Uint32Array(want.length);
   const mag = new Float64Array(want.length);
-  const at = (b: number, i: number, j: number) => args.cOffset + b * args.strideC + i * args.ldc + j;
-  for (let b = 0; b < args.batch; b++) {
+  const products = (args.outer ?? 1) * args.batch;
+  const at = (b: number, i: number, j: number) => productOffset(args, 'C', b) + i * args.ldc + j;
+  for (let b = 0; b < products; b++) {
     for (let i = 0; i < args.M; i++) {
       for (let j = 0; j < args.N; j++) {
         hits[at(b, i, j)]++;
@@ -115,7 +136,7 @@ export function expectMatchesReference(args: GemmBatchedArgs, got: ArrayLike<num
     }
   }
   let checked = 0;
-  for (let b = 0; b < args.batch; b++) {
+  for (let b = 0; b < products; b++) {
     for (let i = 0; i < args.M; i++) {
       for (let j = 0; j < args.N; j++) {
         const p = at(b, i, j);
@@ -135,5 +156,5 @@ export function expectMatchesReference(args: GemmBatchedArgs, got: ArrayLike<num
   for (let p = 0; p < want.length; p++) {
     if (hits[p] === 0 && !Object.is(got[p], c0[p])) expect(got[p], `element ${p} outside C changed`).toBe(c0[p]);
   }
-  expect(checked).toBe(args.batch * args.M * args.N);
+  expect(checked).toBe(products * args.M * args.N);
 }

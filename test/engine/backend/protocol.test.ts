@@ -10,7 +10,7 @@ import type { KernelExports } from '../../../engine/src/backend/kernel-module.js
 function recorder(): { kernel: KernelExports; calls: number[][] } {
   const calls: number[][] = [];
   const kernel = {
-    sgemmBatched: (...a: number[]) => void calls.push(a),
+    sgemmStrided: (...a: number[]) => void calls.push(a),
   } as unknown as KernelExports;
   return { kernel, calls };
 }
@@ -49,28 +49,34 @@ describe('kernel worker protocol', () => {
     expect(MAX_CHUNKS).toBe((1 << CHUNK_BITS) - 1);
   });
 
-  const common = { M: 10, N: 20, K: 7, PA: 1000, LDA: 7, SA: 70, PB: 5000, LDB: 20, SB: 140, PC: 9000, LDC: 20, SC: 200, BATCH: 5, WS_BASE: 65536, WS_BYTES: 4096, ACCUMULATE: 1 };
+  // BATCH counts all products: 2 groups (OA/OB/OC apart) of INNER = 3 (SA/SB/SC apart).
+  const common = {
+    M: 10, N: 20, K: 7, PA: 1000, LDA: 7, SA: 70, OA: 700, PB: 5000, LDB: 20, SB: 140, OB: 1400,
+    PC: 9000, LDC: 20, SC: 200, OC: 600, BATCH: 6, INNER: 3, WS_BASE: 65536, WS_BYTES: 4096, ACCUMULATE: 1,
+  };
+  // The kernel's arguments after the operand pointers and leading dimensions: strides, inner, first, count, accumulate, workspace.
+  const tail = (first: number, count: number, ws = 65536) => [3, first, count, 1, ws];
 
-  it('a batch chunk shifts every operand by whole matrices and runs the remaining batches', () => {
+  it('a batch chunk is a range of products of the two-level batch (the kernel walks the levels)', () => {
     const { kernel, calls } = recorder();
-    runChunk(kernel, job({ ...common, SPLIT: SPLIT_BATCH, PER_CHUNK: 2 }), 2, 1);
-    // chunk 2 of 2-batch chunks = batch 4 only
-    expect(calls).toEqual([[0, 0, 10, 20, 7, 1000 + 4 * 70 * 4, 7, 70, 5000 + 4 * 140 * 4, 20, 140, 9000 + 4 * 200 * 4, 20, 200, 1, 1, 65536 + 4096]]);
+    runChunk(kernel, job({ ...common, SPLIT: SPLIT_BATCH, PER_CHUNK: 4 }), 1, 1);
+    // chunk 1 of 4-product chunks = products 4 and 5
+    expect(calls).toEqual([[0, 0, 10, 20, 7, 1000, 7, 70, 700, 5000, 20, 140, 1400, 9000, 20, 200, 600, ...tail(4, 2, 65536 + 4096)]]);
   });
 
-  it('a row chunk shifts A (by rows, or by columns when transposed) and C', () => {
+  it('a row chunk shifts A (by rows, or by columns when transposed) and C, for every product', () => {
     const { kernel, calls } = recorder();
     runChunk(kernel, job({ ...common, SPLIT: SPLIT_ROWS, PER_CHUNK: 4 }), 2, 0);
     runChunk(kernel, job({ ...common, TRANS_A: 1, LDA: 10, SPLIT: SPLIT_ROWS, PER_CHUNK: 4 }), 1, 0);
-    expect(calls[0]).toEqual([0, 0, 2, 20, 7, 1000 + 8 * 7 * 4, 7, 70, 5000, 20, 140, 9000 + 8 * 20 * 4, 20, 200, 5, 1, 65536]);
-    expect(calls[1]).toEqual([1, 0, 4, 20, 7, 1000 + 4 * 4, 10, 70, 5000, 20, 140, 9000 + 4 * 20 * 4, 20, 200, 5, 1, 65536]);
+    expect(calls[0]).toEqual([0, 0, 2, 20, 7, 1000 + 8 * 7 * 4, 7, 70, 700, 5000, 20, 140, 1400, 9000 + 8 * 20 * 4, 20, 200, 600, ...tail(0, 6)]);
+    expect(calls[1]).toEqual([1, 0, 4, 20, 7, 1000 + 4 * 4, 10, 70, 700, 5000, 20, 140, 1400, 9000 + 4 * 20 * 4, 20, 200, 600, ...tail(0, 6)]);
   });
 
-  it('a column chunk shifts B (by columns, or by rows when transposed) and C', () => {
+  it('a column chunk shifts B (by columns, or by rows when transposed) and C, for every product', () => {
     const { kernel, calls } = recorder();
     runChunk(kernel, job({ ...common, SPLIT: SPLIT_COLS, PER_CHUNK: 8 }), 2, 0);
     runChunk(kernel, job({ ...common, TRANS_B: 1, LDB: 7, SPLIT: SPLIT_COLS, PER_CHUNK: 8 }), 1, 0);
-    expect(calls[0]).toEqual([0, 0, 10, 4, 7, 1000, 7, 70, 5000 + 16 * 4, 20, 140, 9000 + 16 * 4, 20, 200, 5, 1, 65536]);
-    expect(calls[1]).toEqual([0, 1, 10, 8, 7, 1000, 7, 70, 5000 + 8 * 7 * 4, 7, 140, 9000 + 8 * 4, 20, 200, 5, 1, 65536]);
+    expect(calls[0]).toEqual([0, 0, 10, 4, 7, 1000, 7, 70, 700, 5000 + 16 * 4, 20, 140, 1400, 9000 + 16 * 4, 20, 200, 600, ...tail(0, 6)]);
+    expect(calls[1]).toEqual([0, 1, 10, 8, 7, 1000, 7, 70, 700, 5000 + 8 * 7 * 4, 7, 140, 1400, 9000 + 8 * 4, 20, 200, 600, ...tail(0, 6)]);
   });
 });

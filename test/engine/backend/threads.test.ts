@@ -48,6 +48,8 @@ describe('wasm GEMM backend on two threads', () => {
     ['shared B folded into rows', { M: 16, N: 96, K: 64, batch: 12, strideA: 16 * 64, strideB: 0, strideC: 16 * 96 }],
     ['stride-0 C accumulated over the batch (rows split)', { M: 40, N: 36, K: 20, batch: 5, strideC: 0, accumulate: true }],
     ['interleaved heads (batch split)', { M: 32, N: 8, K: 16, batch: 4, padC: 24, strideC: 8 }],
+    ['two-level batch (batch split across groups)', { M: 17, N: 19, K: 32, batch: 4, outer: 3, strideA: 32, outerStrideA: 4 * 32 + 300, padA: 600, strideC: 17 * 19, outerStrideC: 4 * 17 * 19 }],
+    ['two-level batch of single products (a one-level batch)', { M: 150, N: 40, K: 30, batch: 1, outer: 2, strideC: 150 * 40, outerStrideC: 150 * 40 }],
   ];
 
   for (const [name, layout] of layouts) {

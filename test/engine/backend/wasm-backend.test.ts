@@ -96,6 +96,16 @@ describe.each([
     check(be, { M: 16, N: 8, K: 12, batch: 4, padC: 24, strideC: 8, strideA: 16 * 12, strideB: 12 * 8 });
   });
 
+  it('two-level batches: [batch, heads] matrices inside one [seq, batch, 3·d]-like buffer, broadcast groups, accumulate', () => {
+    const be = backend();
+    for (const [transA, transB] of VARIANTS) {
+      // 3 groups of 4 heads, heads d = 8 apart, groups 3·4·8 apart, rows 12·… apart: no gap-free layout.
+      check(be, { transA, transB, M: 9, N: 11, K: 8, batch: 4, outer: 3, strideA: 8, outerStrideA: 96, padA: 300, strideB: 13, outerStrideB: 500 });
+      check(be, { transA, transB, M: 6, N: 5, K: 7, batch: 3, outer: 4, outerStrideA: 0, accumulate: true, seed: 3 });
+      check(be, { transA, transB, M: 5, N: 6, K: 4, batch: 1, outer: 5, outerStrideB: 0 });
+    }
+  });
+
   it('[batch, M, K] x shared [K, N] folds into one product and stays equal', () => {
     const be = backend();
     const l: Layout = { M: 7, N: 33, K: 20, batch: 6, strideB: 0 };
