@@ -52,15 +52,20 @@ export function columnSums(p: usize, rows: i32, cols: i32, out: usize): void {
 @inline function one(): v128 { return f32x4.splat(1); }
 
 // ---------------------------------------------------------------------------- LSTM
+//
+// The layer runs one step at a time (the caller loops, so that steps can be shared
+// between threads): step k of units [u0, u1) only needs h_k and its own columns, so
+// threads split the hidden units and meet once per step.
 
 /**
- * LSTM pointwise step for one row of the batch, in place on the gate block: pre-activations
- * [i f g o] (4H at g) become σ(i) σ(f) tanh(g) σ(o); c' = f c + i g, h' = o tanh(c').
+ * LSTM pointwise step for `n` units of one batch row, in place on the gate block: the
+ * pre-activations i f g o (blocks H floats apart, from g) become σ(i) σ(f) tanh(g) σ(o);
+ * c' = f c + i g, h' = o tanh(c').
  */
-function lstmCellRow(g: usize, c: usize, cn: usize, hn: usize, H: i32): void {
+function lstmCellRow(g: usize, c: usize, cn: usize, hn: usize, H: i32, n: i32): void {
   const hB = <usize>H << 2;
   let j = 0;
-  for (; j + 4 <= H; j += 4) {
+  for (; j + 4 <= n; j += 4) {
     const o = <usize>j << 2;
     const vi = sigmoid4(v128.load(g + o));
     const vf = sigmoid4(v128.load(g + hB + o));
@@ -74,7 +79,7 @@ function lstmCellRow(g: usize, c: usize, cn: usize, hn: usize, H: i32): void {
     v128.store(cn + o, c1);
     v128.store(hn + o, f32x4.mul(vo, tanh4(c1)));
   }
-  for (; j < H; j++) {
+  for (; j < n; j++) {
     const o = <usize>j << 2;
     const si = sigmoid1(load<f32>(g + o));
     const sf = sigmoid1(load<f32>(g + hB + o));
@@ -91,33 +96,35 @@ function lstmCellRow(g: usize, c: usize, cn: usize, hn: usize, H: i32): void {
 }
 
 /**
- * LSTM forward over S steps. `pre` holds x W_ihᵀ + b_ih + b_hh per step (overwritten by
- * the activated gates), `wPacked` is W_hhᵀ (H x 4H) packed by packBFull, h and c hold
- * the initial state in slot 0 and receive the rest.
+ * One LSTM step for units [u0, u1). `pre` is the step's [B][4H] block holding
+ * x W_ihᵀ + b_ih + b_hh (overwritten by the activated gates of these units); `wPacked`
+ * holds four packBFull blocks `blockBytes` apart, W_hhᵀ's columns of these units for
+ * gates i, f, g, o; h, c are the state before the step, hNext, cNext after it ([B][H]).
  */
-export function lstmForward(S: i32, B: i32, H: i32, pre: usize, wPacked: usize, h: usize, c: usize, ws: usize): void {
-  const G = 4 * H;
-  const stateB = (<usize>B * <usize>H) << 2;
-  const gateB = (<usize>B * <usize>G) << 2;
-  for (let k = 0; k < S; k++) {
-    const gk = pre + <usize>k * gateB;
-    const hk = h + <usize>k * stateB, ck = c + <usize>k * stateB;
-    sgemmPackedB(0, B, G, H, hk, H, wPacked, gk, G, 1, ws);
-    for (let b = 0; b < B; b++) {
-      const rs = (<usize>b * <usize>H) << 2;
-      lstmCellRow(gk + ((<usize>b * <usize>G) << 2), ck + rs, ck + stateB + rs, hk + stateB + rs, H);
-    }
+export function lstmForwardStep(
+  B: i32, H: i32, u0: i32, u1: i32, pre: usize, wPacked: usize, blockBytes: usize,
+  h: usize, c: usize, hNext: usize, cNext: usize, ws: usize,
+): void {
+  const G = 4 * H, w = u1 - u0;
+  if (w <= 0) return;
+  for (let g = 0; g < 4; g++) {
+    sgemmPackedB(0, B, w, H, h, H, wPacked + <usize>g * blockBytes, pre + (<usize>(g * H + u0) << 2), G, 1, ws);
+  }
+  for (let b = 0; b < B; b++) {
+    const rs = (<usize>(b * H + u0)) << 2;
+    lstmCellRow(pre + (<usize>(b * G + u0) << 2), c + rs, cNext + rs, hNext + rs, H, w);
   }
 }
 
 /**
- * LSTM backward pointwise step for one row: from the gradient reaching h' (dh) and c'
- * (dc, updated in place to the gradient of c), the gate pre-activation gradients.
+ * LSTM backward pointwise step for `n` units of one row: from the gradient reaching h'
+ * (dh) and c' (dc, updated in place to the gradient of c), the gate pre-activation
+ * gradients (blocks H floats apart from d).
  */
-function lstmCellBackRow(g: usize, c: usize, cn: usize, dh: usize, dc: usize, d: usize, H: i32): void {
+function lstmCellBackRow(g: usize, c: usize, cn: usize, dh: usize, dc: usize, d: usize, H: i32, n: i32): void {
   const hB = <usize>H << 2;
   let j = 0;
-  for (; j + 4 <= H; j += 4) {
+  for (; j + 4 <= n; j += 4) {
     const o = <usize>j << 2;
     const vi = v128.load(g + o), vf = v128.load(g + hB + o), vg = v128.load(g + 2 * hB + o), vo = v128.load(g + 3 * hB + o);
     const th = tanh4(v128.load(cn + o));
@@ -129,7 +136,7 @@ function lstmCellBackRow(g: usize, c: usize, cn: usize, dh: usize, dc: usize, d:
     v128.store(d + 3 * hB + o, f32x4.mul(f32x4.mul(f32x4.mul(gh, th), vo), f32x4.sub(one(), vo)));
     v128.store(dc + o, f32x4.mul(gc, vf));
   }
-  for (; j < H; j++) {
+  for (; j < n; j++) {
     const o = <usize>j << 2;
     const vi = load<f32>(g + o), vf = load<f32>(g + hB + o), vg = load<f32>(g + 2 * hB + o), vo = load<f32>(g + 3 * hB + o);
     const th = tanh1(load<f32>(cn + o));
@@ -144,34 +151,28 @@ function lstmCellBackRow(g: usize, c: usize, cn: usize, dh: usize, dc: usize, d:
 }
 
 /**
- * LSTM backward over S steps (k from S-1 down to 0). `gates` and `c` are what
- * lstmForward left; `dhOut` [S][B][H] is the gradient of every step's output h (the
- * final state's gradient already added to the last step's). `dh` [B][H] is scratch and
- * ends as the gradient of h0; `dc` [B][H] holds the gradient of the final c and ends as
- * that of c0. `wPacked` is W_hh (4H x H) packed by packBFull; `dpre` [S][B][4H]
- * receives the gradients of the pre-activations.
+ * One LSTM backward step for units [u0, u1) (steps run from S-1 down to 0). First the
+ * recurrent gradient of these units' h: dh = dpreNext W_hh[:, u0:u1] (`wPacked`:
+ * packBFull of those columns, K = 4H), or 0 when `dpreNext` is 0 (the last step). Then,
+ * unless `dpre` is 0 (the final call, which only leaves dh = the gradient of h0), with
+ * dh += dhOut (the step output's own gradient) and dc (the gradient reaching c after the
+ * step, updated to the one before it) the gate gradients of these units into `dpre`.
+ * gates: the step's activated [B][4H]; c, cNext: the cell state before and after it.
  */
-export function lstmBackward(
-  S: i32, B: i32, H: i32, gates: usize, c: usize, dhOut: usize, dh: usize, dc: usize,
-  wPacked: usize, dpre: usize, ws: usize,
+export function lstmBackwardStep(
+  B: i32, H: i32, u0: i32, u1: i32, dpreNext: usize, wPacked: usize,
+  gates: usize, c: usize, cNext: usize, dhOut: usize, dh: usize, dc: usize, dpre: usize, ws: usize,
 ): void {
-  const G = 4 * H;
-  const stateB = (<usize>B * <usize>H) << 2;
-  const gateB = (<usize>B * <usize>G) << 2;
-  memory.fill(dh, 0, stateB);
-  for (let k = S - 1; k >= 0; k--) {
-    const gk = gates + <usize>k * gateB, dk = dpre + <usize>k * gateB;
-    const ck = c + <usize>k * stateB;
-    const dho = dhOut + <usize>k * stateB;
-    for (let b = 0; b < B; b++) {
-      const rs = (<usize>b * <usize>H) << 2;
-      // dh (recurrent part) += the output's own gradient.
-      addInto(dh + rs, dho + rs, H);
-      const gs = (<usize>b * <usize>G) << 2;
-      lstmCellBackRow(gk + gs, ck + rs, ck + stateB + rs, dh + rs, dc + rs, dk + gs, H);
-    }
-    // dh for the previous step: dpre_k W_hh.
-    sgemmPackedB(0, B, H, G, dk, G, wPacked, dh, H, 0, ws);
+  const G = 4 * H, w = u1 - u0;
+  if (w <= 0) return;
+  if (dpreNext != 0) sgemmPackedB(0, B, w, G, dpreNext, G, wPacked, dh + (<usize>u0 << 2), H, 0, ws);
+  else for (let b = 0; b < B; b++) memory.fill(dh + (<usize>(b * H + u0) << 2), 0, <usize>w << 2);
+  if (dpre == 0) return;
+  for (let b = 0; b < B; b++) {
+    const rs = (<usize>(b * H + u0)) << 2;
+    addInto(dh + rs, dhOut + rs, w);
+    const gs = (<usize>(b * G + u0)) << 2;
+    lstmCellBackRow(gates + gs, c + rs, cNext + rs, dh + rs, dc + rs, dpre + gs, H, w);
   }
 }
 

@@ -30,10 +30,13 @@ export interface KernelExports {
   ): void;
   addRowBias(p: number, rows: number, cols: number, bias: number): void;
   columnSums(p: number, rows: number, cols: number, out: number): void;
-  lstmForward(S: number, B: number, H: number, pre: number, wPacked: number, h: number, c: number, ws: number): void;
-  lstmBackward(
-    S: number, B: number, H: number, gates: number, c: number, dhOut: number, dh: number, dc: number,
-    wPacked: number, dpre: number, ws: number,
+  lstmForwardStep(
+    B: number, H: number, u0: number, u1: number, pre: number, wPacked: number, blockBytes: number,
+    h: number, c: number, hNext: number, cNext: number, ws: number,
+  ): void;
+  lstmBackwardStep(
+    B: number, H: number, u0: number, u1: number, dpreNext: number, wPacked: number,
+    gates: number, c: number, cNext: number, dhOut: number, dh: number, dc: number, dpre: number, ws: number,
   ): void;
   recurrentWeightGrad(S: number, B: number, H: number, G: number, dpre: number, h: number, dW: number, ws: number): void;
   softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;

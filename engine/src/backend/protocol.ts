@@ -12,7 +12,7 @@
 import type { KernelExports } from './kernel-module.js';
 
 /** Bumped whenever the layout below changes: the worker script refuses another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Word indices in the control block. */
 export const CTL = {
@@ -51,9 +51,30 @@ export const JOB = {
   /** Two-level batches: BATCH products are OUTER groups of INNER, group o at o * OA/OB/OC further. */
   INNER: 21,
   OA: 22, OB: 23, OC: 24,
+  /** What the job is: KIND_GEMM, KIND_LSTM_FORWARD or KIND_LSTM_BACKWARD. */
+  KIND: 25,
 } as const;
 
-export const JOB_WORDS = 25;
+/**
+ * Words of a recurrent-step job (KIND_LSTM_*): one time step of a layer, chunk t being
+ * the hidden units [t * UNITS, (t + 1) * UNITS). CHUNKS, WS_BASE and WS_BYTES are shared
+ * with the product jobs; pointers are byte addresses (see engine/assembly/recurrent.ts).
+ */
+export const STEP = {
+  B: 26, H: 27, UNITS: 28,
+  /** Packed recurrent weight of chunk 0; chunk t's is W_STRIDE bytes further. */
+  W: 29, W_STRIDE: 30,
+  /** Forward: bytes between the four gate blocks of one chunk's packed weight. */
+  BLOCK: 31,
+  PRE: 32, H_PREV: 33, C_PREV: 34, H_NEXT: 35, C_NEXT: 36,
+  /** Backward. */
+  DPRE_NEXT: 37, GATES: 38, DH_OUT: 39, DH: 40, DC: 41, DPRE: 42,
+} as const;
+
+export const JOB_WORDS = 43;
+export const KIND_GEMM = 0;
+export const KIND_LSTM_FORWARD = 1;
+export const KIND_LSTM_BACKWARD = 2;
 export const CTL_WORDS = CTL.JOB + JOB_WORDS;
 export const SPLIT_BATCH = 0;
 export const SPLIT_ROWS = 1;
@@ -89,6 +110,11 @@ export function claimChunk(ctl: Int32Array, gen: number, chunks: number): number
  */
 export function runChunk(k: KernelExports, job: ArrayLike<number>, index: number, thread: number): void {
   const ws = (job[JOB.WS_BASE]! >>> 0) + thread * job[JOB.WS_BYTES]!;
+  const kind = job[JOB.KIND]!;
+  if (kind !== KIND_GEMM) {
+    runStepChunk(k, job, index, ws, kind);
+    return;
+  }
   const transA = job[JOB.TRANS_A]!, transB = job[JOB.TRANS_B]!;
   let M = job[JOB.M]!, N = job[JOB.N]!;
   let pA = job[JOB.PA]! >>> 0, pB = job[JOB.PB]! >>> 0, pC = job[JOB.PC]! >>> 0;
@@ -119,4 +145,20 @@ export function runChunk(k: KernelExports, job: ArrayLike<number>, index: number
     transA, transB, M, N, job[JOB.K]!, pA, lda, sA, job[JOB.OA]!, pB, ldb, sB, job[JOB.OB]!,
     pC, ldc, sC, job[JOB.OC]!, inner, first, count, job[JOB.ACCUMULATE]!, ws,
   );
+}
+
+/** Chunk `index` (a range of hidden units) of a recurrent-step job. */
+function runStepChunk(k: KernelExports, job: ArrayLike<number>, index: number, ws: number, kind: number): void {
+  const B = job[STEP.B]!, H = job[STEP.H]!, units = job[STEP.UNITS]!;
+  const u0 = Math.min(H, index * units), u1 = Math.min(H, u0 + units);
+  const w = (job[STEP.W]! >>> 0) + index * job[STEP.W_STRIDE]!;
+  const p = (word: number): number => job[word]! >>> 0;
+  if (kind === KIND_LSTM_FORWARD) {
+    k.lstmForwardStep(B, H, u0, u1, p(STEP.PRE), w, p(STEP.BLOCK), p(STEP.H_PREV), p(STEP.C_PREV), p(STEP.H_NEXT), p(STEP.C_NEXT), ws);
+  } else {
+    k.lstmBackwardStep(
+      B, H, u0, u1, p(STEP.DPRE_NEXT), w, p(STEP.GATES), p(STEP.C_PREV), p(STEP.C_NEXT), p(STEP.DH_OUT),
+      p(STEP.DH), p(STEP.DC), p(STEP.DPRE), ws,
+    );
+  }
 }

@@ -14,7 +14,7 @@ import { detectFeatures, type RuntimeFeatures } from './features.js';
 import { instantiateKernel, kernelModule, kernelVariant, type KernelExports } from './kernel-module.js';
 import { KernelWorkerPool } from './pool.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
-import { JOB, JOB_WORDS, MAX_CHUNKS, SPLIT_BATCH, SPLIT_COLS, SPLIT_ROWS } from './protocol.js';
+import { JOB, JOB_WORDS, KIND_GEMM, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, MAX_CHUNKS, SPLIT_BATCH, SPLIT_COLS, SPLIT_ROWS, STEP } from './protocol.js';
 
 /** Tuning and capability overrides for `WasmGemmBackend`. */
 export interface WasmBackendOptions {
@@ -272,7 +272,6 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pB = arena.floats(sb.length);
     const pC = arena.floats(sc.length);
     if (pA < 0 || pB < 0 || pC < 0) return this.decline();
-    const kernel = this.kernel!;
 
     this.copyIn(A, sa, pA);
     this.copyIn(B, sb, pB);
@@ -283,16 +282,42 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const cIn = args.accumulate || !denseC;
     if (cIn) this.copyIn(C, sc, pC);
 
-    const acc = args.accumulate ? 1 : 0;
-    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
-    let ran = false;
-    const flops = 2 * M * N * K * total;
     const disjoint = flatC && (strideC === 0 || batchesDisjoint(M, N, ldc, strideC, total));
+    this.product(
+      transA, transB, M, N, K, pA, lda, strideA, oA, pB, ldb, strideB, oB, pC, ldc, strideC, oC, batch, outer,
+      args.accumulate, disjoint, () => {
+        // A worker failed part-way; C may hold partial sums. Start over on this thread.
+        if (cIn) this.copyIn(C, sc, pC);
+      },
+    );
+    arena.get(pC, sc.length, C, sc.offset);
+    this.counters.bytesCopied += sc.length * 4;
+    this.counters.calls++;
+    return true;
+  }
+
+  /**
+   * Runs a (two-level batched) product on operands already in kernel memory: on the
+   * worker pool when it is large enough and C's matrices are `disjoint`, else (or when a
+   * worker fails, after `restore` puts C back) on this thread.
+   */
+  private product(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    pA: number, lda: number, strideA: number, oA: number, pB: number, ldb: number, strideB: number, oB: number,
+    pC: number, ldc: number, strideC: number, oC: number, batch: number, outer: number,
+    accumulate: boolean, disjoint: boolean, restore: () => void,
+  ): void {
+    const kernel = this.kernel!;
+    const acc = accumulate ? 1 : 0;
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const total = batch * outer;
+    const flops = 2 * M * N * K * total;
     if (this.threadCount > 1 && flops >= this.options.minParallelFlops && disjoint) {
       const pool = this.ensurePool();
       if (pool !== null && pool.ready > 0) {
         const job = this.job;
         const T = Math.min(this.threadCount, pool.ready + 1);
+        job[JOB.KIND] = KIND_GEMM;
         job[JOB.TRANS_A] = tA; job[JOB.TRANS_B] = tB;
         job[JOB.M] = M; job[JOB.N] = N; job[JOB.K] = K;
         job[JOB.PA] = pA; job[JOB.LDA] = lda; job[JOB.SA] = strideA;
@@ -318,20 +343,32 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
         job[JOB.PER_CHUNK] = per;
         job[JOB.CHUNKS] = Math.ceil(work / per);
         this.counters.parallel++;
-        ran = pool.run(kernel, job, this.options.callerClaims);
-        if (!ran) {
-          // A worker failed part-way; C may hold partial sums. Start over on this thread.
-          if (cIn) this.copyIn(C, sc, pC);
-        }
+        if (pool.run(kernel, job, this.options.callerClaims)) return;
+        restore();
       }
     }
-    if (!ran) {
-      kernel.sgemmStrided(tA, tB, M, N, K, pA, lda, strideA, oA, pB, ldb, strideB, oB, pC, ldc, strideC, oC, batch, 0, total, acc, RESERVED);
-    }
-    arena.get(pC, sc.length, C, sc.offset);
-    this.counters.bytesCopied += sc.length * 4;
-    this.counters.calls++;
-    return true;
+    kernel.sgemmStrided(tA, tB, M, N, K, pA, lda, strideA, oA, pB, ldb, strideB, oB, pC, ldc, strideC, oC, batch, 0, total, acc, RESERVED);
+  }
+
+  /**
+   * How many threads share the steps of a recurrent layer with hidden size H whose step
+   * costs `flops`: the hidden units are split into that many ranges (multiples of 4).
+   */
+  private stepThreads(H: number, flops: number): { T: number; pool: KernelWorkerPool | null } {
+    if (this.threadCount < 2 || flops < this.options.minParallelFlops || H < 8) return { T: 1, pool: null };
+    const pool = this.ensurePool();
+    if (pool === null || pool.ready === 0) return { T: 1, pool: null };
+    return { T: Math.min(this.threadCount, pool.ready + 1, Math.floor(H / 4)), pool };
+  }
+
+  /** Runs one step job on the pool; false when a worker failed (the caller then starts over). */
+  private runStep(pool: KernelWorkerPool, chunks: number): boolean {
+    const job = this.job;
+    job[JOB.CHUNKS] = chunks;
+    job[JOB.WS_BASE] = RESERVED;
+    job[JOB.WS_BYTES] = this.wsBytes;
+    this.counters.parallel++;
+    return pool.run(this.kernel!, job, this.options.callerClaims);
   }
 
   /** One LSTM layer-direction forward over the whole sequence (see kernels/fast.ts). */
@@ -340,16 +377,23 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const k = this.kernel!, arena = this.arena!;
     const { S, B, H, reverse } = a;
     const G = 4 * H, BH = B * H, BG = B * G;
+    const { T, pool } = this.stepThreads(H, 2 * B * G * H);
+    const units = Math.ceil(H / T / 4) * 4;
+    const blockBytes = k.packedBBytes(H, units);
     arena.reset();
     const pW = arena.floats(G * H);
-    const pWp = arena.alloc(k.packedBBytes(H, G));
+    const pWp = arena.alloc(4 * T * blockBytes);
     const pPre = arena.floats(S * BG);
     const pH = arena.floats((S + 1) * BH);
     const pC = arena.floats((S + 1) * BH);
     const pBias = arena.floats(G);
     if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
     arena.put(pW, a.weight);
-    k.packBFull(pW, H, 1, H, G, pWp);
+    // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
+    for (let t = 0; t < T; t++) {
+      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
+      for (let g = 0; g < 4 && w > 0; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (4 * t + g) * blockBytes);
+    }
     putSteps(arena, pPre, a.xProj, S, BG, reverse);
     if (a.bias !== null) {
       arena.put(pBias, a.bias);
@@ -357,7 +401,21 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     }
     arena.put(pH, a.h0);
     arena.put(pC, a.c0);
-    k.lstmForward(S, B, H, pPre, pWp, pH, pC, RESERVED);
+    const job = this.job;
+    if (pool !== null) {
+      job[JOB.KIND] = KIND_LSTM_FORWARD;
+      job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units;
+      job[STEP.W] = pWp; job[STEP.W_STRIDE] = 4 * blockBytes; job[STEP.BLOCK] = blockBytes;
+    }
+    for (let s = 0; s < S; s++) {
+      const pre = pPre + s * BG * 4, h = pH + s * BH * 4, c = pC + s * BH * 4;
+      if (pool === null) {
+        k.lstmForwardStep(B, H, 0, H, pre, pWp, blockBytes, h, c, h + BH * 4, c + BH * 4, RESERVED);
+        continue;
+      }
+      job[STEP.PRE] = pre; job[STEP.H_PREV] = h; job[STEP.C_PREV] = c; job[STEP.H_NEXT] = h + BH * 4; job[STEP.C_NEXT] = c + BH * 4;
+      if (!this.runStep(pool, T)) return false;
+    }
     if (a.gates !== null) arena.get(pPre, S * BG, a.gates);
     arena.get(pC, (S + 1) * BH, a.c);
     getSteps(arena, pH + BH * 4, a.hOut, S, BH, reverse);
@@ -371,9 +429,12 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const k = this.kernel!, arena = this.arena!;
     const { S, B, H, reverse } = a;
     const G = 4 * H, BH = B * H, BG = B * G;
+    const { T, pool } = this.stepThreads(H, 2 * B * G * H);
+    const units = Math.ceil(H / T / 4) * 4;
+    const blockBytes = k.packedBBytes(G, units);
     arena.reset();
     const pW = arena.floats(G * H);
-    const pWp = arena.alloc(k.packedBBytes(G, H));
+    const pWp = arena.alloc(T * blockBytes);
     const pGates = arena.floats(S * BG);
     const pC = arena.floats((S + 1) * BH);
     const pdhOut = arena.floats(S * BH);
@@ -385,19 +446,44 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pdb = arena.floats(G);
     if ([pW, pWp, pGates, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
     arena.put(pW, a.weight);
-    k.packBFull(pW, H, 0, G, H, pWp);
+    // Per unit range: the columns of W_hh (K = 4H) of those units.
+    for (let t = 0; t < T; t++) {
+      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
+      if (w > 0) k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes);
+    }
     arena.put(pGates, a.gates);
     arena.put(pC, a.c);
     putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
     arena.put(pdc, a.dcN);
-    k.lstmBackward(S, B, H, pGates, pC, pdhOut, pdh, pdc, pWp, pdPre, RESERVED);
+    const job = this.job;
+    if (pool !== null) {
+      job[JOB.KIND] = KIND_LSTM_BACKWARD;
+      job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units;
+      job[STEP.W] = pWp; job[STEP.W_STRIDE] = blockBytes;
+      job[STEP.DH] = pdh; job[STEP.DC] = pdc;
+    }
+    // Steps S-1 .. 0, then one call that only turns step 0's gate gradients into dh0.
+    for (let s = S - 1; s >= -1; s--) {
+      const dpreNext = s < S - 1 ? pdPre + (s + 1) * BG * 4 : 0;
+      const last = s < 0;
+      const gates = last ? 0 : pGates + s * BG * 4, c = last ? 0 : pC + s * BH * 4, cNext = last ? 0 : c + BH * 4;
+      const dhOut = last ? 0 : pdhOut + s * BH * 4, dpre = last ? 0 : pdPre + s * BG * 4;
+      if (pool === null) {
+        k.lstmBackwardStep(B, H, 0, H, dpreNext, pWp, gates, c, cNext, dhOut, pdh, pdc, dpre, RESERVED);
+        continue;
+      }
+      job[STEP.DPRE_NEXT] = dpreNext; job[STEP.GATES] = gates; job[STEP.C_PREV] = c; job[STEP.C_NEXT] = cNext;
+      job[STEP.DH_OUT] = dhOut; job[STEP.DPRE] = dpre;
+      if (!this.runStep(pool, T)) return false;
+    }
     // The state before each step, in processing order: h0, then the outputs of steps 0..S-2.
     arena.put(pPrev, a.h0);
     if (S > 1) {
       if (!reverse) arena.put(pPrev + BH * 4, a.hOut, 0, (S - 1) * BH);
       else for (let s = 1; s < S; s++) arena.put(pPrev + s * BH * 4, a.hOut, (S - s) * BH, BH);
     }
-    k.recurrentWeightGrad(S, B, H, G, pdPre, pPrev, pdW, RESERVED);
+    // dW_hh = dPreᵀ [4H x S·B] · hPrev [S·B x H]: one product over all steps (on every thread).
+    this.product(true, false, G, H, S * B, pdPre, G, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
     arena.get(pdW, G * H, a.dWeight);
     if (a.dBias !== null) {
       k.columnSums(pdPre, S * B, G, pdb);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
 import { detectFeatures } from '../../../engine/src/backend/features.js';
 import { workerUrl } from '../../../engine/src/backend/pool.js';
-import { makeArgs, expectMatchesReference, withCopyOfC, type Layout } from './gemm-check.js';
+import { makeArgs, expectMatchesReference, seeded, withCopyOfC, type Layout } from './gemm-check.js';
 
 // Two threads even where the machine has one core: the protocol is what is under test.
 const features = { ...detectFeatures(), cores: 2 };
@@ -71,6 +71,37 @@ describe('wasm GEMM backend on two threads', () => {
       expect(shared.gemmBatched(s)).toBe(true);
       expect(shared.stats.parallel).toBe(parallelBefore + 1);
       expect(bits(s.C)).toEqual(bits(one.C));
+    });
+  }
+
+  for (const [S, B, H, reverse] of [[9, 5, 40, false], [4, 3, 22, true], [3, 2, 9, false]] as const) {
+    it(`an LSTM layer (S=${S}, B=${B}, H=${H}${reverse ? ', reverse' : ''}) split by hidden units over two threads equals one thread bit for bit`, () => {
+      const rnd = seeded(S * 31 + H);
+      const f = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
+      const G = 4 * H;
+      const base = { S, B, H, reverse, xProj: f(S * B * G, 2), bias: f(G), weight: f(G * H, 0.3), h0: f(B * H), c0: f(B * H) };
+      const fwd = () => ({ ...base, hOut: new Float32Array(S * B * H), c: new Float32Array((S + 1) * B * H), gates: new Float32Array(S * B * G) });
+      const dhOut = f(S * B * H), dcN = f(B * H);
+      const bwd = (a: ReturnType<typeof fwd>) => ({
+        S, B, H, reverse, weight: a.weight, h0: a.h0, hOut: a.hOut, c: a.c, gates: a.gates, dhOut, dcN,
+        dPre: new Float32Array(S * B * G), dWeight: new Float32Array(G * H), dBias: new Float32Array(G),
+        dh0: new Float32Array(B * H), dc0: new Float32Array(B * H),
+      });
+      const a1 = fwd();
+      expect(single.lstmForward(a1)).toBe(true);
+      const b1 = bwd(a1);
+      expect(single.lstmBackward(b1)).toBe(true);
+      for (const be of [workersOnly, shared]) {
+        const chunksBefore = be.stats.workerChunks;
+        const a2 = fwd();
+        expect(be.lstmForward(a2)).toBe(true);
+        const b2 = bwd(a2);
+        expect(be.lstmBackward(b2)).toBe(true);
+        if (be === workersOnly) expect(be.stats.workerChunks - chunksBefore, 'unit ranges run by the worker').toBeGreaterThanOrEqual(2 * (2 * S + 1));
+        for (const [x, y] of [[a1.hOut, a2.hOut], [a1.c, a2.c], [a1.gates, a2.gates], [b1.dPre, b2.dPre], [b1.dWeight, b2.dWeight], [b1.dBias, b2.dBias], [b1.dh0, b2.dh0], [b1.dc0, b2.dc0]] as const) {
+          expect(bits(y)).toEqual(bits(x));
+        }
+      }
     });
   }
 
