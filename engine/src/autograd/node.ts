@@ -47,8 +47,18 @@ export class Node {
     inputs: readonly Tensor[],
     fn: BackwardFn,
   ) {
-    this.inputs = inputs.map((t) => (t.requiresGrad ? t : null));
-    this.needs = this.inputs.map((t) => t !== null);
+    // Plain loops: this runs for every recorded op, and map() with closures costs more.
+    const n = inputs.length;
+    const ins = new Array<Tensor | null>(n);
+    const needs = new Array<boolean>(n);
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i]!;
+      const r = t.requiresGrad;
+      ins[i] = r ? t : null;
+      needs[i] = r;
+    }
+    this.inputs = ins;
+    this.needs = needs;
     this.fn = fn;
   }
 

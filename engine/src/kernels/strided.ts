@@ -175,8 +175,10 @@ export type UnaryLoop = (a: Arr, aOff: number, out: Arr, n: number) => void;
 /**
  * out = f(a, b) with a and b read through broadcast strides over `shape` (out is
  * row-major). Fast paths: both contiguous with the same shape, and one side a scalar.
+ * `flat` is the same map over n contiguous elements of each (no shape bookkeeping: the
+ * per-op cost of small tensors).
  */
-export type BinaryLoop = (
+export type BinaryLoop = ((
   shape: readonly number[],
   a: Arr,
   aStrides: readonly number[],
@@ -185,7 +187,10 @@ export type BinaryLoop = (
   bStrides: readonly number[],
   bOff: number,
   out: Arr,
-) => void;
+) => void) & { flat: FlatBinaryLoop };
+
+/** out[i] = f(a[aOff + i], b[bOff + i]) for i < n. */
+export type FlatBinaryLoop = (a: Arr, aOff: number, b: Arr, bOff: number, out: Arr, n: number) => void;
 
 /**
  * A unary loop computing `expr` of `x` for each element. Element functions are given as
@@ -268,12 +273,23 @@ export function makeBinaryLoop(name: string, expr: string, helpers: Helpers = {}
         }
       }
     }`;
+  const flatSource = `function ${name}Flat(a, aOff, b, bOff, out, n) {
+      for (let i = 0; i < n; i++) { const x = a[aOff + i], y = b[bOff + i]; out[i] = ${expr}; }
+    }`;
   const withCoalesce = { ...helpers, coalesce: coalesce as unknown as (...args: number[]) => number };
-  const variants: (BinaryLoop | undefined)[] = new Array(64);
-  return (shape, a, aStrides, aOff, b, bStrides, bOff, out) => {
+  type General = (shape: readonly number[], a: Arr, aStrides: readonly number[], aOff: number, b: Arr, bStrides: readonly number[], bOff: number, out: Arr) => void;
+  const variants: (General | undefined)[] = new Array(64);
+  const flatVariants: (FlatBinaryLoop | undefined)[] = new Array(64);
+  const loop: General = (shape, a, aStrides, aOff, b, bStrides, bOff, out) => {
     for (let i = 0; i < shape.length; i++) if (shape[i] === 0) return;
     const key = (typeIndex(a) * 4 + typeIndex(b)) * 4 + typeIndex(out);
-    const loop = (variants[key] ??= compile<BinaryLoop>(name, String(key), withCoalesce, source));
-    loop(shape, a, aStrides, aOff, b, bStrides, bOff, out);
+    const f = (variants[key] ??= compile<General>(name, String(key), withCoalesce, source));
+    f(shape, a, aStrides, aOff, b, bStrides, bOff, out);
   };
+  const flat: FlatBinaryLoop = (a, aOff, b, bOff, out, n) => {
+    const key = (typeIndex(a) * 4 + typeIndex(b)) * 4 + typeIndex(out);
+    const f = (flatVariants[key] ??= compile<FlatBinaryLoop>(`${name}Flat`, String(key), helpers, flatSource));
+    f(a, aOff, b, bOff, out, n);
+  };
+  return Object.assign(loop, { flat });
 }

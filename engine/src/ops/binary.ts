@@ -3,7 +3,7 @@
  * each gradient back to its input's shape (`sumTo`), so broadcasting is differentiable.
  */
 import { allocate, promote, type DType } from '../dtype.js';
-import { broadcastShapes, broadcastStrides, numel } from '../shape.js';
+import { broadcastShapes, broadcastStrides, numel, sameShape } from '../shape.js';
 import { Tensor, type TensorOrNumber } from '../tensor.js';
 import { record } from '../autograd/record.js';
 import { makeBinaryLoop, type BinaryLoop } from '../kernels/strided.js';
@@ -12,6 +12,13 @@ import { sumTo } from './reduce.js';
 
 /** Runs a broadcasting binary loop and returns the result tensor (no autograd). */
 export function broadcastBinary(a: Tensor, b: Tensor, op: string, loop: BinaryLoop, dtype: DType): Tensor {
+  // Same shape, both laid out row-major: no broadcasting bookkeeping (what small tensors pay per op).
+  if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
+    const n = numel(a.shape);
+    const out = allocate(dtype, n);
+    loop.flat(a.data, a.offset, b.data, b.offset, out, n);
+    return new Tensor(out, a.shape.slice());
+  }
   const shape = broadcastShapes(a.shape, b.shape, op);
   const out = allocate(dtype, numel(shape));
   loop(
