@@ -3,5 +3,5 @@
 
 export { workspaceBytes, tileRows, tileCols, usesRelaxedSimd, sgemm, sgemmBatched, sgemmStrided, packedBBytes, packBFull, sgemmPackedB } from './gemm';
 export { addRowBias, columnSums, lstmForwardStep, lstmBackwardStep, recurrentWeightGrad } from './recurrent';
-export { softmaxRows, softmaxBackwardRows, layerNormRows, layerNormBackwardRows } from './rows';
+export { softmaxRows, softmaxBackwardRows, layerNormRows, layerNormBackwardRows, columnSumsF64 } from './rows';
 export { unaryMap, binaryMap } from './elementwise';

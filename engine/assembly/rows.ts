@@ -245,3 +245,27 @@ export function layerNormBackwardRows(
     xhat += rowB;
   }
 }
+
+/**
+ * out[j] (float64) = Σ_r x[r][j] over `rows` rows of `cols` floats, each column summed in
+ * float64 from row 0 down: the reference's order, so the same bits (the sums of
+ * broadcast gradients, e.g. a bias's gradient over a batch).
+ */
+export function columnSumsF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  memory.fill(out, 0, <usize>cols << 3);
+  const rowB = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const v = v128.load(x + (<usize>j << 2));
+      const o = out + (<usize>j << 3);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.promote_low_f32x4(v)));
+      v128.store(o, f64x2.add(v128.load(o, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+    }
+    for (; j < cols; j++) {
+      const o = out + (<usize>j << 3);
+      store<f64>(o, load<f64>(o) + <f64>load<f32>(x + (<usize>j << 2)));
+    }
+    x += rowB;
+  }
+}

@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { broadcastStrides, fmt, numel, sameShape } from '../shape.js';
-import { makeBinaryLoop, scatterStrided } from '../kernels/strided.js';
+import { makeBinaryLoop, makeUpdateLoop } from '../kernels/strided.js';
 import { setGradEnabled } from './grad-mode.js';
 import { SliceGrad, type Node } from './node.js';
 
@@ -70,6 +70,7 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
 }
 
 const addInto = makeBinaryLoop('accumulate', 'x + y');
+const addIntoWindow = makeUpdateLoop('accumulateWindow', 'x + y');
 
 /**
  * Adds `incoming` to the gradient accumulated so far for one tensor. The first dense
@@ -90,10 +91,8 @@ function accumulate(have: Tensor | undefined, incoming: Tensor | SliceGrad, dtyp
   if (incoming instanceof SliceGrad) {
     const w = incoming.window(buf);
     const v = incoming.values;
-    // buf's window += values, element by element through both layouts.
-    const tmp = allocate(buf.dtype, v.numel());
-    addInto(w.shape, buf.data, w.strides, w.offset, v.data, broadcastStrides(v.shape, v.strides, w.shape), v.offset, tmp);
-    scatterStrided(tmp, 0, buf.data, w.shape, w.strides, w.offset);
+    // buf's window += values, element by element through both layouts, in place.
+    addIntoWindow(w.shape, buf.data, w.strides, w.offset, v.data, broadcastStrides(v.shape, v.strides, w.shape), v.offset);
   } else addDense(buf, incoming);
   return buf;
 }

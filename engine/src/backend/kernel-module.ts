@@ -53,6 +53,7 @@ export interface KernelExports {
     pC: number, ldc: number, strideC: number, outerC: number, inner: number, first: number, count: number,
     accumulate: number, ws: number,
   ): void;
+  columnSumsF64(x: number, rows: number, cols: number, out: number): void;
   workspaceBytes(): number;
   tileRows(): number;
   tileCols(): number;

@@ -610,6 +610,20 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     return true;
   }
 
+  /** Column sums in float64 (see kernels/fast.ts). */
+  columnSums(x: Float32Array, xOff: number, rows: number, cols: number, out: Float64Array): boolean {
+    const len = rows * cols;
+    if (len < MIN_ELEMENTWISE || !this.load()) return false;
+    const arena = this.arena!;
+    arena.reset();
+    const px = arena.floats(len), po = arena.alloc(8 * cols);
+    if (px < 0 || po < 0) return false;
+    arena.put(px, x, xOff, len);
+    this.kernel!.columnSumsF64(px, rows, cols, po);
+    arena.getDoubles(po, cols, out);
+    return true;
+  }
+
   private decline(): false {
     this.counters.declined++;
     return false;

@@ -94,6 +94,11 @@ export interface FastKernels {
     g: Float32Array, gOff: number, w: Float32Array | null, xhat: Float32Array, rstd: Float32Array,
     gx: Float32Array | null, gw: Float64Array | null, gb: Float64Array | null, rows: number, D: number,
   ): boolean;
+  /**
+   * Column sums of `rows` contiguous rows of `cols` floats of x (from xOff) into `out`,
+   * each summed in float64 from the first row down (the reference's order and bits).
+   */
+  columnSums(x: Float32Array, xOff: number, rows: number, cols: number, out: Float64Array): boolean;
 }
 
 let installed: FastKernels | null = null;

@@ -293,3 +293,57 @@ export function makeBinaryLoop(name: string, expr: string, helpers: Helpers = {}
   };
   return Object.assign(loop, { flat });
 }
+
+/**
+ * dst = f(dst, src) in place through the strides of both (dst's elements must not
+ * overlap), e.g. adding a gradient into a window of an accumulation buffer.
+ */
+export type UpdateLoop = (
+  shape: readonly number[],
+  dst: Arr,
+  dstStrides: readonly number[],
+  dstOff: number,
+  src: Arr,
+  srcStrides: readonly number[],
+  srcOff: number,
+) => void;
+
+/** An in-place update loop computing `expr` of `x` (the dst element) and `y` (from src). */
+export function makeUpdateLoop(name: string, expr: string): UpdateLoop {
+  const source = `function ${name}Update(shape, dst, ds, dOff, src, ss, sOff) {
+      const nd = shape.length;
+      const inner = shape[nd - 1], sd = ds[nd - 1], sv = ss[nd - 1];
+      let total = 1;
+      for (let i = 0; i < nd; i++) total *= shape[i];
+      const outer = total / inner;
+      const idx = new Int32Array(nd);
+      let d = dOff, s = sOff;
+      for (let r = 0; r < outer; r++) {
+        if (sd === 1 && sv === 1) {
+          for (let i = 0; i < inner; i++) { const x = dst[d + i], y = src[s + i]; dst[d + i] = ${expr}; }
+        } else {
+          for (let i = 0; i < inner; i++) { const x = dst[d + i * sd], y = src[s + i * sv]; dst[d + i * sd] = ${expr}; }
+        }
+        for (let k = nd - 2; k >= 0; k--) {
+          idx[k]++;
+          d += ds[k];
+          s += ss[k];
+          if (idx[k] < shape[k]) break;
+          d -= ds[k] * shape[k];
+          s -= ss[k] * shape[k];
+          idx[k] = 0;
+        }
+      }
+    }`;
+  const variants: (UpdateLoop | undefined)[] = new Array(16);
+  return (shape, dst, dstStrides, dstOff, src, srcStrides, srcOff) => {
+    for (let i = 0; i < shape.length; i++) if (shape[i] === 0) return;
+    const c = coalesce(shape, dstStrides, srcStrides);
+    variantFor(variants, name, dst, src, source)(c.shape, dst, c.strides[0]!, dstOff, src, c.strides[1]!, srcOff);
+  };
+}
+
+function variantFor(variants: (UpdateLoop | undefined)[], name: string, dst: Arr, src: Arr, source: string): UpdateLoop {
+  const key = typeIndex(dst) * 4 + typeIndex(src);
+  return (variants[key] ??= compile<UpdateLoop>(`${name}Update`, String(key), {}, source));
+}

@@ -14,6 +14,7 @@ import { abs, log, exp, sqrt, sign } from './unary.js';
 import { eq } from './compare.js';
 import { gather } from './indexing.js';
 import { where } from './where.js';
+import { fastKernels } from '../kernels/fast.js';
 
 type Kind = 'sum' | 'max' | 'min';
 
@@ -82,7 +83,9 @@ function reduceRaw(x: Tensor, dims: readonly number[], kind: Kind, keepdim: bool
     const acc = new Float64Array(B);
     for (let a = 0; a < A; a++) {
       const o = base + a * R * B;
-      if (kind === 'sum') {
+      if (kind === 'sum' && data instanceof Float32Array && (fastKernels()?.columnSums(data, o, R, B, acc) ?? false)) {
+        // Same float64 sums in the same order, on the fast kernel.
+      } else if (kind === 'sum') {
         acc.fill(0);
         for (let r = 0; r < R; r++) {
           const row = o + r * B;

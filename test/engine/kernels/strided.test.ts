@@ -5,7 +5,7 @@
  * compiled loop), and the dimension merging they rely on.
  */
 import { describe, expect, it } from 'vitest';
-import { coalesce, copyStrided, makeBinaryLoop, makeUnaryLoop, scatterStrided } from '../../../engine/src/kernels/strided.js';
+import { coalesce, copyStrided, makeBinaryLoop, makeUnaryLoop, makeUpdateLoop, scatterStrided } from '../../../engine/src/kernels/strided.js';
 
 type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 const TYPES = [Float32Array, Float64Array, Int32Array, Uint8Array] as const;
@@ -97,6 +97,38 @@ describe('binary and unary maps', () => {
           const u = new O(10) as Arr;
           sq(a, 5, u, 10);
           for (let i = 0; i < 10; i++) expect(u[i]).toBe(new O([a[5 + i]! * a[5 + i]! + 1])[0]);
+        }
+      }
+    });
+  }
+});
+
+describe('in-place update loops', () => {
+  const addInto = makeUpdateLoop('testAddInto', 'x + 2 * y');
+  for (const D of TYPES) {
+    it(`dst ${D.name} += 2 src through both layouts, src of every type, the rest of dst untouched`, () => {
+      for (const S of TYPES) {
+        for (const [shape, ds, dOff, ss, sOff] of [
+          [[3, 4], [8, 2], 1, [4, 1], 0], // strided window of dst
+          [[2, 3, 5], [1, 10, 2], 0, [15, 5, 1], 3], // permuted window
+          [[4, 3], [3, 1], 2, [0, 1], 1], // broadcast src rows
+          [[], [], 5, [], 7], // 0-d
+        ] as [number[], number[], number, number[], number][]) {
+          const dst = new D(64) as Arr;
+          const src = new S(64) as Arr;
+          for (let i = 0; i < 64; i++) {
+            dst[i] = i % 9;
+            src[i] = (i * 5) % 11;
+          }
+          const before = dst.slice();
+          addInto(shape, dst, ds, dOff, src, ss, sOff);
+          const touched = new Set<number>();
+          for (const idx of indices(shape)) {
+            const p = at(idx, ds, dOff);
+            touched.add(p);
+            expect(dst[p], `${S.name} ${JSON.stringify(shape)} at ${idx}`).toBe(new D([before[p]! + 2 * src[at(idx, ss, sOff)]!])[0]);
+          }
+          for (let i = 0; i < 64; i++) if (!touched.has(i)) expect(dst[i]).toBe(before[i]);
         }
       }
     });

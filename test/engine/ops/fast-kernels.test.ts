@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cat, manualSeed, randn, tensor, type Tensor } from '../../../engine/src/index.js';
 import { layerNorm } from '../../../engine/src/ops/layernorm.js';
+import { sumTo } from '../../../engine/src/ops/reduce.js';
 import { fastKernels, setFastKernels, type FastKernels } from '../../../engine/src/kernels/fast.js';
 
 const installed: FastKernels | null = fastKernels();
@@ -112,4 +113,19 @@ describe('layerNorm on the fast kernels', () => {
       r.fast.forEach((t, i) => expectClose(t, r.ref[i]!, 2e-5, `layerNorm ${i ? `grad ${i}` : 'value'}`));
     });
   }
+});
+
+describe('sums of broadcast gradients on the fast kernels', () => {
+  it('a bias gradient (sum over leading dims) has the reference bits: float64 sums in the same order', () => {
+    manualSeed(21);
+    for (const [shape, target] of [[[64, 16, 33], [33]], [[300, 5], [1, 5]], [[7, 300, 4], [300, 4]], [[3, 4, 5], [4, 1]]] as [number[], number[]][]) {
+      const g = randn(shape).mul(100);
+      setFastKernels(installed);
+      const fast = sumTo(g, target);
+      setFastKernels(null);
+      const ref = sumTo(g, target);
+      expect(fast.shape).toEqual(target);
+      expect(Array.from(fast.toTypedArray())).toEqual(Array.from(ref.toTypedArray()));
+    }
+  });
 });
