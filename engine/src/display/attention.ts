@@ -258,7 +258,7 @@ function attentionSvg(p: AttentionPayload): string {
   const grid = gridBody(bodies, perRow);
   const bar = colorbarBody(Math.min(240, Math.max(80, grid.height)), SEQUENTIAL, 0, zmax, 'weight');
   captions.unshift(
-    ['rows: queries, columns: keys', what, p.mask ? 'hatched: masked' : '', describeCuts(p.truncation ?? [])]
+    ['rows: queries, columns: keys', what, p.mask?.some((row) => row.includes(true)) ? 'hatched: masked' : '', describeCuts(p.truncation ?? [])]
       .filter(Boolean)
       .join('; '),
   );

@@ -68,6 +68,8 @@ describe('attentionView', () => {
     expect(hatch).toHaveLength(1);
     expect(hatch[0]!.getAttribute('d')!.match(/M/g)).toHaveLength(6); // 6 masked cells above the diagonal
     expect(svgTexts(doc).join(' ')).toContain('hatched: masked');
+    const none = attentionView({ queryTokens: tokens, weights: softmaxRows(4, 4), mask: [0, 0, 0, 0] });
+    expect(svgTexts(parseSvg(none.svg)).join(' ')).not.toContain('masked');
     const padding = attentionView({ queryTokens: tokens, weights: softmaxRows(4, 4), mask: [0, 0, 0, 1] });
     expect(padding.payload.mask).toEqual(tokens.map(() => [false, false, false, true]));
   });

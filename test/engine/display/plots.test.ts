@@ -72,6 +72,17 @@ describe('linePlot', () => {
     expect(lines).toHaveLength(2);
   });
 
+  it('keeps legend names of a typical lecture length whole in the static figure', () => {
+    const a = 'tanh, spectral radius 0.9 (vanishing)';
+    const b = 'tanh, spectral radius 1.5 (exploding)';
+    const view = linePlot({ [a]: [1, 0.5], [b]: [1, 2] });
+    expect(svgTexts(parseSvg(view.svg))).toEqual(expect.arrayContaining([a, b]));
+    const long = 'x'.repeat(80);
+    const cut = svgTexts(parseSvg(linePlot({ [long]: [1, 2], short: [2, 1] }).svg)).find((t) => t.startsWith('xxx'));
+    expect(cut!.length).toBeLessThan(60);
+    expect(cut!.endsWith('…')).toBe(true);
+  });
+
   it('labels time steps with tokens, escaped for plotly, and counts non-finite values', () => {
     const view = linePlot([1e-3, 1e-2, Infinity, 1], { xLabels: ['the', HOSTILE, 'b', 'c'], logY: true, markers: true });
     const trace = (view.payload.data as Trace[])[0]!;

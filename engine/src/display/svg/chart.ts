@@ -40,6 +40,8 @@ export interface ChartNotes {
 }
 
 const MAX_POINTS_PER_PX = 2;
+/** Legend entries longer than this are cut with an ellipsis (the full name stays in the tooltip). */
+const LEGEND_CHARS = 48;
 
 function range(values: Iterable<number>, log: boolean | undefined): [number, number] | null {
   let lo = Infinity;
@@ -120,7 +122,7 @@ export function chartBody(spec: ChartSpec, notes: ChartNotes): Body {
   const xTickH = Math.max(12, ...xTicks.map((t) => (t.rotate ? textWidth(t.label, 10) : 12)));
   const bottom = xTickH + 8 + (spec.x.title ? 16 : 0);
   const named = series.filter((s) => s.name !== '');
-  const legendW = named.length > 1 ? Math.max(...named.map((s) => textWidth(tokenLabel(s.name, 24), 10))) + 30 : 0;
+  const legendW = named.length > 1 ? Math.max(...named.map((s) => textWidth(tokenLabel(s.name, LEGEND_CHARS), 10))) + 30 : 0;
   const { width: W, height: H } = spec;
 
   return {
@@ -191,7 +193,7 @@ export function chartBody(spec: ChartSpec, notes: ChartNotes): Body {
           const lx = ox + W + 12;
           if (s.kind === 'bar') fig.rect(lx, ly - 5, 14, 10, s.color);
           else fig.line(lx, ly, lx + 14, ly, s.color, 2);
-          fig.text(lx + 19, ly, tokenLabel(s.name, 24), { size: 10, baseline: 'middle', title: s.name });
+          fig.text(lx + 19, ly, tokenLabel(s.name, LEGEND_CHARS), { size: 10, baseline: 'middle', title: s.name });
         });
       }
     },
