@@ -33,7 +33,15 @@ export interface Seq2SeqOptions {
   dropout?: number;
   /** Index of the padding token in both vocabularies; its embedding is not trained. */
   padIndex?: number | null;
+  /**
+   * Read the source in both directions (Bahdanau et al.): each direction has hiddenSize / 2
+   * units, the annotations concatenate them ([batch, steps, hiddenSize]) and so do the final
+   * states that start the decoder, layer by layer. Default false (D2L's encoder).
+   */
+  bidirectional?: boolean;
 }
+
+const OPTIONS = ['embedSize', 'hiddenSize', 'numLayers', 'cell', 'dropout', 'padIndex', 'bidirectional'];
 
 function checkIds(ids: Tensor, cls: string, arg: string): void {
   expectTensor(ids, cls, arg);
@@ -47,15 +55,27 @@ function top(state: RecurrentState): Tensor {
 }
 
 /** Sizes with their defaults, and the recurrent layer both halves use. */
-function resolve(options: Seq2SeqOptions) {
+function resolve(options: Seq2SeqOptions, cls: string) {
+  const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
+  if (unknown.length > 0) throw new TypeError(`${cls}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${OPTIONS.join(', ')})`);
   const embed = options.embedSize ?? 32;
   const hidden = options.hiddenSize ?? 64;
   const layers = options.numLayers ?? 2;
   const dropout = options.dropout ?? 0;
   const Rnn = (options.cell ?? 'gru') === 'lstm' ? LSTM : GRU;
-  const recurrent = (inputSize: number): GRU | LSTM =>
-    new Rnn(inputSize, hidden, { numLayers: layers, dropout: layers > 1 ? dropout : 0, batchFirst: true });
-  return { embed, hidden, dropout, recurrent, padIndex: options.padIndex ?? null };
+  const bidirectional = options.bidirectional ?? false;
+  if (bidirectional && (!Number.isInteger(hidden) || hidden % 2 !== 0)) {
+    throw new RangeError(`${cls}: bidirectional needs an even hiddenSize (hiddenSize / 2 units per direction), got ${hidden}`);
+  }
+  const recurrent = (inputSize: number, both = false): GRU | LSTM =>
+    new Rnn(inputSize, both ? hidden / 2 : hidden, { numLayers: layers, dropout: layers > 1 ? dropout : 0, batchFirst: true, bidirectional: both });
+  return { embed, hidden, dropout, recurrent, bidirectional, padIndex: options.padIndex ?? null };
+}
+
+/** [numLayers * 2, batch, h] (directions interleaved per layer) -> [numLayers, batch, 2h]: both directions side by side. */
+function joinDirections(state: Tensor): Tensor {
+  const [LD, B, h] = state.shape as [number, number, number];
+  return state.reshape(LD / 2, 2, B, h).permute(0, 2, 1, 3).reshape(LD / 2, B, 2 * h);
 }
 
 /** Embedding + recurrent layers over the source: outputs [batch, steps, hidden] and the final state. */
@@ -65,19 +85,26 @@ export class Seq2SeqEncoder extends Module {
   dropout: Dropout;
   constructor(vocabSize: number, options: Seq2SeqOptions = {}) {
     super();
-    const o = resolve(options);
+    const o = resolve(options, 'Seq2SeqEncoder');
     this.embedding = new Embedding(vocabSize, o.embed, { paddingIdx: o.padIndex });
-    this.rnn = o.recurrent(o.embed);
+    this.rnn = o.recurrent(o.embed, o.bidirectional);
     this.dropout = new Dropout(o.dropout);
   }
+  /**
+   * src [batch, steps] -> the annotations [batch, steps, hiddenSize] and the final state
+   * ([numLayers, batch, hiddenSize]; with `bidirectional`, each layer's two directions
+   * concatenated, forward first).
+   */
   forward(src: Tensor): [Tensor, RecurrentState] {
     checkIds(src, 'Seq2SeqEncoder', 'src');
     const x = this.dropout.forward(this.embedding.forward(src));
+    const both = this.rnn.bidirectional;
     if (this.rnn instanceof LSTM) {
-      const [out, state] = this.rnn.forward(x);
-      return [out, state];
+      const [out, [h, c]] = this.rnn.forward(x);
+      return [out, both ? [joinDirections(h), joinDirections(c)] : [h, c]];
     }
-    return this.rnn.forward(x);
+    const [out, h] = this.rnn.forward(x);
+    return [out, both ? joinDirections(h) : h];
   }
 }
 
@@ -93,7 +120,7 @@ export class AttentionDecoder extends Module {
   dropout: Dropout;
   constructor(vocabSize: number, options: Seq2SeqOptions = {}) {
     super();
-    const o = resolve(options);
+    const o = resolve(options, 'AttentionDecoder');
     this.embedding = new Embedding(vocabSize, o.embed, { paddingIdx: o.padIndex });
     this.attention = new AdditiveAttention(o.hidden, o.hidden, o.hidden, o.dropout);
     this.rnn = o.recurrent(o.embed + o.hidden);

@@ -41,10 +41,39 @@ describe('Seq2Seq with additive attention', () => {
     expect(payload.keyTokens).toEqual(['a', 'b', 'c']);
   });
 
+  it('reads the source in both directions with bidirectional: annotations and states join the two halves', () => {
+    manualSeed(4);
+    for (const cell of ['gru', 'lstm'] as const) {
+      const m = new nn.Seq2Seq(7, 9, { embedSize: 4, hiddenSize: 6, numLayers: 2, cell, bidirectional: true });
+      expect(m.encoder.rnn.hiddenSize).toBe(3);
+      expect(m.encoder.rnn.bidirectional).toBe(true);
+      const src = ids([[1, 2, 3, 4], [4, 5, 6, 1]]);
+      const [out, state] = m.encoder.forward(src);
+      expect(out.shape).toEqual([2, 4, 6]);
+      const h = Array.isArray(state) ? state[0] : state;
+      expect(h.shape).toEqual([2, 2, 6]);
+      // Top layer: the forward half ends at the last step, the reverse half at the first.
+      const top = h.select(0, 1);
+      expect(top.narrow(1, 0, 3).toArray()).toEqual(out.select(1, 3).narrow(1, 0, 3).toArray());
+      expect(top.narrow(1, 3, 3).toArray()).toEqual(out.select(1, 0).narrow(1, 3, 3).toArray());
+      // Layer 0 from the recurrent layer's own [layers * directions, batch, h] state.
+      const raw = m.encoder.rnn.forward(m.encoder.embedding.forward(src))[1];
+      const rawH = Array.isArray(raw) ? raw[0] : raw;
+      expect(h.select(0, 0).toArray()).toEqual([...Array(2).keys()].map((b) => [...rawH.select(0, 0).select(0, b).toArray() as number[], ...rawH.select(0, 1).select(0, b).toArray() as number[]]));
+      const logits = m.forward(src, ids([[1, 6, 7], [1, 2, 3]]), [4, 4]);
+      expect(logits.shape).toEqual([2, 3, 9]);
+      logits.sum().backward();
+      for (const [name, p] of m.namedParameters()) expect(p.grad, name).not.toBeNull();
+      expect(m.greedyDecode(src, { bos: 1, eos: 2, maxLength: 3 }).ids.length).toBe(2);
+    }
+  });
+
   it('explains bad input', () => {
     const m = new nn.Seq2Seq(5, 5);
     expect(() => m.forward(tensor([[1, 2]]), ids([[1]]))).toThrow('Seq2SeqEncoder: src must be an int32 tensor of indices, got float32');
     expect(() => m.forward(ids([[1, 2]]), ids([1]) as never)).toThrow('AttentionDecoder: expected tgtIn [batch, steps] of token ids, got [1]');
+    expect(() => new nn.Seq2Seq(5, 5, { hiddenSize: 7, bidirectional: true })).toThrow('Seq2SeqEncoder: bidirectional needs an even hiddenSize (hiddenSize / 2 units per direction), got 7');
+    expect(() => new nn.Seq2Seq(5, 5, { hidden: 8 } as never)).toThrow("Seq2SeqEncoder: unknown option 'hidden'");
   });
 });
 
