@@ -48,6 +48,8 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   for (const shot of SHOTS) {
     await page.goto(`file://${join(work, 'site', `${shot.notebook}.html`)}`);
+    // The execution counts float beside the outputs: not part of the view.
+    await page.addStyleTag({ content: '.prompt { display: none !important; }' });
     await page.waitForFunction(() => [...document.querySelectorAll('.seqlab-output')].every((c) => c.querySelector('.seqlab-view')), null, { timeout: 60_000 });
     const output = page.locator(`.seqlab-output[data-mime-type="${shot.mime}"]`).nth(shot.index);
     await output.scrollIntoViewIfNeeded();
