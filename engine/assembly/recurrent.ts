@@ -176,6 +176,75 @@ export function lstmBackwardStep(
   }
 }
 
+// ---------------------------------------------------------------------------- Elman RNN
+
+/**
+ * One Elman RNN step for units [u0, u1): pre[:, u0:u1] (the step's [B][H] block of
+ * x W_ihᵀ + b_ih + b_hh) += h W_hhᵀ[:, u0:u1] (`wPacked`: packBFull of those columns),
+ * then h' = tanh(pre) (or relu), written to hNext and over pre.
+ */
+export function rnnForwardStep(
+  B: i32, H: i32, u0: i32, u1: i32, pre: usize, wPacked: usize, h: usize, hNext: usize, relu: i32, ws: usize,
+): void {
+  const w = u1 - u0;
+  if (w <= 0) return;
+  sgemmPackedB(0, B, w, H, h, H, wPacked, pre + (<usize>u0 << 2), H, 1, ws);
+  const zero = f32x4.splat(0);
+  for (let b = 0; b < B; b++) {
+    const p = pre + (<usize>(b * H + u0) << 2), q = hNext + (<usize>(b * H + u0) << 2);
+    let j = 0;
+    for (; j + 4 <= w; j += 4) {
+      const o = <usize>j << 2;
+      const x = v128.load(p + o);
+      // relu as the reference: x where x > 0 or NaN, else +0.
+      const y = relu ? v128.and(x, v128.or(f32x4.gt(x, zero), f32x4.ne(x, x))) : tanh4(x);
+      v128.store(p + o, y);
+      v128.store(q + o, y);
+    }
+    for (; j < w; j++) {
+      const o = <usize>j << 2;
+      const x = load<f32>(p + o);
+      const y: f32 = relu ? (x > 0 || x != x ? x : 0) : tanh1(x);
+      store<f32>(p + o, y);
+      store<f32>(q + o, y);
+    }
+  }
+}
+
+/**
+ * One Elman RNN backward step for units [u0, u1) (steps from S-1 down to 0): dh[:, u0:u1]
+ * = dpreNext W_hh[:, u0:u1] (`wPacked`, K = H), or 0 for the last step; unless `dpre` is
+ * 0 (the final call, leaving dh = the gradient of h0), dpre[:, u0:u1] = (dh + dhOut) ·
+ * tanh'(pre) from the step's output y (1 - y², or [y > 0] for relu).
+ */
+export function rnnBackwardStep(
+  B: i32, H: i32, u0: i32, u1: i32, dpreNext: usize, wPacked: usize, y: usize, dhOut: usize, dh: usize, dpre: usize,
+  relu: i32, ws: usize,
+): void {
+  const w = u1 - u0;
+  if (w <= 0) return;
+  if (dpreNext != 0) sgemmPackedB(0, B, w, H, dpreNext, H, wPacked, dh + (<usize>u0 << 2), H, 0, ws);
+  else for (let b = 0; b < B; b++) memory.fill(dh + (<usize>(b * H + u0) << 2), 0, <usize>w << 2);
+  if (dpre == 0) return;
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const rs = <usize>(b * H + u0) << 2;
+    let j = 0;
+    for (; j + 4 <= w; j += 4) {
+      const o = rs + (<usize>j << 2);
+      const g = f32x4.add(v128.load(dh + o), v128.load(dhOut + o));
+      const yv = v128.load(y + o);
+      v128.store(dpre + o, relu ? v128.and(g, f32x4.gt(yv, zero)) : f32x4.mul(g, f32x4.sub(one, f32x4.mul(yv, yv))));
+    }
+    for (; j < w; j++) {
+      const o = rs + (<usize>j << 2);
+      const g = load<f32>(dh + o) + load<f32>(dhOut + o);
+      const yv = load<f32>(y + o);
+      store<f32>(dpre + o, relu ? (yv > 0 ? g : 0) : g * (1 - yv * yv));
+    }
+  }
+}
+
 /** a[0..n) += b[0..n) */
 function addInto(a: usize, b: usize, n: i32): void {
   let j = 0;

@@ -38,6 +38,13 @@ export interface KernelExports {
     B: number, H: number, u0: number, u1: number, dpreNext: number, wPacked: number,
     gates: number, c: number, cNext: number, dhOut: number, dh: number, dc: number, dpre: number, ws: number,
   ): void;
+  rnnForwardStep(
+    B: number, H: number, u0: number, u1: number, pre: number, wPacked: number, h: number, hNext: number, relu: number, ws: number,
+  ): void;
+  rnnBackwardStep(
+    B: number, H: number, u0: number, u1: number, dpreNext: number, wPacked: number, y: number, dhOut: number, dh: number,
+    dpre: number, relu: number, ws: number,
+  ): void;
   recurrentWeightGrad(S: number, B: number, H: number, G: number, dpre: number, h: number, dW: number, ws: number): void;
   softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;
   softmaxBackwardRows(y: number, g: number, gx: number, rows: number, n: number, log: number): void;

@@ -12,7 +12,7 @@
 import type { KernelExports } from './kernel-module.js';
 
 /** Bumped whenever the layout below changes: the worker script refuses another version. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Word indices in the control block. */
 export const CTL = {
@@ -51,7 +51,7 @@ export const JOB = {
   /** Two-level batches: BATCH products are OUTER groups of INNER, group o at o * OA/OB/OC further. */
   INNER: 21,
   OA: 22, OB: 23, OC: 24,
-  /** What the job is: KIND_GEMM, KIND_LSTM_FORWARD or KIND_LSTM_BACKWARD. */
+  /** What the job is: KIND_GEMM, or a step of a recurrent layer (KIND_LSTM_*, KIND_RNN_*). */
   KIND: 25,
 } as const;
 
@@ -69,12 +69,16 @@ export const STEP = {
   PRE: 32, H_PREV: 33, C_PREV: 34, H_NEXT: 35, C_NEXT: 36,
   /** Backward. */
   DPRE_NEXT: 37, GATES: 38, DH_OUT: 39, DH: 40, DC: 41, DPRE: 42,
+  /** Elman RNN: 1 for relu, 0 for tanh. */
+  RELU: 43,
 } as const;
 
-export const JOB_WORDS = 43;
+export const JOB_WORDS = 44;
 export const KIND_GEMM = 0;
 export const KIND_LSTM_FORWARD = 1;
 export const KIND_LSTM_BACKWARD = 2;
+export const KIND_RNN_FORWARD = 3;
+export const KIND_RNN_BACKWARD = 4;
 export const CTL_WORDS = CTL.JOB + JOB_WORDS;
 export const SPLIT_BATCH = 0;
 export const SPLIT_ROWS = 1;
@@ -155,6 +159,10 @@ function runStepChunk(k: KernelExports, job: ArrayLike<number>, index: number, w
   const p = (word: number): number => job[word]! >>> 0;
   if (kind === KIND_LSTM_FORWARD) {
     k.lstmForwardStep(B, H, u0, u1, p(STEP.PRE), w, p(STEP.BLOCK), p(STEP.H_PREV), p(STEP.C_PREV), p(STEP.H_NEXT), p(STEP.C_NEXT), ws);
+  } else if (kind === KIND_RNN_FORWARD) {
+    k.rnnForwardStep(B, H, u0, u1, p(STEP.PRE), w, p(STEP.H_PREV), p(STEP.H_NEXT), job[STEP.RELU]!, ws);
+  } else if (kind === KIND_RNN_BACKWARD) {
+    k.rnnBackwardStep(B, H, u0, u1, p(STEP.DPRE_NEXT), w, p(STEP.GATES), p(STEP.DH_OUT), p(STEP.DH), p(STEP.DPRE), job[STEP.RELU]!, ws);
   } else {
     k.lstmBackwardStep(
       B, H, u0, u1, p(STEP.DPRE_NEXT), w, p(STEP.GATES), p(STEP.C_PREV), p(STEP.C_NEXT), p(STEP.DH_OUT),

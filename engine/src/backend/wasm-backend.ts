@@ -8,13 +8,13 @@
  * Those copies are memcpy-speed and are the only per-call overhead besides packing.
  */
 import type { GemmBackend, GemmBatchedArgs } from '../kernels/gemm.js';
-import type { FastKernels, FastUnary, LstmBackwardArgs, LstmForwardArgs } from '../kernels/fast.js';
+import type { FastKernels, FastUnary, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from '../kernels/fast.js';
 import { Arena } from './arena.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
 import { instantiateKernel, kernelModule, kernelVariant, type KernelExports } from './kernel-module.js';
 import { KernelWorkerPool } from './pool.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
-import { JOB, JOB_WORDS, KIND_GEMM, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, MAX_CHUNKS, SPLIT_BATCH, SPLIT_COLS, SPLIT_ROWS, STEP } from './protocol.js';
+import { JOB, JOB_WORDS, KIND_GEMM, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, KIND_RNN_BACKWARD, KIND_RNN_FORWARD, MAX_CHUNKS, SPLIT_BATCH, SPLIT_COLS, SPLIT_ROWS, STEP } from './protocol.js';
 
 /** Tuning and capability overrides for `WasmGemmBackend`. */
 export interface WasmBackendOptions {
@@ -492,6 +492,114 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     getSteps(arena, pdPre, a.dPre, S, BG, reverse);
     arena.get(pdh, BH, a.dh0);
     arena.get(pdc, BH, a.dc0);
+    this.counters.calls++;
+    return true;
+  }
+
+  /** One Elman RNN layer-direction forward over the whole sequence (see kernels/fast.ts). */
+  rnnForward(a: RnnForwardArgs): boolean {
+    if (!this.load()) return false;
+    const k = this.kernel!, arena = this.arena!;
+    const { S, B, H, reverse } = a;
+    const BH = B * H;
+    const { T, pool } = this.stepThreads(H, 2 * B * H * H);
+    const units = Math.ceil(H / T / 4) * 4;
+    const blockBytes = k.packedBBytes(H, units);
+    arena.reset();
+    const pW = arena.floats(H * H);
+    const pWp = arena.alloc(T * blockBytes);
+    const pPre = arena.floats(S * BH);
+    const pH = arena.floats((S + 1) * BH);
+    const pBias = arena.floats(H);
+    if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pBias < 0) return false;
+    arena.put(pW, a.weight);
+    for (let t = 0; t < T; t++) {
+      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
+      if (w > 0) k.packBFull(pW + u0 * H * 4, H, 1, H, w, pWp + t * blockBytes);
+    }
+    putSteps(arena, pPre, a.xProj, S, BH, reverse);
+    if (a.bias !== null) {
+      arena.put(pBias, a.bias);
+      k.addRowBias(pPre, S * B, H, pBias);
+    }
+    arena.put(pH, a.h0);
+    const relu = a.relu ? 1 : 0;
+    const job = this.job;
+    if (pool !== null) {
+      job[JOB.KIND] = KIND_RNN_FORWARD;
+      job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = relu;
+      job[STEP.W] = pWp; job[STEP.W_STRIDE] = blockBytes;
+    }
+    for (let s = 0; s < S; s++) {
+      const pre = pPre + s * BH * 4, h = pH + s * BH * 4;
+      if (pool === null) {
+        k.rnnForwardStep(B, H, 0, H, pre, pWp, h, h + BH * 4, relu, RESERVED);
+        continue;
+      }
+      job[STEP.PRE] = pre; job[STEP.H_PREV] = h; job[STEP.H_NEXT] = h + BH * 4;
+      if (!this.runStep(pool, T)) return false;
+    }
+    getSteps(arena, pH + BH * 4, a.hOut, S, BH, reverse);
+    this.counters.calls++;
+    return true;
+  }
+
+  /** The matching backward (see kernels/fast.ts). */
+  rnnBackward(a: RnnBackwardArgs): boolean {
+    if (!this.load()) return false;
+    const k = this.kernel!, arena = this.arena!;
+    const { S, B, H, reverse } = a;
+    const BH = B * H;
+    const { T, pool } = this.stepThreads(H, 2 * B * H * H);
+    const units = Math.ceil(H / T / 4) * 4;
+    const blockBytes = k.packedBBytes(H, units);
+    arena.reset();
+    const pW = arena.floats(H * H);
+    const pWp = arena.alloc(T * blockBytes);
+    const pY = arena.floats(S * BH);
+    const pdhOut = arena.floats(S * BH);
+    const pdh = arena.floats(BH);
+    const pdPre = arena.floats(S * BH);
+    const pPrev = arena.floats(S * BH);
+    const pdW = arena.floats(H * H);
+    const pdb = arena.floats(H);
+    if ([pW, pWp, pY, pdhOut, pdh, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
+    arena.put(pW, a.weight);
+    for (let t = 0; t < T; t++) {
+      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
+      if (w > 0) k.packBFull(pW + u0 * 4, H, 0, H, w, pWp + t * blockBytes);
+    }
+    putSteps(arena, pY, a.hOut, S, BH, reverse);
+    putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
+    const relu = a.relu ? 1 : 0;
+    const job = this.job;
+    if (pool !== null) {
+      job[JOB.KIND] = KIND_RNN_BACKWARD;
+      job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = relu;
+      job[STEP.W] = pWp; job[STEP.W_STRIDE] = blockBytes; job[STEP.DH] = pdh;
+    }
+    for (let s = S - 1; s >= -1; s--) {
+      const dpreNext = s < S - 1 ? pdPre + (s + 1) * BH * 4 : 0;
+      const last = s < 0;
+      const y = last ? 0 : pY + s * BH * 4, dhOut = last ? 0 : pdhOut + s * BH * 4, dpre = last ? 0 : pdPre + s * BH * 4;
+      if (pool === null) {
+        k.rnnBackwardStep(B, H, 0, H, dpreNext, pWp, y, dhOut, pdh, dpre, relu, RESERVED);
+        continue;
+      }
+      job[STEP.DPRE_NEXT] = dpreNext; job[STEP.GATES] = y; job[STEP.DH_OUT] = dhOut; job[STEP.DPRE] = dpre;
+      if (!this.runStep(pool, T)) return false;
+    }
+    // The state before each step, in processing order: h0, then the outputs of steps 0..S-2.
+    arena.put(pPrev, a.h0);
+    if (S > 1) arena.put(pPrev + BH * 4, arena.view, (pY >>> 2), (S - 1) * BH);
+    this.product(true, false, H, H, S * B, pdPre, H, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
+    arena.get(pdW, H * H, a.dWeight);
+    if (a.dBias !== null) {
+      k.columnSums(pdPre, S * B, H, pdb);
+      arena.get(pdb, H, a.dBias);
+    }
+    getSteps(arena, pdPre, a.dPre, S, BH, reverse);
+    arena.get(pdh, BH, a.dh0);
     this.counters.calls++;
     return true;
   }

@@ -56,6 +56,48 @@ export interface LstmBackwardArgs {
   dc0: Float32Array;
 }
 
+/** One Elman RNN layer in one direction over a whole sequence, forward (float32, contiguous arrays). */
+export interface RnnForwardArgs {
+  S: number;
+  B: number;
+  H: number;
+  /** [S, B, H], time order: x W_ihᵀ + b_ih. */
+  xProj: Float32Array;
+  /** [H] (b_hh) or null. */
+  bias: Float32Array | null;
+  /** W_hh [H, H]. */
+  weight: Float32Array;
+  /** [B, H]. */
+  h0: Float32Array;
+  reverse: boolean;
+  /** relu instead of tanh. */
+  relu: boolean;
+  /** Out: [S, B, H], h after each step, time order. */
+  hOut: Float32Array;
+}
+
+/** The matching backward. */
+export interface RnnBackwardArgs {
+  S: number;
+  B: number;
+  H: number;
+  weight: Float32Array;
+  reverse: boolean;
+  relu: boolean;
+  h0: Float32Array;
+  hOut: Float32Array;
+  /** [S, B, H], time order: gradient of every step's h (the final state's included). */
+  dhOut: Float32Array;
+  /** Out: [S, B, H], time order: gradient of the pre-activations (= of xProj). */
+  dPre: Float32Array;
+  /** Out: [H, H]. */
+  dWeight: Float32Array;
+  /** Out: [H] or null. */
+  dBias: Float32Array | null;
+  /** Out: [B, H]. */
+  dh0: Float32Array;
+}
+
 /** Elementwise functions with a fast kernel. */
 export type FastUnary = 'relu' | 'tanh' | 'sigmoid';
 
@@ -64,6 +106,8 @@ export interface FastKernels {
   readonly name: string;
   lstmForward(args: LstmForwardArgs): boolean;
   lstmBackward(args: LstmBackwardArgs): boolean;
+  rnnForward(args: RnnForwardArgs): boolean;
+  rnnBackward(args: RnnBackwardArgs): boolean;
   /**
    * softmax (or log-softmax) of each of `rows` contiguous rows of `n` floats of `x`
    * (from element `xOff`) into `out` (from 0).

@@ -1,12 +1,12 @@
 /**
- * Whole-sequence LSTM layers (one layer, one direction), forward and backward, in plain
+ * Whole-sequence LSTM and Elman RNN layers (one layer, one direction), forward and backward, in plain
  * TypeScript: the reference that the installed fast kernels (kernels/fast.ts) are tested
  * against, and the path when none is installed. The maths is the per-step composition
  * of nn/functional-rnn.ts (products, then ops/recurrent.ts's pointwise step), with the
  * weight gradient taken as one product over all steps.
  */
 import { gemmBatchedReference } from './gemm.js';
-import type { LstmBackwardArgs, LstmForwardArgs } from './fast.js';
+import type { LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from './fast.js';
 
 function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : 1 - 1 / (1 + Math.exp(x));
@@ -21,6 +21,32 @@ function product(
     transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc, accumulate,
     batch: 1, strideA: 0, strideB: 0, strideC: 0,
   });
+}
+
+/** The column sums of `rows` x `cols` floats of `src` (summed in float64) into `out`. */
+function columnSums(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  const db = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) db[j]! += src[r * cols + j]!;
+  for (let j = 0; j < cols; j++) out[j] = db[j]!;
+}
+
+/**
+ * dW = Σ_t dPre_tᵀ h_prev(t) over the steps (dPre [S, B, G], dW [G, H], G the width of all
+ * gate blocks), one product per step: h_prev is h0 for the first processed step, else the
+ * output of the step processed before.
+ */
+function recurrentWeightGrad(
+  S: number, B: number, H: number, G: number, reverse: boolean,
+  dPre: Float32Array, h0: Float32Array, hOut: Float32Array, dW: Float32Array,
+): void {
+  const BH = B * H;
+  dW.fill(0);
+  for (let k = 0; k < S; k++) {
+    const t = reverse ? S - 1 - k : k;
+    const prev = k === 0 ? h0 : hOut;
+    const prevOff = k === 0 ? 0 : (reverse ? t + 1 : t - 1) * BH;
+    product(true, false, G, H, B, dPre, t * B * G, G, prev, prevOff, H, dW, 0, H, true);
+  }
 }
 
 /** See `LstmForwardArgs`. */
@@ -96,17 +122,53 @@ export function lstmBackwardReference(a: LstmBackwardArgs): void {
   }
   dh0.set(dh);
   dc0.set(dc);
-  // dW = Σ_t dPre_tᵀ h_prev(t), one product per step (h_prev is h0 or another step's h).
-  a.dWeight.fill(0);
+  recurrentWeightGrad(S, B, H, G, reverse, dPre, a.h0, a.hOut, a.dWeight);
+  if (a.dBias !== null) columnSums(dPre, S * B, G, a.dBias);
+}
+
+/** relu as the elementwise op computes it: NaN stays NaN, everything not above 0 is +0. */
+function reluValue(x: number): number {
+  return x > 0 ? x : x !== x ? x : 0;
+}
+
+/** See `RnnForwardArgs`. */
+export function rnnForwardReference(a: RnnForwardArgs): void {
+  const { S, B, H, xProj, bias, weight, reverse, relu, hOut } = a;
+  const BH = B * H;
+  let h = a.h0;
+  let hOff = 0;
   for (let k = 0; k < S; k++) {
     const t = reverse ? S - 1 - k : k;
-    const prev = k === 0 ? a.h0 : a.hOut;
-    const prevOff = k === 0 ? 0 : (reverse ? t + 1 : t - 1) * BH;
-    product(true, false, G, H, B, dPre, t * B * G, G, prev, prevOff, H, a.dWeight, 0, H, true);
+    const ho = t * BH;
+    // pre = xProj_t + b_hh + h W_hhᵀ, in this step's output block, then activated in place.
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) hOut[ho + b * H + j] = xProj[ho + b * H + j]! + (bias ? bias[j]! : 0);
+    }
+    product(false, true, B, H, H, h, hOff, H, weight, 0, H, hOut, ho, H, true);
+    for (let i = ho; i < ho + BH; i++) hOut[i] = relu ? reluValue(hOut[i]!) : Math.tanh(hOut[i]!);
+    h = hOut;
+    hOff = ho;
   }
-  if (a.dBias !== null) {
-    const db = new Float64Array(G);
-    for (let r = 0; r < S * B; r++) for (let j = 0; j < G; j++) db[j]! += dPre[r * G + j]!;
-    for (let j = 0; j < G; j++) a.dBias[j] = db[j]!;
+}
+
+/** See `RnnBackwardArgs`. */
+export function rnnBackwardReference(a: RnnBackwardArgs): void {
+  const { S, B, H, weight, reverse, relu, hOut, dhOut, dPre, dh0 } = a;
+  const BH = B * H;
+  const dh = new Float32Array(BH);
+  for (let k = S - 1; k >= 0; k--) {
+    const t = reverse ? S - 1 - k : k;
+    const o = t * BH;
+    for (let s = 0; s < BH; s++) {
+      const g = dh[s]! + dhOut[o + s]!;
+      const y = hOut[o + s]!;
+      // The activation's derivative from its output: relu passes where y > 0, tanh' = 1 - y².
+      dPre[o + s] = relu ? (y > 0 ? g : 0) : g * (1 - y * y);
+    }
+    // Gradient of the previous h: dPre_t W_hh.
+    product(false, false, B, H, H, dPre, o, H, weight, 0, H, dh, 0, H, false);
   }
+  dh0.set(dh);
+  recurrentWeightGrad(S, B, H, H, reverse, dPre, a.h0, hOut, a.dWeight);
+  if (a.dBias !== null) columnSums(dPre, S * B, H, a.dBias);
 }

@@ -14,7 +14,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { linear } from './functional.js';
 import { gruStep, lstmStep, rnnStep } from './functional-rnn.js';
-import { lstmSequence } from '../ops/recurrent-sequence.js';
+import { lstmSequence, rnnSequence } from '../ops/recurrent-sequence.js';
 import { fastKernels } from '../kernels/fast.js';
 import * as init from './init.js';
 
@@ -190,6 +190,10 @@ abstract class RNNBase extends Module {
       // The whole direction as one op on the fast kernels (same maths as the steps below).
       const y = lstmSequence(xProj, wHh, bHh, h0, c0!, reverse);
       return { out: y.narrow(0, 0, S), h: y.select(0, reverse ? 0 : S - 1), c: y.select(0, S) };
+    }
+    if ((this.mode === 'RNN_TANH' || this.mode === 'RNN_RELU') && rec === null && fastKernels() !== null && allFloat32(xProj, wHh, bHh, h0)) {
+      const y = rnnSequence(xProj, wHh, bHh, h0, reverse, this.mode === 'RNN_TANH' ? 'tanh' : 'relu');
+      return { out: y, h: y.select(0, reverse ? 0 : S - 1), c: null };
     }
     const stepsH: Tensor[] = new Array(S);
     const stepsC: Tensor[] | null = rec && this.mode === 'LSTM' ? new Array(S) : null;

@@ -1,17 +1,17 @@
 /**
- * A whole LSTM layer (one direction) as one op: every time step's recurrent product and
- * pointwise step run in a single call forward and a single call backward, on the fast
- * kernels when installed (kernels/fast.ts), else on the TypeScript reference
- * (kernels/recurrent.ts). Its result equals the per-step composition of
- * nn/functional-rnn.ts (`lstmStep` for t = 0..S-1), which stays the path for float64,
- * traces and runtimes without fast kernels; test/engine/ops/recurrent-sequence.test.ts
- * checks the two against each other.
+ * Whole recurrent layers (one layer, one direction) as single ops: every time step's
+ * recurrent product and pointwise step run in a single call forward and a single call
+ * backward, on the fast kernels when installed (kernels/fast.ts), else on the TypeScript
+ * reference (kernels/recurrent.ts). `lstmSequence` equals the per-step composition of
+ * nn/functional-rnn.ts (`lstmStep` for t = 0..S-1) and `rnnSequence` that of `rnnStep`;
+ * the steps stay the path for float64, traces and runtimes without fast kernels.
+ * test/engine/ops/recurrent-sequence.test.ts checks the two against each other.
  */
 import { fmt } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { record, willRecord } from '../autograd/record.js';
-import { fastKernels, type LstmBackwardArgs, type LstmForwardArgs } from '../kernels/fast.js';
-import { lstmBackwardReference, lstmForwardReference } from '../kernels/recurrent.js';
+import { fastKernels, type LstmBackwardArgs, type LstmForwardArgs, type RnnBackwardArgs, type RnnForwardArgs } from '../kernels/fast.js';
+import { lstmBackwardReference, lstmForwardReference, rnnBackwardReference, rnnForwardReference } from '../kernels/recurrent.js';
 
 /** The values of a float32 tensor as one contiguous Float32Array (no copy when already laid out so). */
 function values(t: Tensor): Float32Array {
@@ -21,11 +21,31 @@ function values(t: Tensor): Float32Array {
   return c.offset === 0 && d.length === n ? d : d.subarray(c.offset, c.offset + n);
 }
 
-function expectShape(t: Tensor, shape: readonly number[], arg: string): void {
-  if (t.dtype !== 'float32') throw new TypeError(`lstmSequence: ${arg} must be float32, got ${t.dtype}`);
+function expectShape(op: string, t: Tensor, shape: readonly number[], arg: string): void {
+  if (t.dtype !== 'float32') throw new TypeError(`${op}: ${arg} must be float32, got ${t.dtype}`);
   if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(`lstmSequence: ${arg} must have shape ${fmt(shape)}, got ${fmt(t.shape)}`);
+    throw new RangeError(`${op}: ${arg} must have shape ${fmt(shape)}, got ${fmt(t.shape)}`);
   }
+}
+
+/**
+ * Checks the arguments shared by every whole-sequence layer with `gates` blocks of H
+ * (xProj [S, B, gates*H], W_hh [gates*H, H], b_hh [gates*H] or null, states [B, H]) and
+ * returns the sizes.
+ */
+function checkSequence(
+  op: string, gates: number, xProj: Tensor, wHh: Tensor, bHh: Tensor | null, states: readonly [string, Tensor][],
+): { S: number; B: number; H: number; G: number } {
+  const gateDim = gates === 1 ? 'hidden' : `${gates} * hidden`;
+  if (xProj.ndim !== 3) throw new RangeError(`${op}: xProj must be [seq, batch, ${gateDim}], got ${fmt(xProj.shape)}`);
+  const [S, B, G] = xProj.shape as [number, number, number];
+  const H = G / gates;
+  if (!Number.isInteger(H) || H < 1) throw new RangeError(`${op}: xProj's last dimension (${G}) must be ${gateDim}`);
+  expectShape(op, xProj, [S, B, G], 'xProj');
+  expectShape(op, wHh, [G, H], 'wHh');
+  if (bHh !== null) expectShape(op, bHh, [G], 'bHh');
+  for (const [arg, t] of states) expectShape(op, t, [B, H], arg);
+  return { S, B, H, G };
 }
 
 /**
@@ -40,15 +60,7 @@ function expectShape(t: Tensor, shape: readonly number[], arg: string): void {
  * const [out, hN, cN] = [y.narrow(0, 0, S), y.select(0, S - 1), y.select(0, S)];
  */
 export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor, reverse: boolean): Tensor {
-  if (xProj.ndim !== 3) throw new RangeError(`lstmSequence: xProj must be [seq, batch, 4 * hidden], got ${fmt(xProj.shape)}`);
-  const [S, B, G] = xProj.shape as [number, number, number];
-  const H = G / 4;
-  if (!Number.isInteger(H) || H < 1) throw new RangeError(`lstmSequence: xProj's last dimension (${G}) must be 4 * hidden`);
-  expectShape(xProj, [S, B, G], 'xProj');
-  expectShape(wHh, [G, H], 'wHh');
-  if (bHh !== null) expectShape(bHh, [G], 'bHh');
-  expectShape(h0, [B, H], 'h0');
-  expectShape(c0, [B, H], 'c0');
+  const { S, B, H, G } = checkSequence('lstmSequence', 4, xProj, wHh, bHh, [['h0', h0], ['c0', c0]]);
   const BH = B * H;
   const inputs = bHh !== null ? [xProj, wHh, bHh, h0, c0] : [xProj, wHh, h0, c0];
   const keep = willRecord(inputs);
@@ -90,6 +102,61 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
     // the weight or the initial state before backward are errors, as in the step path.
     node.save(wHh);
     node.save(h0);
+  }
+  return result;
+}
+
+/**
+ * Runs an Elman RNN layer over a sequence: `xProj` [S, B, H] = x W_ihᵀ + b_ih for every
+ * step (time order), W_hh [H, H], b_hh [H] or null, initial state h0 [B, H];
+ * h_t = tanh(xProj_t + h_{t-1} W_hhᵀ + b_hh) (or relu). Returns h at every time step,
+ * [S, B, H]; the final state is row S-1, or row 0 with `reverse` (steps from t = S-1
+ * down to 0). float32 only.
+ *
+ * @example
+ * const y = rnnSequence(linear(x, wIh, bIh), wHh, bHh, h0, false, 'tanh');
+ * const hN = y.select(0, S - 1);
+ */
+export function rnnSequence(
+  xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, reverse: boolean, nonlinearity: 'tanh' | 'relu',
+): Tensor {
+  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+    throw new RangeError(`rnnSequence: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
+  }
+  const { S, B, H } = checkSequence('rnnSequence', 1, xProj, wHh, bHh, [['h0', h0]]);
+  const BH = B * H;
+  const relu = nonlinearity === 'relu';
+  const inputs = bHh !== null ? [xProj, wHh, bHh, h0] : [xProj, wHh, h0];
+  const weight = values(wHh);
+  const h0v = values(h0);
+  const hOut = new Float32Array(S * BH);
+  const fwd: RnnForwardArgs = {
+    S, B, H, xProj: values(xProj), bias: bHh !== null ? values(bHh) : null, weight, h0: h0v, reverse, relu, hOut,
+  };
+  if (!(fastKernels()?.rnnForward(fwd) ?? false)) rnnForwardReference(fwd);
+  const result = new Tensor(hOut, [S, B, H]);
+  if (!willRecord(inputs)) return result;
+  const node = record(result, 'RnnBackward', inputs, (grad) => {
+    const bwd: RnnBackwardArgs = {
+      S, B, H, weight, reverse, relu, h0: h0v, hOut,
+      dhOut: values(grad.dtype === 'float32' ? grad : grad.to('float32')),
+      dPre: new Float32Array(S * BH),
+      dWeight: new Float32Array(H * H),
+      dBias: bHh !== null ? new Float32Array(H) : null,
+      dh0: new Float32Array(BH),
+    };
+    if (!(fastKernels()?.rnnBackward(bwd) ?? false)) rnnBackwardReference(bwd);
+    const grads: Tensor[] = [new Tensor(bwd.dPre, [S, B, H]), new Tensor(bwd.dWeight, [H, H])];
+    if (bwd.dBias !== null) grads.push(new Tensor(bwd.dBias, [H]));
+    grads.push(new Tensor(bwd.dh0, [B, H]));
+    return grads;
+  });
+  if (node) {
+    // The backward reads W_hh, h0 and the outputs (`result`'s own storage): in-place
+    // changes to any of them before backward are errors, as on the step path (tanh saves its output).
+    node.save(wHh);
+    node.save(h0);
+    node.save(result);
   }
   return result;
 }

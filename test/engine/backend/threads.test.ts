@@ -11,11 +11,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
 import { detectFeatures } from '../../../engine/src/backend/features.js';
 import { workerUrl } from '../../../engine/src/backend/pool.js';
+import { rnnBackwardReference, rnnForwardReference } from '../../../engine/src/kernels/recurrent.js';
 import { makeArgs, expectMatchesReference, seeded, withCopyOfC, type Layout } from './gemm-check.js';
 
 // Two threads even where the machine has one core: the protocol is what is under test.
 const features = { ...detectFeatures(), cores: 2 };
 const engineDist = fileURLToPath(new URL('../../../engine/dist/', import.meta.url));
+
+/** max |a - b| / max |b|. */
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0, m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / Math.max(m, 1e-30);
+}
 
 function bits(a: Float32Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length);
@@ -99,6 +110,42 @@ describe('wasm GEMM backend on two threads', () => {
         expect(be.lstmBackward(b2)).toBe(true);
         if (be === workersOnly) expect(be.stats.workerChunks - chunksBefore, 'unit ranges run by the worker').toBeGreaterThanOrEqual(2 * (2 * S + 1));
         for (const [x, y] of [[a1.hOut, a2.hOut], [a1.c, a2.c], [a1.gates, a2.gates], [b1.dPre, b2.dPre], [b1.dWeight, b2.dWeight], [b1.dBias, b2.dBias], [b1.dh0, b2.dh0], [b1.dc0, b2.dc0]] as const) {
+          expect(bits(y)).toEqual(bits(x));
+        }
+      }
+    });
+  }
+
+  for (const [S, B, H, reverse, relu] of [[9, 5, 40, false, false], [4, 3, 22, true, true], [3, 2, 9, false, true], [6, 4, 30, true, false]] as const) {
+    it(`an Elman RNN layer (S=${S}, B=${B}, H=${H}, ${relu ? 'relu' : 'tanh'}${reverse ? ', reverse' : ''}) split by hidden units over two threads equals one thread bit for bit, and the reference`, () => {
+      const rnd = seeded(S * 37 + H);
+      const f = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
+      const base = { S, B, H, reverse, relu, xProj: f(S * B * H, 2), bias: f(H), weight: f(H * H, 0.3), h0: f(B * H) };
+      const fwd = () => ({ ...base, hOut: new Float32Array(S * B * H) });
+      const dhOut = f(S * B * H);
+      const bwd = (a: ReturnType<typeof fwd>) => ({
+        S, B, H, reverse, relu, weight: a.weight, h0: a.h0, hOut: a.hOut, dhOut,
+        dPre: new Float32Array(S * B * H), dWeight: new Float32Array(H * H), dBias: new Float32Array(H), dh0: new Float32Array(B * H),
+      });
+      const a1 = fwd();
+      expect(single.rnnForward(a1)).toBe(true);
+      const b1 = bwd(a1);
+      expect(single.rnnBackward(b1)).toBe(true);
+      const ar = fwd();
+      rnnForwardReference(ar);
+      const br = bwd(ar);
+      rnnBackwardReference(br);
+      for (const [x, y, tol] of [[a1.hOut, ar.hOut, 2e-6], [b1.dPre, br.dPre, 1e-5], [b1.dWeight, br.dWeight, 1e-5], [b1.dBias, br.dBias, 1e-5], [b1.dh0, br.dh0, 1e-5]] as const) {
+        expect(relDiff(x, y)).toBeLessThan(tol);
+      }
+      for (const be of [workersOnly, shared]) {
+        const chunksBefore = be.stats.workerChunks;
+        const a2 = fwd();
+        expect(be.rnnForward(a2)).toBe(true);
+        const b2 = bwd(a2);
+        expect(be.rnnBackward(b2)).toBe(true);
+        if (be === workersOnly) expect(be.stats.workerChunks - chunksBefore, 'unit ranges run by the worker').toBeGreaterThanOrEqual(2 * (2 * S + 1));
+        for (const [x, y] of [[a1.hOut, a2.hOut], [b1.dPre, b2.dPre], [b1.dWeight, b2.dWeight], [b1.dBias, b2.dBias], [b1.dh0, b2.dh0]] as const) {
           expect(bits(y)).toEqual(bits(x));
         }
       }

@@ -1,16 +1,19 @@
 /**
- * The whole-sequence LSTM op (ops/recurrent-sequence.ts) on the wasm kernels equals its
- * TypeScript reference (kernels/recurrent.ts), and nn.LSTM on it equals nn.LSTM on the
- * per-step composition (nn/functional-rnn.ts, the path without fast kernels): outputs,
- * final states and every gradient, for both directions, several layers, odd sizes. The
- * step path itself is checked against PyTorch in test/engine/nn/rnn.test.ts.
+ * The whole-sequence LSTM and Elman RNN ops (ops/recurrent-sequence.ts) on the wasm
+ * kernels equal their TypeScript references (kernels/recurrent.ts), and nn.LSTM / nn.RNN
+ * on them equal the same modules on the per-step composition (nn/functional-rnn.ts, the
+ * path without fast kernels): outputs, final states and every gradient, for both
+ * directions, several layers, odd sizes. The step path itself is checked against PyTorch
+ * in test/engine/nn/rnn.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { manualSeed, nn, noGrad, randn, type Tensor } from '../../../engine/src/index.js';
 import * as backend from '../../../engine/src/backend/index.js';
-import { fastKernels, setFastKernels, type LstmBackwardArgs, type LstmForwardArgs } from '../../../engine/src/kernels/fast.js';
-import { lstmBackwardReference, lstmForwardReference } from '../../../engine/src/kernels/recurrent.js';
-import { lstmSequence } from '../../../engine/src/ops/recurrent-sequence.js';
+import {
+  fastKernels, setFastKernels, type LstmBackwardArgs, type LstmForwardArgs, type RnnBackwardArgs, type RnnForwardArgs,
+} from '../../../engine/src/kernels/fast.js';
+import { lstmBackwardReference, lstmForwardReference, rnnBackwardReference, rnnForwardReference } from '../../../engine/src/kernels/recurrent.js';
+import { lstmSequence, rnnSequence } from '../../../engine/src/ops/recurrent-sequence.js';
 import { seeded } from '../backend/gemm-check.js';
 
 /** max |a - b| / max |b|: relative to the largest value, so near-zero entries do not dominate. */
@@ -190,5 +193,185 @@ describe('nn.LSTM on the sequence op equals nn.LSTM step by step', () => {
     expect(() => lstmSequence(x, randn([8, 3]), null, randn([2, 2]), randn([2, 2]), false)).toThrow('lstmSequence: wHh must have shape [8,2], got [8,3]');
     expect(() => lstmSequence(randn([4, 2, 6]), randn([6, 1]), null, randn([2, 1]), randn([2, 1]), false)).toThrow("lstmSequence: xProj's last dimension (6) must be 4 * hidden");
     expect(() => lstmSequence(x.double(), randn([8, 2]), null, randn([2, 2]), randn([2, 2]), false)).toThrow('lstmSequence: xProj must be float32, got float64');
+  });
+});
+
+/** Elman RNN forward and backward arguments with seeded values (the backward from the forward's outputs). */
+function rnnCase(S: number, B: number, H: number, reverse: boolean, relu: boolean, bias: boolean, seed: number) {
+  const rnd = seeded(seed);
+  const fill = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
+  const fwd = (): RnnForwardArgs => ({
+    S, B, H, reverse, relu,
+    xProj: fill(S * B * H, 2), bias: bias ? fill(H) : null, weight: fill(H * H, 1 / Math.sqrt(H)), h0: fill(B * H),
+    hOut: new Float32Array(S * B * H),
+  });
+  const bwd = (f: RnnForwardArgs, dhOut: Float32Array): RnnBackwardArgs => ({
+    S, B, H, reverse, relu, weight: f.weight, h0: f.h0, hOut: f.hOut, dhOut,
+    dPre: new Float32Array(S * B * H), dWeight: new Float32Array(H * H), dBias: bias ? new Float32Array(H) : null,
+    dh0: new Float32Array(B * H),
+  });
+  return { fwd, bwd, grad: () => fill(S * B * H) };
+}
+
+describe('Elman RNN sequence kernels: wasm equals the TypeScript reference', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [5, 3, 7],
+    [9, 4, 16],
+    [3, 2, 33],
+    [17, 8, 64],
+    [6, 5, 130],
+  ];
+  for (const [S, B, H] of shapes) {
+    for (const relu of [false, true]) {
+      for (const reverse of [false, true]) {
+        it(`S=${S} B=${B} H=${H} ${relu ? 'relu' : 'tanh'}${reverse ? ' reverse' : ''}: outputs and every gradient`, () => {
+          const fast = fastKernels();
+          expect(fast, 'the wasm kernels are installed (WebAssembly SIMD is required)').not.toBeNull();
+          const c = rnnCase(S, B, H, reverse, relu, (S + H) % 2 === 0, S * 100 + H + (relu ? 7 : 0));
+          const a = c.fwd();
+          const r = { ...a, hOut: a.hOut.slice() };
+          expect(fast!.rnnForward(a)).toBe(true);
+          rnnForwardReference(r);
+          expect(relDiff(a.hOut, r.hOut)).toBeLessThan(2e-6);
+          if (relu && S * B * H >= 16) expect(a.hOut.some((v) => v === 0) && a.hOut.some((v) => v > 0), 'both relu branches taken').toBe(true);
+          const dh = c.grad();
+          const ba = c.bwd(a, dh);
+          const br = c.bwd(r, dh);
+          expect(fast!.rnnBackward(ba)).toBe(true);
+          rnnBackwardReference(br);
+          for (const key of ['dPre', 'dWeight', 'dBias', 'dh0'] as const) {
+            if (ba[key] === null) continue;
+            expect(relDiff(ba[key]!, br[key]!), key).toBeLessThan(1e-5);
+          }
+        });
+      }
+    }
+  }
+
+  it('the reference keeps relu of NaN as NaN, as the elementwise op does', () => {
+    const a: RnnForwardArgs = {
+      S: 1, B: 1, H: 2, reverse: false, relu: true, xProj: Float32Array.from([Number.NaN, -1]), bias: null,
+      weight: new Float32Array(4), h0: new Float32Array(2), hOut: new Float32Array(2),
+    };
+    rnnForwardReference(a);
+    expect(Number.isNaN(a.hOut[0]!)).toBe(true);
+    expect(Object.is(a.hOut[1], 0)).toBe(true);
+  });
+});
+
+/** Runs an RNN (outputs, final states, all gradients) with or without the fast kernels. */
+function runRnn(fast: boolean, options: nn.RNNOptions & { nonlinearity?: 'tanh' | 'relu' }, S: number, B: number, I: number, H: number, seed: number): Tensor[] {
+  manualSeed(seed);
+  const rnn = new nn.RNN(I, H, options);
+  const L = (options.numLayers ?? 1) * (options.bidirectional ? 2 : 1);
+  const x = randn(options.batchFirst ? [B, S, I] : [S, B, I], { requiresGrad: true });
+  const h0 = randn([L, B, H], { requiresGrad: true });
+  const saved = setFastKernels(fast ? fastKernels() : null);
+  try {
+    const [out, hN] = rnn.forward(x, h0);
+    const up = randn(out.shape);
+    out.mul(up).sum().add(hN.mul(hN).sum()).backward();
+    return [out, hN, x.grad!, h0.grad!, ...rnn.parameters().map((p) => p.grad!)];
+  } finally {
+    setFastKernels(saved);
+  }
+}
+
+describe('nn.RNN on the sequence op equals nn.RNN step by step', () => {
+  afterEach(() => {
+    backend.use('auto');
+  });
+
+  const configs: [string, nn.RNNOptions & { nonlinearity?: 'tanh' | 'relu' }, number, number, number, number][] = [
+    ['one layer, tanh', {}, 12, 4, 5, 9],
+    ['one layer, relu', { nonlinearity: 'relu' }, 12, 4, 5, 9],
+    ['two layers, bidirectional, tanh', { numLayers: 2, bidirectional: true }, 7, 3, 6, 8],
+    ['two layers, bidirectional, relu', { numLayers: 2, bidirectional: true, nonlinearity: 'relu' }, 7, 3, 6, 11],
+    ['batchFirst, no bias', { batchFirst: true, bias: false }, 5, 2, 3, 4],
+    ['the bench shape (hidden 256)', {}, 8, 32, 64, 256],
+  ];
+  for (const [name, options, S, B, I, H] of configs) {
+    it(`${name}: outputs, final states and every gradient`, () => {
+      const a = runRnn(true, options, S, B, I, H, 5);
+      const b = runRnn(false, options, S, B, I, H, 5);
+      a.forEach((t, i) => expect(tensorDiff(t, b[i]!), `result ${i}`).toBeLessThan(i < 2 ? 2e-6 : 2e-5));
+    });
+  }
+
+  it('takes the sequence op on the fast kernels (one call per layer direction), not the steps', () => {
+    manualSeed(1);
+    const rnn = new nn.RNN(4, 8, { bidirectional: true, nonlinearity: 'relu' });
+    const before = backend.info().stats!.calls;
+    const [out, hN] = rnn.forward(randn([20, 2, 4]));
+    // Two input projections may or may not be large enough for wasm; the recurrences are one call each.
+    const calls = backend.info().stats!.calls - before;
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(calls).toBeLessThanOrEqual(4);
+    expect(out.shape).toEqual([20, 2, 16]);
+    // The final states: the forward direction's last step, the reverse direction's first.
+    expect(tensorDiff(hN.select(0, 0), out.select(0, 19).narrow(1, 0, 8))).toBe(0);
+    expect(tensorDiff(hN.select(0, 1), out.select(0, 0).narrow(1, 8, 8))).toBe(0);
+  });
+
+  it('under noGrad records nothing and gives the same outputs', () => {
+    manualSeed(2);
+    const rnn = new nn.RNN(3, 5);
+    const x = randn([6, 2, 3]);
+    const [withGrad] = rnn.forward(x);
+    expect(withGrad.requiresGrad).toBe(true);
+    const [without] = noGrad(() => rnn.forward(x));
+    expect(without.requiresGrad).toBe(false);
+    expect(tensorDiff(without, withGrad)).toBe(0);
+  });
+
+  it('a weight or the output changed in place before backward is an error, as on the step path', () => {
+    manualSeed(3);
+    const rnn = new nn.RNN(3, 4);
+    const [out] = rnn.forward(randn([5, 2, 3]));
+    noGrad(() => rnn.weight_hh_l0.mul_(2));
+    expect(() => out.sum().backward()).toThrow(/modified in place/);
+    const y = rnnSequence(randn([5, 2, 4]), randn([4, 4], { requiresGrad: true }), null, randn([2, 4]), false, 'tanh');
+    // Through a detached alias of the same storage (the output itself refuses in-place ops).
+    y.detach().mul_(2);
+    expect(() => y.sum().backward()).toThrow(/modified in place/);
+  });
+
+  it('the forward and the backward fall back to the reference when the kernels are removed', () => {
+    manualSeed(4);
+    const x = randn([6, 3, 5], { requiresGrad: true });
+    const w = randn([5, 5], { requiresGrad: true });
+    const b = randn([5], { requiresGrad: true });
+    const h0 = randn([3, 5]);
+    const calls = backend.info().stats!.calls;
+    const y1 = rnnSequence(x, w, b, h0, true, 'tanh');
+    y1.sum().backward();
+    expect(backend.info().stats!.calls - calls, 'forward and backward on wasm').toBe(2);
+    const g1 = [x.grad!, w.grad!, b.grad!];
+    x.grad = null;
+    w.grad = null;
+    b.grad = null;
+    // The forward on wasm, the backward on the reference.
+    const y2 = rnnSequence(x, w, b, h0, true, 'tanh');
+    backend.use('reference');
+    expect(fastKernels()).toBeNull();
+    y2.sum().backward();
+    [x.grad!, w.grad!, b.grad!].forEach((g, i) => expect(tensorDiff(g, g1[i]!), `gradient ${i}`).toBeLessThan(1e-5));
+    // Both on the reference.
+    x.grad = null;
+    const y3 = rnnSequence(x, w, b, h0, true, 'tanh');
+    expect(tensorDiff(y3, y1)).toBeLessThan(2e-6);
+    y3.sum().backward();
+    expect(tensorDiff(x.grad!, g1[0]!)).toBeLessThan(1e-5);
+  });
+
+  it('names the argument and shape on bad input', () => {
+    const x = randn([4, 2, 3]);
+    expect(() => rnnSequence(x, randn([3, 2]), null, randn([2, 3]), false, 'tanh')).toThrow('rnnSequence: wHh must have shape [3,3], got [3,2]');
+    expect(() => rnnSequence(x, randn([3, 3]), randn([4]), randn([2, 3]), false, 'tanh')).toThrow('rnnSequence: bHh must have shape [3], got [4]');
+    expect(() => rnnSequence(x, randn([3, 3]), null, randn([3, 3]), false, 'tanh')).toThrow('rnnSequence: h0 must have shape [2,3], got [3,3]');
+    expect(() => rnnSequence(randn([4, 3]), randn([3, 3]), null, randn([2, 3]), false, 'tanh')).toThrow('rnnSequence: xProj must be [seq, batch, hidden], got [4,3]');
+    expect(() => rnnSequence(x.double(), randn([3, 3]), null, randn([2, 3]), false, 'tanh')).toThrow('rnnSequence: xProj must be float32, got float64');
+    expect(() => rnnSequence(x, randn([3, 3]), null, randn([2, 3]), false, 'sigmoid' as 'tanh')).toThrow(`rnnSequence: nonlinearity must be 'tanh' or 'relu', got "sigmoid"`);
   });
 });
