@@ -6,24 +6,52 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import { detectTheme, watchTheme } from './core/theme.js';
 import type { ViewHandle } from './core/view.js';
-import type { PlotlyLoader } from './core/plotly.js';
+import { loadBundledPlotly, type PlotlyLoader } from './core/plotly.js';
 import { renderView } from './views/render.js';
 
+/** What an output holds: the bundle a renderer drew, so it can be drawn again elsewhere. */
+export interface RenderedBundle {
+  readonly mimeType: string;
+  readonly data: IRenderMime.IMimeModel['data'];
+  readonly metadata: IRenderMime.IMimeModel['metadata'];
+  readonly trusted: boolean;
+}
+
+/** Every live renderer by its node, so commands can find the view under a click. */
+const byNode = new WeakMap<Element, SeqlabRenderer>();
+
 export class SeqlabRenderer extends Widget implements IRenderMime.IRenderer {
-  private readonly mimeType: string;
+  /**
+   * The renderer whose node is `node` or holds it (e.g. the element under a right-click),
+   * or null when `node` is not inside a seqlab output.
+   *
+   * @example SeqlabRenderer.containing(app.contextMenuHitTest(n => n.classList.contains('jp-RenderedSeqlab')))
+   */
+  static containing(node: Node | null | undefined): SeqlabRenderer | null {
+    for (let n: Element | null = node instanceof Element ? node : (node?.parentElement ?? null); n; n = n.parentElement) {
+      const r = byNode.get(n);
+      if (r && !r.isDisposed) return r;
+    }
+    return null;
+  }
+
+  readonly mimeType: string;
   private view: ViewHandle | undefined;
+  private model: RenderedBundle | undefined;
   private readonly stopWatching: () => void;
 
   constructor(options: IRenderMime.IRendererOptions, private readonly loadPlotly?: PlotlyLoader) {
     super();
     this.mimeType = options.mimeType;
     this.addClass('jp-RenderedSeqlab');
+    byNode.set(this.node, this);
     this.stopWatching = watchTheme((theme) => this.view?.setTheme(theme));
   }
 
   /** Draws (or redraws, on update_display_data) the output's payload. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this.view?.dispose();
+    this.model = { mimeType: this.mimeType, data: model.data, metadata: model.metadata, trusted: model.trusted };
     const svg = model.data['image/svg+xml'];
     this.view = renderView(this.mimeType, model.data[this.mimeType], this.node, {
       theme: detectTheme(),
@@ -31,6 +59,21 @@ export class SeqlabRenderer extends Widget implements IRenderMime.IRenderer {
       ...(typeof svg === 'string' && { fallbackSvg: svg }),
     });
     await this.view.ready;
+  }
+
+  /** The bundle drawn last (undefined before the first renderModel). */
+  get bundle(): RenderedBundle | undefined {
+    return this.model;
+  }
+
+  /** The view drawn last (undefined before the first renderModel). */
+  get currentView(): ViewHandle | undefined {
+    return this.view;
+  }
+
+  /** The plotly.js this renderer draws with (for image export). */
+  get plotlyLoader(): PlotlyLoader {
+    return this.loadPlotly ?? loadBundledPlotly;
   }
 
   protected override onResize(): void {
@@ -46,6 +89,7 @@ export class SeqlabRenderer extends Widget implements IRenderMime.IRenderer {
     this.stopWatching();
     this.view?.dispose();
     this.view = undefined;
+    byNode.delete(this.node);
     super.dispose();
   }
 }

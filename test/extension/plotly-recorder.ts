@@ -87,3 +87,22 @@ export function viewFixture(): { host: HTMLElement; rec: ReturnType<typeof recor
   });
   return f;
 }
+
+/**
+ * Makes a recorder behave like plotly.js after a draw, as image export reads it: the
+ * `js-plotly-plot` class, the laid-out size in `_fullLayout` (the figure's height if it sets
+ * one), and a `toImage` returning plotly's URL-encoded SVG data URL that names the traces.
+ */
+export function drawnLikePlotly(rec: ReturnType<typeof recordingPlotly>, width: number, height: number): void {
+  const newPlot = rec.plotly.newPlot.bind(rec.plotly);
+  rec.plotly.newPlot = async (el, figure) => {
+    const out = await newPlot(el, figure);
+    el.classList.add('js-plotly-plot');
+    (el as unknown as { _fullLayout: object })._fullLayout = { width, height: (figure.layout as { height?: number } | undefined)?.height ?? height };
+    return out;
+  };
+  rec.plotly.toImage = async (gd, o) => {
+    const names = rec.last(gd).data.map((t) => `<text>${String(t.name)}</text>`).join('');
+    return `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}">${names}</svg>`)}`;
+  };
+}

@@ -24,6 +24,8 @@ export interface PlotlyLike {
   react(el: HTMLElement, figure: { data: object[]; layout?: object; config?: object; frames?: object[] }): Promise<unknown>;
   purge(el: HTMLElement): void;
   Plots: { resize(el: HTMLElement): unknown };
+  /** plotly.js's image export (a data URL); optional so that test stand-ins may leave it out. */
+  toImage?(el: HTMLElement, options: { format: 'svg' | 'png'; width?: number; height?: number; scale?: number }): Promise<string>;
 }
 
 /** Loads plotly.js; each host passes its own (the tests a recording stand-in). */
