@@ -62,8 +62,14 @@ export interface LanguageServiceOptions {
   engine?: boolean;
 }
 
-/** Node's global declarations (console, process, timers, Buffer, events, fetch). */
-const NODE_CORE_TYPES = [
+/**
+ * Node's global declarations: what a cell has in scope without imports (console, process,
+ * timers, Buffer, events, fetch, URL, TextEncoder, performance, structuredClone, crypto,
+ * require, web streams). These are @types/node's files with a `global` block (`declare
+ * global`), not its whole index: the other modules' declarations (2 MB, most of the parsing of
+ * the first build) are added once a cell imports them (see addNodeModules).
+ */
+const NODE_GLOBAL_TYPES = [
   'compatibility/index.d.ts',
   'globals.typedarray.d.ts',
   'buffer.buffer.d.ts',
@@ -77,6 +83,13 @@ const NODE_CORE_TYPES = [
   'events.d.ts',
   'process.d.ts',
   'timers.d.ts',
+  'url.d.ts',
+  'util.d.ts',
+  'perf_hooks.d.ts',
+  'worker_threads.d.ts',
+  'stream/web.d.ts',
+  'module.d.ts',
+  'crypto.d.ts',
 ];
 
 const KIND_TYPES: Record<string, string> = {
@@ -109,6 +122,8 @@ export class LanguageService {
   private readonly context: CellContext;
   private readonly options: TS.CompilerOptions;
   private engineDone = false;
+  /** Engine exports declared by value only (their name is a global type too), with their completion kind. */
+  private readonly valueOnly = new Map<string, string>();
   private readonly nodeTypesDir: string | undefined;
   private readonly nodeFiles = new Set<string>();
   private saveCache: (() => void) | undefined;
@@ -124,7 +139,7 @@ export class LanguageService {
     this.cellFile = join(opts.notebookDir, '__seqlab_cell__.ts');
     try {
       this.nodeTypesDir = dirname(require.resolve('@types/node/package.json'));
-      for (const f of NODE_CORE_TYPES) if (existsSync(join(this.nodeTypesDir, f))) this.nodeFiles.add(join(this.nodeTypesDir, f));
+      for (const f of NODE_GLOBAL_TYPES) if (existsSync(join(this.nodeTypesDir, f))) this.nodeFiles.add(join(this.nodeTypesDir, f));
     } catch {
       this.nodeTypesDir = undefined;
     }
@@ -177,6 +192,15 @@ export class LanguageService {
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       realpath: ts.sys.realpath,
+      // undici-types (the fetch declarations of Node's globals) says `/// <reference types="node" />`,
+      // which would pull in all of @types/node; the globals it needs are already there. Other
+      // files (an npm package a cell imports) get Node's types as usual.
+      resolveTypeReferenceDirectiveReferences: (refs, containingFile, redirected, options) =>
+        refs.map((ref) => {
+          const name = typeof ref === 'string' ? ref : ref.fileName.toLowerCase();
+          if (name === 'node' && /[\\/]undici-types[\\/]/.test(containingFile)) return { resolvedTypeReferenceDirective: undefined };
+          return ts.resolveTypeReferenceDirective(name, containingFile, options, moduleHost, redirected);
+        }),
       // Packages the notebook's folder lacks resolve from the kernel's own, as at run time.
       resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
         literals.map((lit) => {
@@ -198,42 +222,58 @@ export class LanguageService {
   /**
    * Declares the engine's exports as globals (once, on first use): asks the checker for the
    * exports of `@seqlab/engine` and writes `export import` aliases for those in scope.
+   *
+   * The export list comes from the service's own program, built once with the engine imported
+   * but not yet aliased: the second build (with the aliases) reuses every parsed and bound
+   * file, so the engine's declarations are parsed once, not in a program of their own.
    */
   private ensureEngine(): void {
     if (this.engineDone || this.opts.engine === false) return;
     this.engineDone = true;
     const ts = this.ts;
-    // The export list comes from a small program of the engine's declarations alone (no
-    // standard library): cheap, and the full program is then built only once.
-    let entry: string;
     try {
-      entry = createRequire(import.meta.url).resolve('@seqlab/engine').replace(/\.js$/, '.d.ts');
+      createRequire(import.meta.url).resolve('@seqlab/engine');
     } catch {
       return;
     }
-    const program = ts.createProgram([entry], { noLib: true, types: [], skipLibCheck: true, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022 });
-    const sf = program.getSourceFile(entry);
-    if (!sf) return;
+    const head = `${kernelHelpersDeclarations()}import * as __engine from "@seqlab/engine";\nexport {};\ndeclare global {${HELPER_GLOBALS}`;
+    this.setFile(AMBIENT, `${head}}\n`);
+    const program = this.ls.getProgram();
+    const sf = program?.getSourceFile(AMBIENT);
+    const spec = sf?.statements.find((s): s is TS.ImportDeclaration => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === '@seqlab/engine')?.moduleSpecifier;
+    if (!program || !spec) return;
     const checker = program.getTypeChecker();
-    const moduleSymbol = checker.getSymbolAtLocation(sf) ?? (sf as unknown as { symbol?: TS.Symbol }).symbol;
+    const moduleSymbol = checker.getSymbolAtLocation(spec);
     if (!moduleSymbol) return;
     const exports = checker.getExportsOfModule(moduleSymbol);
+    // Global types of the standard library and Node (e.g. ES2015's `Generator<T>`): an export
+    // of the same name would clash with them, and the checker needs lib's meaning (a
+    // `function*` returns lib's Generator). Such an export keeps its value meaning only.
+    const lib = program.getSourceFile(ts.getDefaultLibFilePath(this.options));
+    const globalTypes = new Set(lib ? checker.getSymbolsInScope(lib, ts.SymbolFlags.Type).map((x) => x.name) : []);
     const valueNames: string[] = [];
     const typeOnly: string[] = [];
+    const kinds = new Map<string, TS.SymbolFlags>();
     for (const sym of exports) {
       const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+      kinds.set(sym.name, target.flags);
       if (target.flags & (ts.SymbolFlags.Value | ts.SymbolFlags.Namespace)) valueNames.push(sym.name);
       else typeOnly.push(sym.name);
     }
     const { installed } = engineGlobalNames(valueNames);
     const kernel = new Set(['display', 'clearOutput', 'input', 'prompt', 'progress', 'comms', 'require']);
-    const names = [...installed, ...typeOnly.filter((n) => !kernel.has(n))];
-    const aliases = names.map((n) => `  export import ${n} = __engine.${n};`).join('\n');
-    const engineNs = 'engine' in globalThis || installed.includes('engine') ? '' : '  /** Everything @seqlab/engine exports. */\n  const engine: typeof __engine;\n';
-    this.setFile(
-      AMBIENT,
-      `${kernelHelpersDeclarations()}import * as __engine from "@seqlab/engine";\nexport {};\ndeclare global {${HELPER_GLOBALS}${engineNs}${aliases}\n}\n`,
-    );
+    const names = [...installed, ...typeOnly.filter((n) => !kernel.has(n) && !globalTypes.has(n))];
+    this.valueOnly.clear();
+    const aliases = names
+      .map((n) => {
+        if (!globalTypes.has(n)) return `  export import ${n} = __engine.${n};`;
+        this.valueOnly.set(n, kinds.get(n)! & ts.SymbolFlags.Class ? 'class' : kinds.get(n)! & ts.SymbolFlags.Function ? 'function' : 'instance');
+        return `  /** The engine's \`${n}\`; as a type, \`${n}\` is the standard library's, and this one's instance type is \`engine.${n}\`. */\n  const ${n}: typeof __engine.${n};`;
+      })
+      .join('\n');
+    // A namespace alias, not a const: \`engine.Generator\`, \`engine.nn.Linear\` also name types.
+    const engineNs = 'engine' in globalThis || installed.includes('engine') ? '' : '  /** Everything the engine exports (the module `@seqlab/engine`), as values and as types: `engine.Generator`, `engine.nn.Linear`. */\n  export import engine = __engine;\n';
+    this.setFile(AMBIENT, `${head}${engineNs}${aliases}\n}\n`);
   }
 
   /** Records a cell that ran. */
@@ -259,7 +299,8 @@ export class LanguageService {
         const file = join(dir, `${name}.d.ts`);
         if (this.nodeFiles.has(file) || !existsSync(file)) continue;
         this.nodeFiles.add(file);
-        pending.push(readFileSync(file, 'utf8'));
+        // Without its comments: the examples in Node's docs import half of Node.
+        pending.push(readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, ''));
       }
     }
   }
@@ -314,6 +355,8 @@ export class LanguageService {
     const unique = hits.filter((e) => !seen.has(e.name) && (seen.add(e.name), true)).slice(0, 1000);
     // `export import` globals complete as aliases; ask for the real kind of the first few.
     const kindOf = (e: TS.CompletionEntry, i: number): string => {
+      const own = this.valueOnly.get(e.name);
+      if (own !== undefined) return own;
       if (e.kind !== 'alias' || i >= 25) return KIND_TYPES[e.kind] ?? e.kind ?? '';
       const d = this.ls.getCompletionEntryDetails(this.cellFile, view.offset + cursor, e.name, undefined, e.source, undefined, e.data);
       const real = d?.displayParts.find((p) => KIND_TYPES[p.text] !== undefined)?.text;
@@ -339,12 +382,10 @@ export class LanguageService {
     }
     if (!info) return { found: false, data: {} };
     // Engine globals are `export import` aliases: show the declaration, not the alias line.
-    const signature = ts
-      .displayPartsToString(info.displayParts)
-      .split('\n')
-      .filter((l) => !/^import [\w$]+ = [\w$.]+$/.test(l))
-      .join('\n')
-      .replace(/^\(alias\) /, '');
+    const lines = ts.displayPartsToString(info.displayParts).split('\n');
+    const declared = lines.filter((l) => !/^import [\w$]+ = [\w$.]+$/.test(l));
+    // A namespace alias (`nn`, `engine`) has only its import line: name it as a namespace.
+    const signature = (declared.length > 0 ? declared : lines.map((l) => l.replace(/^import ([\w$]+) = .*$/, 'namespace $1'))).join('\n').replace(/^\(alias\) /, '');
     const docs = ts.displayPartsToString(info.documentation);
     const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
     let definition = '';

@@ -34,6 +34,24 @@ describe('LanguageService', { timeout: 120_000 }, () => {
     expect(ls.check('const notThere = thisIsNotAnEngineExport;')[0]).toMatchObject({ code: 2304 });
   });
 
+  it('keeps lib\'s Generator<T> as a type beside the engine\'s Generator class (value, and engine.Generator as a type)', () => {
+    // The engine's random Generator and ES2015's generator interface share a name: `new
+    // Generator()` is the engine's, `Generator<number>` lib's, `engine.Generator` the engine's type.
+    const cell = [
+      'const g: engine.Generator = new Generator(1); g.manualSeed(2);',
+      'function* f(): Generator<number> { yield g.random() }',
+      'const it: Generator<number, void> = f(); const first: number | void = it.next().value;',
+      'function draw(rng: engine.Generator = defaultGenerator): number { return rng.random() }',
+      'const lin: engine.nn.Linear | undefined = undefined;',
+    ].join('\n');
+    expect(ls.check(cell)).toEqual([]);
+    // The type Generator is lib's, so the engine's instance is not one.
+    expect(ls.check('const h: Generator<number> = new Generator(1);')[0]).toMatchObject({ line: 1, column: 7, code: 2739 });
+    expect(ls.complete('new Generat', 11).types).toEqual([{ text: 'Generator', type: 'class' }]);
+    expect(ls.inspect('new Generator', 13, 0).data['text/plain']).toContain('Seedable random numbers');
+    expect(ls.inspect('engine', 3, 0).data['text/plain']).toMatch(/^namespace engine\n/);
+  });
+
   it('knows the kernel helpers and the tslab module', () => {
     expect(ls.check('display.html("x"); clearOutput(); const v: string = input("?"); const bar = progress(3); bar.update(); comms.open("t");')).toEqual([]);
     expect(ls.check('import * as tslab from "tslab"; tslab.newDisplay().png(new Uint8Array(1)); tslab.display.markdown("m");')).toEqual([]);
@@ -44,6 +62,23 @@ describe('LanguageService', { timeout: 120_000 }, () => {
     expect(ls.check('console.log(process.argv.length); const b: Buffer = Buffer.from("x"); setTimeout(() => {}, 1);')).toEqual([]);
     const d = ls.check('import * as fs from "node:fs";\nconst n: number = fs.readFileSync("f", "utf8");');
     expect(d).toEqual([expect.objectContaining({ line: 2, column: 7, code: 2322 })]);
+  });
+
+  it('types every global of a Node realm (fetch, URL, TextEncoder, performance, crypto, ...) without Node\'s module declarations', () => {
+    const cell = [
+      'const host: string = new URL("http://x").hostname; new URLSearchParams("a=1").get("a");',
+      'const bytes: Uint8Array = new TextEncoder().encode("x"); new TextDecoder().decode(bytes);',
+      'const t: number = performance.now(); const copy: { a: number } = structuredClone({ a: 1 });',
+      'const id: string = crypto.randomUUID(); new MessageChannel().port1.close(); new ReadableStream();',
+      'const status: Promise<number> = fetch("http://x").then((r) => r.status); new Headers({ a: "b" });',
+      'const path: typeof import("node:path") = require("node:path");',
+    ].join('\n');
+    expect(ls.check(cell)).toEqual([]);
+    // Typed for real, not `any`:
+    expect(ls.check('const n: number = new URL("http://x").hostname;')[0]).toMatchObject({ code: 2322 });
+    expect(ls.check('const r = await fetch("http://x"); const n: number = r.statusText;')[0]).toMatchObject({ line: 1, column: 42, code: 2322 });
+    const h = ls.check('import { createServer } from "node:http";\nconst port: string = createServer().address();');
+    expect(h).toEqual([expect.objectContaining({ line: 2, column: 7, code: 2322 })]);
   });
 
   it('completes members and globals with kinds', () => {
