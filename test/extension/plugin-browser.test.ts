@@ -111,6 +111,40 @@ describe('the @seqlab/jupyterlab commands plugin in JupyterLab', { timeout: 120_
     expect(svg).toMatch(/<path[^>]+stroke-opacity/);
   });
 
+  it('saves on the dark theme background, with its text colours', async () => {
+    const page = lab!.page;
+    const theme = (name: string, light: string) =>
+      page.evaluate(async ([n, l]) => {
+        await (window as unknown as { jupyterapp: any }).jupyterapp.commands.execute('apputils:change-theme', { theme: n });
+        // The theme's CSS is loaded when the marker flips.
+        while (document.body.dataset['jpThemeLight'] !== l) await new Promise(r => setTimeout(r, 50));
+      }, [name, light] as const);
+    const tick = `${scope(gates.index)} .js-plotly-plot .xtick text`;
+    const tickFill = (): Promise<string> => page.$eval(tick, el => getComputedStyle(el).fill);
+    const lightFill = await tickFill();
+    await theme('JupyterLab Dark', 'false');
+    try {
+      // plotly redraws with the dark theme's text colour; wait for it before saving.
+      await page.waitForFunction(([sel, light]) => getComputedStyle(document.querySelector(sel)!).fill !== light, [tick, lightFill] as const, {
+        timeout: 10_000,
+      });
+      const darkFill = await tickFill();
+      const { bytes } = await download(() => contextMenu(`${scope(gates.index)} .seqlab-gates-plot`, 'Save View as SVG'));
+      const svg = bytes.toString('utf8');
+      const bg = /<rect width="100%" height="100%" fill="([^"]+)"/.exec(svg)![1]!;
+      const [r, g, b] = bg.match(/\d+/g)!.map(Number);
+      expect(r! + g! + b!).toBeLessThan(3 * 80); // dark
+      const title = /<text[^>]*fill="([^"]+)"[^>]*>LSTM gates<\/text>/.exec(svg)![1]!;
+      expect(title.match(/\d+/g)!.map(Number).reduce((a, c) => a + c, 0)).toBeGreaterThan(3 * 160); // light text
+      // The plot inside is plotly's own export of the redrawn figure: light tick labels too.
+      // (plotly writes black fills of its own elsewhere, so only the dark theme's colour is checked.)
+      expect(darkFill).not.toBe(lightFill);
+      expect(svg.split(`fill: ${darkFill}`).length - 1).toBeGreaterThan(20); // ticks, axis titles, colour bars
+    } finally {
+      await theme('JupyterLab Light', 'true');
+    }
+  });
+
   it('opens a live copy in a side panel that stays when the output is cleared', async () => {
     const page = lab!.page;
     const source = await renderedFigures(page, scope(gates.index));

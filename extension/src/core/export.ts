@@ -59,11 +59,12 @@ const STYLE_PROPS = [
   'visibility',
 ];
 
-/** Whether `el` is hidden by a `hidden` attribute or `display: none` on it or an ancestor inside `root`. */
+/** Whether `el` is hidden by a `hidden` attribute or `display: none` (inline or from CSS) on it or an ancestor inside `root`. */
 function isHidden(el: Element, root: Element): boolean {
+  const view = el.ownerDocument.defaultView;
   for (let n: Element | null = el; n && n !== root.parentElement; n = n.parentElement) {
     if (n.hasAttribute('hidden')) return true;
-    if (n instanceof HTMLElement && n.style.display === 'none') return true;
+    if (view?.getComputedStyle(n).display === 'none') return true;
   }
   return false;
 }

@@ -48,6 +48,16 @@ describe('composeViewImage', () => {
     expect(frames.map((s) => Number(s.getAttribute('y')))).toEqual([38, 38 + gatesHeight + 12]);
     expect(frames[1]!.getAttribute('height')).toBe('260');
     expect(image.height).toBe(38 + gatesHeight + 12 + 260 + 12);
+
+    // A plot hidden by a style sheet is not on screen, so not in the image either.
+    const style = document.createElement('style');
+    style.textContent = '.seqlab-pane-unit { display: none; }';
+    document.head.append(style);
+    try {
+      expect((await composeViewImage(view.element, toImage)).parts).toEqual(['plot']);
+    } finally {
+      style.remove();
+    }
   });
 
   it('copies the attention head view (seqlab SVG, not plotly) with tokens as text', async () => {
