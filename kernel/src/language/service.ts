@@ -63,11 +63,11 @@ export interface LanguageServiceOptions {
 }
 
 /**
- * Node's global declarations: what a cell has in scope without imports (console, process,
- * timers, Buffer, events, fetch, URL, TextEncoder, performance, structuredClone, crypto,
- * require, web streams). These are @types/node's files with a `global` block (`declare
- * global`), not its whole index: the other modules' declarations (2 MB, most of the parsing of
- * the first build) are added once a cell imports them (see addNodeModules).
+ * Node's global declarations: what a cell has in scope without imports (console, process and
+ * its streams, timers, Buffer, events, fetch, URL, web streams, require). These are
+ * @types/node's files with a `global` block, not its whole index: the other modules'
+ * declarations (2 MB, most of the parsing of the first build) are added once a cell imports
+ * them (see addNodeModules).
  */
 const NODE_GLOBAL_TYPES = [
   'compatibility/index.d.ts',
@@ -84,13 +84,30 @@ const NODE_GLOBAL_TYPES = [
   'process.d.ts',
   'timers.d.ts',
   'url.d.ts',
-  'util.d.ts',
-  'perf_hooks.d.ts',
-  'worker_threads.d.ts',
   'stream/web.d.ts',
   'module.d.ts',
-  'crypto.d.ts',
+  // process.stdout/stderr/stdin: tty streams, which are sockets, which are streams.
+  'tty.d.ts',
+  'net.d.ts',
+  'stream.d.ts',
 ];
+
+/**
+ * Files of Node's globals declared once a cell mentions one of their globals (by name, or as
+ * the prefix being completed): large for the few globals they declare (crypto.d.ts is 200 KB
+ * for `crypto`; TextEncoder, performance, structuredClone, MessageChannel), and not needed by
+ * most cells, so the first build does not parse them.
+ */
+const NODE_LAZY_GLOBAL_TYPES = ['crypto.d.ts', 'util.d.ts', 'perf_hooks.d.ts', 'worker_threads.d.ts'];
+
+/** Names declared in the `global { ... }` block of one of @types/node's module files. */
+function globalNamesOf(text: string): string[] {
+  const start = text.indexOf('\n    global {');
+  if (start < 0) return [];
+  const end = text.indexOf('\n    }', start);
+  const block = text.slice(start, end < 0 ? undefined : end);
+  return [...block.matchAll(/^ {8}(?:var|function|const|let|class|interface|namespace|type)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
+}
 
 const KIND_TYPES: Record<string, string> = {
   function: 'function',
@@ -126,6 +143,8 @@ export class LanguageService {
   private readonly valueOnly = new Map<string, string>();
   private readonly nodeTypesDir: string | undefined;
   private readonly nodeFiles = new Set<string>();
+  /** Files of NODE_LAZY_GLOBAL_TYPES not added yet, with a test for a mention of their globals. */
+  private readonly lazyGlobals: { file: string; names: string[]; mention: RegExp }[] = [];
   private saveCache: (() => void) | undefined;
   private readonly resolutionCache: TS.ModuleResolutionCache;
 
@@ -140,6 +159,11 @@ export class LanguageService {
     try {
       this.nodeTypesDir = dirname(require.resolve('@types/node/package.json'));
       for (const f of NODE_GLOBAL_TYPES) if (existsSync(join(this.nodeTypesDir, f))) this.nodeFiles.add(join(this.nodeTypesDir, f));
+      for (const f of NODE_LAZY_GLOBAL_TYPES) {
+        const file = join(this.nodeTypesDir, f);
+        const names = existsSync(file) ? globalNamesOf(readFileSync(file, 'utf8')) : [];
+        if (names.length > 0) this.lazyGlobals.push({ file, names, mention: new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`) });
+      }
     } catch {
       this.nodeTypesDir = undefined;
     }
@@ -204,6 +228,9 @@ export class LanguageService {
       // Packages the notebook's folder lacks resolve from the kernel's own, as at run time.
       resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
         literals.map((lit) => {
+          // Node's modules import each other by name: those are ambient modules (declared in
+          // the program or not), never files to look for in node_modules.
+          if (isBuiltin(lit.text) && /[\\/](?:@types[\\/]node|undici-types)[\\/]/.test(containingFile)) return { resolvedModule: undefined };
           const first = ts.resolveModuleName(lit.text, containingFile, options, moduleHost, this.resolutionCache, redirected);
           if (first.resolvedModule || containingFile !== this.cellFile) return first;
           const fallback = ts.resolveModuleName(lit.text, join(kernelDist, 'index.ts'), options, moduleHost, undefined, redirected);
@@ -305,10 +332,22 @@ export class LanguageService {
     }
   }
 
-  private prepare(code: string): { offset: number; lineOffset: number } {
+  /** Adds the files of NODE_LAZY_GLOBAL_TYPES whose globals `text` mentions or `prefix` (being completed) starts. */
+  private addLazyGlobals(text: string, prefix: string): void {
+    const p = prefix.toLowerCase();
+    for (let i = this.lazyGlobals.length - 1; i >= 0; i--) {
+      const g = this.lazyGlobals[i]!;
+      if (!g.mention.test(text) && (p === '' || !g.names.some((n) => n.toLowerCase().startsWith(p)))) continue;
+      this.nodeFiles.add(g.file);
+      this.lazyGlobals.splice(i, 1);
+    }
+  }
+
+  private prepare(code: string, prefix = ''): { offset: number; lineOffset: number } {
     this.ensureEngine();
     const view = this.context.view(code);
     this.addNodeModules(view.text);
+    this.addLazyGlobals(view.text, prefix);
     this.setFile(this.cellFile, view.text);
     return view;
   }
@@ -342,8 +381,8 @@ export class LanguageService {
 
   /** Completions at UTF-16 offset `cursor` of `code`. */
   complete(code: string, cursor: number): Completion {
-    const view = this.prepare(code);
     const prefix = /[\w$]*$/.exec(code.slice(0, cursor))![0];
+    const view = this.prepare(code, prefix);
     const start = cursor - prefix.length;
     const info = this.ls.getCompletionsAtPosition(this.cellFile, view.offset + cursor, { includeCompletionsWithInsertText: true, includeExternalModuleExports: false });
     if (!info) return { matches: [], cursorStart: start, cursorEnd: cursor, types: [] };

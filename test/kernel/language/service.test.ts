@@ -79,6 +79,17 @@ describe('LanguageService', { timeout: 120_000 }, () => {
     expect(ls.check('const r = await fetch("http://x"); const n: number = r.statusText;')[0]).toMatchObject({ line: 1, column: 42, code: 2322 });
     const h = ls.check('import { createServer } from "node:http";\nconst port: string = createServer().address();');
     expect(h).toEqual([expect.objectContaining({ line: 2, column: 7, code: 2322 })]);
+    expect(ls.complete('process.stdout.wri', 18).matches).toContain('write');
+  });
+
+  it('completes Node globals whose declarations are parsed on demand (crypto, TextEncoder, performance, structuredClone)', () => {
+    // A fresh service: nothing has mentioned these globals yet, the prefix being completed does.
+    const fresh = new LanguageService({ notebookDir: tempDir() });
+    expect(fresh.complete('cryp', 4).matches).toContain('crypto');
+    expect(fresh.complete('TextEnc', 7).types).toContainEqual({ text: 'TextEncoder', type: expect.any(String) });
+    expect(fresh.complete('structuredCl', 12).matches).toEqual(['structuredClone']);
+    expect(fresh.complete('performance.no', 14).matches).toContain('now');
+    expect(fresh.inspect('crypto.randomUUID', 17, 0).data['text/plain']).toContain('randomUUID(');
   });
 
   it('completes members and globals with kinds', () => {
