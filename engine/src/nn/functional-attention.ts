@@ -348,12 +348,15 @@ export function mhaForward(
   let k: Tensor;
   let v: Tensor;
   const bPart = (i: number, n = 1): Tensor | null => (inB ? inB.narrow(0, i * E, n * E) : null);
+  // Self-attention's packed [..., 3E] projection, whose heads are taken as views of it below.
+  let packed: Tensor | null = null;
   if (separate) {
     q = linear(query, qW!, bPart(0));
     k = linear(key, kW!, bPart(1));
     v = linear(value, vW!, bPart(2));
   } else if (query === key && key === value) {
     const qkv = linear(query, inW!, inB);
+    packed = qkv;
     q = qkv.narrow(-1, 0, E);
     k = qkv.narrow(-1, E, E);
     v = qkv.narrow(-1, 2 * E, E);
@@ -385,9 +388,22 @@ export function mhaForward(
   // [B, H, len, D] views (sequence-first data gives one uniform batch stride: no copy).
   const heads = (x: Tensor, len: number): Tensor =>
     seqFirst ? x.reshape([len, B, H, D]).permute(1, 2, 0, 3) : x.reshape([B, len, H, D]).permute(0, 2, 1, 3);
-  let q4 = heads(q, L);
-  let k4 = heads(k, S);
-  let v4 = heads(v, S);
+  let q4: Tensor;
+  let k4: Tensor;
+  let v4: Tensor;
+  if (packed !== null && S === S0) {
+    // The heads of q, k and v as selects of one [len, B, 3, H, D] view of the packed
+    // projection: their gradients are added into one buffer in place, where narrow +
+    // reshape would first copy each of them back into [len, B, E].
+    const p = batched ? packed : packed.unsqueeze(1);
+    const parts = seqFirst ? p.reshape([L, B, 3, H, D]) : p.reshape([B, L, 3, H, D]);
+    const part = (i: number): Tensor => (seqFirst ? parts.select(2, i).permute(1, 2, 0, 3) : parts.select(2, i).permute(0, 2, 1, 3));
+    [q4, k4, v4] = [part(0), part(1), part(2)];
+  } else {
+    q4 = heads(q, L);
+    k4 = heads(k, S);
+    v4 = heads(v, S);
+  }
   if (o.addZeroAttn) {
     k4 = cat([k4, zeros([B, H, 1, D], { dtype: k4.dtype })], 2);
     v4 = cat([v4, zeros([B, H, 1, D], { dtype: v4.dtype })], 2);
