@@ -386,7 +386,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pPre = arena.floats(S * BG);
     const pH = arena.floats((S + 1) * BH);
     const pC = arena.floats((S + 1) * BH);
-    const pBias = arena.floats(G);
+    const pBias = arena.floats(2 * G);
     if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
     arena.put(pW, a.weight);
     // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
@@ -395,10 +395,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
       for (let g = 0; g < 4 && w > 0; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (4 * t + g) * blockBytes);
     }
     putSteps(arena, pPre, a.xProj, S, BG, reverse);
-    if (a.bias !== null) {
-      arena.put(pBias, a.bias);
-      k.addRowBias(pPre, S * B, G, pBias);
-    }
+    addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, a.bias);
     arena.put(pH, a.h0);
     arena.put(pC, a.c0);
     const job = this.job;
@@ -510,7 +507,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pWp = arena.alloc(T * blockBytes);
     const pPre = arena.floats(S * BH);
     const pH = arena.floats((S + 1) * BH);
-    const pBias = arena.floats(H);
+    const pBias = arena.floats(2 * H);
     if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pBias < 0) return false;
     arena.put(pW, a.weight);
     for (let t = 0; t < T; t++) {
@@ -518,10 +515,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
       if (w > 0) k.packBFull(pW + u0 * H * 4, H, 1, H, w, pWp + t * blockBytes);
     }
     putSteps(arena, pPre, a.xProj, S, BH, reverse);
-    if (a.bias !== null) {
-      arena.put(pBias, a.bias);
-      k.addRowBias(pPre, S * B, H, pBias);
-    }
+    addBiases(k, arena, pPre, S * B, H, pBias, a.inputBias, a.bias);
     arena.put(pH, a.h0);
     const relu = a.relu ? 1 : 0;
     const job = this.job;
@@ -735,6 +729,18 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
   private decline(): false {
     this.counters.declined++;
     return false;
+  }
+}
+
+/**
+ * rows x G pre-activations at `p` += b_ih, then += b_hh (each that is not null; two
+ * roundings, as adding b_ih in the input projection and b_hh after it). `pBias` has room for 2G floats.
+ */
+function addBiases(k: KernelExports, arena: Arena, p: number, rows: number, G: number, pBias: number, first: Float32Array | null, second: Float32Array | null): void {
+  for (const [i, b] of [first, second].entries()) {
+    if (b === null) continue;
+    arena.put(pBias + i * G * 4, b);
+    k.addRowBias(p, rows, G, pBias + i * G * 4);
   }
 }
 

@@ -15,6 +15,8 @@ export interface LstmForwardArgs {
   xProj: Float32Array;
   /** [4H] (b_hh) or null. */
   bias: Float32Array | null;
+  /** [4H] (b_ih, when not already in xProj) or null: added before `bias`, as a separate rounding. */
+  inputBias: Float32Array | null;
   /** W_hh [4H, H]. */
   weight: Float32Array;
   /** [B, H] each. */
@@ -65,6 +67,8 @@ export interface RnnForwardArgs {
   xProj: Float32Array;
   /** [H] (b_hh) or null. */
   bias: Float32Array | null;
+  /** [H] (b_ih, when not already in xProj) or null: added before `bias`, as a separate rounding. */
+  inputBias: Float32Array | null;
   /** W_hh [H, H]. */
   weight: Float32Array;
   /** [B, H]. */

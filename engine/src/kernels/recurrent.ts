@@ -49,9 +49,14 @@ function recurrentWeightGrad(
   }
 }
 
+/** x + b_ih[j] rounded to float32 (as the input projection would have stored it), or x. */
+function withInputBias(x: number, inputBias: Float32Array | null, j: number): number {
+  return inputBias === null ? x : Math.fround(x + inputBias[j]!);
+}
+
 /** See `LstmForwardArgs`. */
 export function lstmForwardReference(a: LstmForwardArgs): void {
-  const { S, B, H, xProj, bias, weight, reverse, hOut, c } = a;
+  const { S, B, H, xProj, bias, inputBias, weight, reverse, hOut, c } = a;
   const G = 4 * H;
   // Without a gates buffer to fill, one step's worth of scratch.
   const gates = a.gates ?? new Float32Array(B * G);
@@ -63,7 +68,7 @@ export function lstmForwardReference(a: LstmForwardArgs): void {
     const go = a.gates !== null ? k * B * G : 0;
     // pre = xProj_t + b_hh + h W_hhᵀ, into this step's gate block.
     for (let b = 0; b < B; b++) {
-      for (let j = 0; j < G; j++) gates[go + b * G + j] = xProj[(t * B + b) * G + j]! + (bias ? bias[j]! : 0);
+      for (let j = 0; j < G; j++) gates[go + b * G + j] = withInputBias(xProj[(t * B + b) * G + j]!, inputBias, j) + (bias ? bias[j]! : 0);
     }
     product(false, true, B, G, H, h, hOff, H, weight, 0, H, gates, go, G, true);
     const cPrev = k * B * H;
@@ -133,7 +138,7 @@ function reluValue(x: number): number {
 
 /** See `RnnForwardArgs`. */
 export function rnnForwardReference(a: RnnForwardArgs): void {
-  const { S, B, H, xProj, bias, weight, reverse, relu, hOut } = a;
+  const { S, B, H, xProj, bias, inputBias, weight, reverse, relu, hOut } = a;
   const BH = B * H;
   let h = a.h0;
   let hOff = 0;
@@ -142,7 +147,7 @@ export function rnnForwardReference(a: RnnForwardArgs): void {
     const ho = t * BH;
     // pre = xProj_t + b_hh + h W_hhᵀ, in this step's output block, then activated in place.
     for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) hOut[ho + b * H + j] = xProj[ho + b * H + j]! + (bias ? bias[j]! : 0);
+      for (let j = 0; j < H; j++) hOut[ho + b * H + j] = withInputBias(xProj[ho + b * H + j]!, inputBias, j) + (bias ? bias[j]! : 0);
     }
     product(false, true, B, H, H, h, hOff, H, weight, 0, H, hOut, ho, H, true);
     for (let i = ho; i < ho + BH; i++) hOut[i] = relu ? reluValue(hOut[i]!) : Math.tanh(hOut[i]!);

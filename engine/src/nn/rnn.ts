@@ -183,18 +183,21 @@ abstract class RNNBase extends Module {
   /** One layer in one direction over the whole sequence. */
   private direction(input: Tensor, layer: number, reverse: boolean, h0: Tensor, c0: Tensor | null, S: number): DirectionResult {
     const { wIh, wHh, bIh, bHh } = this.weights(layer, reverse);
-    // The input projection for all steps at once: one [S*B, in] x [in, G] product.
-    const xProj = linear(input, wIh, bIh);
     const rec = activeRecorder();
-    if (this.mode === 'LSTM' && rec === null && fastKernels() !== null && allFloat32(xProj, wHh, bHh, h0, c0!)) {
-      // The whole direction as one op on the fast kernels (same maths as the steps below).
-      const y = lstmSequence(xProj, wHh, bHh, h0, c0!, reverse);
+    const elman = this.mode === 'RNN_TANH' || this.mode === 'RNN_RELU';
+    if ((this.mode === 'LSTM' || elman) && rec === null && fastKernels() !== null && allFloat32(input, wIh, bIh, wHh, bHh, h0, c0)) {
+      // The whole direction as one op on the fast kernels (same maths as the steps below);
+      // b_ih goes in with b_hh, so the input projection is a bare product.
+      const xProj = linear(input, wIh, null);
+      if (elman) {
+        const y = rnnSequence(xProj, wHh, bHh, h0, reverse, this.mode === 'RNN_TANH' ? 'tanh' : 'relu', bIh);
+        return { out: y, h: y.select(0, reverse ? 0 : S - 1), c: null };
+      }
+      const y = lstmSequence(xProj, wHh, bHh, h0, c0!, reverse, bIh);
       return { out: y.narrow(0, 0, S), h: y.select(0, reverse ? 0 : S - 1), c: y.select(0, S) };
     }
-    if ((this.mode === 'RNN_TANH' || this.mode === 'RNN_RELU') && rec === null && fastKernels() !== null && allFloat32(xProj, wHh, bHh, h0)) {
-      const y = rnnSequence(xProj, wHh, bHh, h0, reverse, this.mode === 'RNN_TANH' ? 'tanh' : 'relu');
-      return { out: y, h: y.select(0, reverse ? 0 : S - 1), c: null };
-    }
+    // The input projection for all steps at once: one [S*B, in] x [in, G] product.
+    const xProj = linear(input, wIh, bIh);
     const stepsH: Tensor[] = new Array(S);
     const stepsC: Tensor[] | null = rec && this.mode === 'LSTM' ? new Array(S) : null;
     const gates: Record<string, Tensor[]> | null = rec && this.mode !== 'RNN_TANH' && this.mode !== 'RNN_RELU' ? {} : null;

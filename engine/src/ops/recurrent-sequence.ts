@@ -29,12 +29,29 @@ function expectShape(op: string, t: Tensor, shape: readonly number[], arg: strin
 }
 
 /**
+ * The inputs of a sequence op in gradient order (null biases left out), and the function
+ * that lays out the gradients in that order; both biases get the same gradient (the
+ * column sums of the pre-activation gradients).
+ */
+function sequenceInputs(
+  xProj: Tensor, wHh: Tensor, bHh: Tensor | null, states: readonly Tensor[], bIh: Tensor | null,
+): { inputs: Tensor[]; grads: (dPre: Tensor, dW: Tensor, dBias: Tensor | null, dStates: readonly Tensor[]) => Tensor[] } {
+  const inputs = [xProj, wHh, ...(bHh !== null ? [bHh] : []), ...states, ...(bIh !== null ? [bIh] : [])];
+  return {
+    inputs,
+    grads: (dPre, dW, dBias, dStates) => [
+      dPre, dW, ...(bHh !== null ? [dBias!] : []), ...dStates, ...(bIh !== null ? [dBias!] : []),
+    ],
+  };
+}
+
+/**
  * Checks the arguments shared by every whole-sequence layer with `gates` blocks of H
  * (xProj [S, B, gates*H], W_hh [gates*H, H], b_hh [gates*H] or null, states [B, H]) and
  * returns the sizes.
  */
 function checkSequence(
-  op: string, gates: number, xProj: Tensor, wHh: Tensor, bHh: Tensor | null, states: readonly [string, Tensor][],
+  op: string, gates: number, xProj: Tensor, wHh: Tensor, bHh: Tensor | null, bIh: Tensor | null, states: readonly [string, Tensor][],
 ): { S: number; B: number; H: number; G: number } {
   const gateDim = gates === 1 ? 'hidden' : `${gates} * hidden`;
   if (xProj.ndim !== 3) throw new RangeError(`${op}: xProj must be [seq, batch, ${gateDim}], got ${fmt(xProj.shape)}`);
@@ -44,6 +61,7 @@ function checkSequence(
   expectShape(op, xProj, [S, B, G], 'xProj');
   expectShape(op, wHh, [G, H], 'wHh');
   if (bHh !== null) expectShape(op, bHh, [G], 'bHh');
+  if (bIh !== null) expectShape(op, bIh, [G], 'bIh');
   for (const [arg, t] of states) expectShape(op, t, [B, H], arg);
   return { S, B, H, G };
 }
@@ -51,6 +69,9 @@ function checkSequence(
 /**
  * Runs an LSTM layer over a sequence: `xProj` [S, B, 4H] = x W_ihᵀ + b_ih for every
  * step (time order), W_hh [4H, H], b_hh [4H] or null, initial state h0, c0 [B, H].
+ * b_ih [4H] may instead be passed as `bIh` (then `xProj` = x W_ihᵀ): it is added inside
+ * (rounded as the projection would have) before b_hh, saving the projection's own bias
+ * pass and its [S, B, 4H] temporary.
  * Returns one [S + 1, B, H] tensor: rows 0..S-1 are h at each time step, row S is the
  * final cell state. With `reverse`, steps run from t = S-1 down to 0 (so the final h is
  * row 0). float32 only.
@@ -59,10 +80,13 @@ function checkSequence(
  * const y = lstmSequence(linear(x, wIh, bIh), wHh, bHh, h0, c0, false);
  * const [out, hN, cN] = [y.narrow(0, 0, S), y.select(0, S - 1), y.select(0, S)];
  */
-export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor, reverse: boolean): Tensor {
-  const { S, B, H, G } = checkSequence('lstmSequence', 4, xProj, wHh, bHh, [['h0', h0], ['c0', c0]]);
+export function lstmSequence(
+  xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor, reverse: boolean, bIh: Tensor | null = null,
+): Tensor {
+  const { S, B, H, G } = checkSequence('lstmSequence', 4, xProj, wHh, bHh, bIh, [['h0', h0], ['c0', c0]]);
   const BH = B * H;
-  const inputs = bHh !== null ? [xProj, wHh, bHh, h0, c0] : [xProj, wHh, h0, c0];
+  const { inputs, grads: order } = sequenceInputs(xProj, wHh, bHh, [h0, c0], bIh);
+  const hasBias = bHh !== null || bIh !== null;
   const keep = willRecord(inputs);
   const weight = values(wHh);
   const h0v = values(h0);
@@ -70,7 +94,7 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
   const c = new Float32Array((S + 1) * BH);
   const gates = keep ? new Float32Array(S * B * G) : new Float32Array(0);
   const fwd: LstmForwardArgs = {
-    S, B, H, xProj: values(xProj), bias: bHh !== null ? values(bHh) : null, weight, h0: h0v, c0: values(c0), reverse,
+    S, B, H, xProj: values(xProj), bias: bHh && values(bHh), inputBias: bIh && values(bIh), weight, h0: h0v, c0: values(c0), reverse,
     hOut, c, gates: keep ? gates : null,
   };
   if (!(fastKernels()?.lstmForward(fwd) ?? false)) lstmForwardReference(fwd);
@@ -87,15 +111,15 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
       dcN: g.subarray(S * BH),
       dPre: new Float32Array(S * B * G),
       dWeight: new Float32Array(G * H),
-      dBias: bHh !== null ? new Float32Array(G) : null,
+      dBias: hasBias ? new Float32Array(G) : null,
       dh0: new Float32Array(BH),
       dc0: new Float32Array(BH),
     };
     if (!(fastKernels()?.lstmBackward(bwd) ?? false)) lstmBackwardReference(bwd);
-    const grads: Tensor[] = [new Tensor(bwd.dPre, [S, B, G]), new Tensor(bwd.dWeight, [G, H])];
-    if (bwd.dBias !== null) grads.push(new Tensor(bwd.dBias, [G]));
-    grads.push(new Tensor(bwd.dh0, [B, H]), new Tensor(bwd.dc0, [B, H]));
-    return grads;
+    return order(
+      new Tensor(bwd.dPre, [S, B, G]), new Tensor(bwd.dWeight, [G, H]), bwd.dBias && new Tensor(bwd.dBias, [G]),
+      [new Tensor(bwd.dh0, [B, H]), new Tensor(bwd.dc0, [B, H])],
+    );
   });
   if (node) {
     // The backward reads W_hh, h0 and its own copies of the states; in-place changes to
@@ -109,7 +133,8 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
 /**
  * Runs an Elman RNN layer over a sequence: `xProj` [S, B, H] = x W_ihᵀ + b_ih for every
  * step (time order), W_hh [H, H], b_hh [H] or null, initial state h0 [B, H];
- * h_t = tanh(xProj_t + h_{t-1} W_hhᵀ + b_hh) (or relu). Returns h at every time step,
+ * h_t = tanh(xProj_t + h_{t-1} W_hhᵀ + b_hh) (or relu). As for `lstmSequence`, b_ih may
+ * be passed as `bIh` instead of being in `xProj`. Returns h at every time step,
  * [S, B, H]; the final state is row S-1, or row 0 with `reverse` (steps from t = S-1
  * down to 0). float32 only.
  *
@@ -119,19 +144,20 @@ export function lstmSequence(xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0:
  */
 export function rnnSequence(
   xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, reverse: boolean, nonlinearity: 'tanh' | 'relu',
+  bIh: Tensor | null = null,
 ): Tensor {
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
     throw new RangeError(`rnnSequence: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
   }
-  const { S, B, H } = checkSequence('rnnSequence', 1, xProj, wHh, bHh, [['h0', h0]]);
+  const { S, B, H } = checkSequence('rnnSequence', 1, xProj, wHh, bHh, bIh, [['h0', h0]]);
   const BH = B * H;
   const relu = nonlinearity === 'relu';
-  const inputs = bHh !== null ? [xProj, wHh, bHh, h0] : [xProj, wHh, h0];
+  const { inputs, grads: order } = sequenceInputs(xProj, wHh, bHh, [h0], bIh);
   const weight = values(wHh);
   const h0v = values(h0);
   const hOut = new Float32Array(S * BH);
   const fwd: RnnForwardArgs = {
-    S, B, H, xProj: values(xProj), bias: bHh !== null ? values(bHh) : null, weight, h0: h0v, reverse, relu, hOut,
+    S, B, H, xProj: values(xProj), bias: bHh && values(bHh), inputBias: bIh && values(bIh), weight, h0: h0v, reverse, relu, hOut,
   };
   if (!(fastKernels()?.rnnForward(fwd) ?? false)) rnnForwardReference(fwd);
   const result = new Tensor(hOut, [S, B, H]);
@@ -142,14 +168,11 @@ export function rnnSequence(
       dhOut: values(grad.dtype === 'float32' ? grad : grad.to('float32')),
       dPre: new Float32Array(S * BH),
       dWeight: new Float32Array(H * H),
-      dBias: bHh !== null ? new Float32Array(H) : null,
+      dBias: bHh !== null || bIh !== null ? new Float32Array(H) : null,
       dh0: new Float32Array(BH),
     };
     if (!(fastKernels()?.rnnBackward(bwd) ?? false)) rnnBackwardReference(bwd);
-    const grads: Tensor[] = [new Tensor(bwd.dPre, [S, B, H]), new Tensor(bwd.dWeight, [H, H])];
-    if (bwd.dBias !== null) grads.push(new Tensor(bwd.dBias, [H]));
-    grads.push(new Tensor(bwd.dh0, [B, H]));
-    return grads;
+    return order(new Tensor(bwd.dPre, [S, B, H]), new Tensor(bwd.dWeight, [H, H]), bwd.dBias && new Tensor(bwd.dBias, [H]), [new Tensor(bwd.dh0, [B, H])]);
   });
   if (node) {
     // The backward reads W_hh, h0 and the outputs (`result`'s own storage): in-place

@@ -90,7 +90,7 @@ describe('wasm GEMM backend on two threads', () => {
       const rnd = seeded(S * 31 + H);
       const f = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
       const G = 4 * H;
-      const base = { S, B, H, reverse, xProj: f(S * B * G, 2), bias: f(G), weight: f(G * H, 0.3), h0: f(B * H), c0: f(B * H) };
+      const base = { S, B, H, reverse, xProj: f(S * B * G, 2), bias: f(G), inputBias: null, weight: f(G * H, 0.3), h0: f(B * H), c0: f(B * H) };
       const fwd = () => ({ ...base, hOut: new Float32Array(S * B * H), c: new Float32Array((S + 1) * B * H), gates: new Float32Array(S * B * G) });
       const dhOut = f(S * B * H), dcN = f(B * H);
       const bwd = (a: ReturnType<typeof fwd>) => ({
@@ -120,7 +120,7 @@ describe('wasm GEMM backend on two threads', () => {
     it(`an Elman RNN layer (S=${S}, B=${B}, H=${H}, ${relu ? 'relu' : 'tanh'}${reverse ? ', reverse' : ''}) split by hidden units over two threads equals one thread bit for bit, and the reference`, () => {
       const rnd = seeded(S * 37 + H);
       const f = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
-      const base = { S, B, H, reverse, relu, xProj: f(S * B * H, 2), bias: f(H), weight: f(H * H, 0.3), h0: f(B * H) };
+      const base = { S, B, H, reverse, relu, xProj: f(S * B * H, 2), bias: f(H), inputBias: f(H), weight: f(H * H, 0.3), h0: f(B * H) };
       const fwd = () => ({ ...base, hOut: new Float32Array(S * B * H) });
       const dhOut = f(S * B * H);
       const bwd = (a: ReturnType<typeof fwd>) => ({

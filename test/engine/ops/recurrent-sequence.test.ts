@@ -41,7 +41,7 @@ function lstmCase(S: number, B: number, H: number, reverse: boolean, bias: boole
   const G = 4 * H;
   const fwd = (): LstmForwardArgs => ({
     S, B, H, reverse,
-    xProj: fill(S * B * G, 2), bias: bias ? fill(G) : null, weight: fill(G * H, 1 / Math.sqrt(H)),
+    xProj: fill(S * B * G, 2), bias: bias ? fill(G) : null, inputBias: bias ? fill(G) : null, weight: fill(G * H, 1 / Math.sqrt(H)),
     h0: fill(B * H), c0: fill(B * H),
     hOut: new Float32Array(S * B * H), c: new Float32Array((S + 1) * B * H), gates: new Float32Array(S * B * G),
   });
@@ -202,7 +202,7 @@ function rnnCase(S: number, B: number, H: number, reverse: boolean, relu: boolea
   const fill = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
   const fwd = (): RnnForwardArgs => ({
     S, B, H, reverse, relu,
-    xProj: fill(S * B * H, 2), bias: bias ? fill(H) : null, weight: fill(H * H, 1 / Math.sqrt(H)), h0: fill(B * H),
+    xProj: fill(S * B * H, 2), bias: bias ? fill(H) : null, inputBias: bias ? null : fill(H), weight: fill(H * H, 1 / Math.sqrt(H)), h0: fill(B * H),
     hOut: new Float32Array(S * B * H),
   });
   const bwd = (f: RnnForwardArgs, dhOut: Float32Array): RnnBackwardArgs => ({
@@ -251,7 +251,7 @@ describe('Elman RNN sequence kernels: wasm equals the TypeScript reference', () 
 
   it('the reference keeps relu of NaN as NaN, as the elementwise op does', () => {
     const a: RnnForwardArgs = {
-      S: 1, B: 1, H: 2, reverse: false, relu: true, xProj: Float32Array.from([Number.NaN, -1]), bias: null,
+      S: 1, B: 1, H: 2, reverse: false, relu: true, xProj: Float32Array.from([Number.NaN, -1]), bias: null, inputBias: null,
       weight: new Float32Array(4), h0: new Float32Array(2), hOut: new Float32Array(2),
     };
     rnnForwardReference(a);
@@ -373,5 +373,40 @@ describe('nn.RNN on the sequence op equals nn.RNN step by step', () => {
     expect(() => rnnSequence(randn([4, 3]), randn([3, 3]), null, randn([2, 3]), false, 'tanh')).toThrow('rnnSequence: xProj must be [seq, batch, hidden], got [4,3]');
     expect(() => rnnSequence(x.double(), randn([3, 3]), null, randn([2, 3]), false, 'tanh')).toThrow('rnnSequence: xProj must be float32, got float64');
     expect(() => rnnSequence(x, randn([3, 3]), null, randn([2, 3]), false, 'sigmoid' as 'tanh')).toThrow(`rnnSequence: nonlinearity must be 'tanh' or 'relu', got "sigmoid"`);
+  });
+});
+
+describe('b_ih passed to the sequence ops (added inside with b_hh)', () => {
+  const cases: [string, (x: Tensor, w: Tensor, bHh: Tensor | null, h0: Tensor, bIh: Tensor | null) => Tensor, number][] = [
+    ['lstmSequence', (x, w, bHh, h0, bIh) => lstmSequence(x, w, bHh, h0, h0.mul(0.5), true, bIh), 4],
+    ['rnnSequence', (x, w, bHh, h0, bIh) => rnnSequence(x, w, bHh, h0, false, 'relu', bIh), 1],
+  ];
+  for (const [name, run, gates] of cases) {
+    for (const withHh of [true, false]) {
+      it(`${name}${withHh ? '' : ' without b_hh'}: equals b_ih added to xProj first, outputs and every gradient`, () => {
+        manualSeed(11);
+        const H = 6, G = gates * H;
+        const x = randn([5, 3, G], { requiresGrad: true });
+        const w = randn([G, H], { requiresGrad: true });
+        const bHh = withHh ? randn([G], { requiresGrad: true }) : null;
+        const bIh = randn([G], { requiresGrad: true });
+        const h0 = randn([3, H], { requiresGrad: true });
+        const up = randn(run(x, w, bHh, h0, bIh).shape);
+        const grads = (y: Tensor): Tensor[] => {
+          for (const t of [x, w, bHh, bIh, h0]) if (t) t.grad = null;
+          y.mul(up).sum().backward();
+          return [y.detach(), x.grad!, w.grad!, ...(bHh ? [bHh.grad!] : []), bIh.grad!, h0.grad!];
+        };
+        const inside = grads(run(x, w, bHh, h0, bIh));
+        const outside = grads(run(x.add(bIh), w, bHh, h0, null));
+        inside.forEach((t, i) => expect(tensorDiff(t, outside[i]!), `result ${i}`).toBeLessThan(i === 0 ? 2e-6 : 2e-5));
+        // Both biases get the same gradient (the column sums of the pre-activation gradients).
+        if (bHh) expect(tensorDiff(inside[3]!, inside[4]!)).toBe(0);
+      });
+    }
+  }
+
+  it('names b_ih on a bad shape', () => {
+    expect(() => rnnSequence(randn([4, 2, 3]), randn([3, 3]), null, randn([2, 3]), false, 'tanh', randn([2]))).toThrow('rnnSequence: bIh must have shape [3], got [2]');
   });
 });
