@@ -230,6 +230,9 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const { N } = args;
     let outer = args.outer ?? 1;
     if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) return this.decline();
+    const bias = args.rowBias ?? null;
+    const biasOffset = args.rowBiasOffset ?? 0;
+    if (bias !== null && (!(bias instanceof Float32Array) || args.accumulate || !isIndex(biasOffset) || biasOffset + N > bias.length)) return this.decline();
     if (M * N * K * batch * outer < this.options.minWork) return this.decline();
     const { lda, ldb, ldc } = args;
     let { strideA, strideB, strideC } = args;
@@ -271,7 +274,8 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pA = arena.floats(sa.length);
     const pB = arena.floats(sb.length);
     const pC = arena.floats(sc.length);
-    if (pA < 0 || pB < 0 || pC < 0) return this.decline();
+    const pBias = bias !== null ? arena.floats(N) : 0;
+    if (pA < 0 || pB < 0 || pC < 0 || pBias < 0) return this.decline();
 
     this.copyIn(A, sa, pA);
     this.copyIn(B, sb, pB);
@@ -290,10 +294,29 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
         if (cIn) this.copyIn(C, sc, pC);
       },
     );
+    if (bias !== null) {
+      // One pass over C while it is still in the kernel memory (and mostly in cache).
+      this.copyIn(bias, { offset: biasOffset, length: N }, pBias);
+      this.addRowBias(pC, M, N, ldc, strideC, oC, batch, outer, pBias);
+    }
     arena.get(pC, sc.length, C, sc.offset);
     this.counters.bytesCopied += sc.length * 4;
     this.counters.calls++;
     return true;
+  }
+
+  /** Adds the bias at `pBias` to every row of every C matrix of a (two-level) batch at `pC`. */
+  private addRowBias(pC: number, M: number, N: number, ldc: number, strideC: number, oC: number, batch: number, outer: number, pBias: number): void {
+    const k = this.kernel!;
+    // A stride of 0 means the products overwrite one C in turn: it gets the bias once.
+    const groups = oC === 0 ? 1 : outer, count = strideC === 0 ? 1 : batch;
+    for (let o = 0; o < groups; o++) {
+      for (let i = 0; i < count; i++) {
+        const p = pC + (o * oC + i * strideC) * 4;
+        if (ldc === N) k.addRowBias(p, M, N, pBias);
+        else for (let m = 0; m < M; m++) k.addRowBias(p + m * ldc * 4, 1, N, pBias);
+      }
+    }
   }
 
   /**

@@ -4,6 +4,7 @@
  *
  *   C[m, n] = sum_k op(A)[m, k] * op(B)[k, n]          (accumulate = false)
  *   C[m, n] += sum_k op(A)[m, k] * op(B)[k, n]         (accumulate = true)
+ *   C[m, n] = (sum_k op(A)[m, k] * op(B)[k, n]) + bias[n]   (rowBias, accumulate = false)
  *
  * where op(A) is A ([M, K], leading dimension lda) or, with transA, A^T for A stored as
  * [K, M]. Likewise for B ([K, N] or, with transB, [N, K]). C is [M, N] with leading
@@ -32,6 +33,14 @@ export interface GemmArgs {
   cOffset: number;
   ldc: number;
   accumulate: boolean;
+  /**
+   * Optional bias [N] (same element type as C, read from `rowBiasOffset`) added to every
+   * row of every C matrix after its product, rounded once in C's precision: the same bits
+   * as computing the product and then adding the bias (a linear layer's `x Wᵀ + b`
+   * without a second pass over a fresh result). Only with `accumulate` false.
+   */
+  rowBias?: FloatArray | null;
+  rowBiasOffset?: number;
 }
 
 /**
@@ -84,6 +93,12 @@ export function gemm(args: GemmArgs): void {
 /** `batch` products with fixed strides between consecutive matrices. */
 export function gemmBatched(args: GemmBatchedArgs): void {
   if (args.M === 0 || args.N === 0 || args.batch === 0 || args.outer === 0) return;
+  if (args.rowBias != null) {
+    if (args.accumulate) throw new Error('gemm: rowBias cannot be combined with accumulate');
+    if ((args.rowBiasOffset ?? 0) + args.N > args.rowBias.length) {
+      throw new RangeError(`gemm: rowBias holds ${args.rowBias.length} elements, ${(args.rowBiasOffset ?? 0) + args.N} needed`);
+    }
+  }
   if (backend !== null && backend.gemmBatched(args)) return;
   gemmBatchedReference(args);
 }
@@ -126,6 +141,14 @@ export function gemmBatchedReference(args: GemmBatchedArgs): void {
           }
           C[crow + n]! += s;
         }
+      }
+    }
+    const bias = args.rowBias;
+    if (bias != null) {
+      const bo = args.rowBiasOffset ?? 0;
+      for (let m = 0; m < M; m++) {
+        const crow = co + m * ldc;
+        for (let n = 0; n < N; n++) C[crow + n]! += bias[bo + n]!;
       }
     }
   }

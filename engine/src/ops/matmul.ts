@@ -105,8 +105,11 @@ function broadcastBatchStrides(t: Tensor, batchShape: readonly number[]): number
   return out;
 }
 
-/** The product of a [..., M, K] and b [..., K, N] (both at least 2-D), no autograd. */
-function rawMatmul(a: Tensor, b: Tensor): Tensor {
+/**
+ * The product of a [..., M, K] and b [..., K, N] (both at least 2-D), no autograd; with
+ * `bias` (contiguous [N], the product's dtype) added to every row inside the product.
+ */
+function rawMatmul(a: Tensor, b: Tensor, bias: Tensor | null = null): Tensor {
   const M = a.shape[a.ndim - 2]!;
   const K = a.shape[a.ndim - 1]!;
   const N = b.shape[b.ndim - 1]!;
@@ -115,7 +118,7 @@ function rawMatmul(a: Tensor, b: Tensor): Tensor {
   if (b.ndim === 2 && a.ndim > 2) {
     const rows = numel(a.shape.slice(0, -1));
     const a2 = rawReshape(a, [rows, K]);
-    const out = rawMatmul(a2, b);
+    const out = rawMatmul(a2, b, bias);
     return new Tensor(out.storage, [...a.shape.slice(0, -1), N]);
   }
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
@@ -151,6 +154,8 @@ function rawMatmul(a: Tensor, b: Tensor): Tensor {
     cOffset: 0,
     ldc: N,
     accumulate: false,
+    rowBias: bias === null ? null : (bias.data as FloatArray),
+    rowBiasOffset: bias === null ? 0 : bias.offset,
     batch: inner,
     strideA: split.sa[1],
     strideB: split.sb[1],
@@ -165,22 +170,61 @@ function rawMatmul(a: Tensor, b: Tensor): Tensor {
 
 const mT = (t: Tensor): Tensor => rawTranspose(t, t.ndim - 2, t.ndim - 1);
 
+/** The gradients of a · b for the output gradient g (each only when needed). */
+function matmulGrads(a: Tensor, b: Tensor, g: Tensor, needA: boolean, needB: boolean): [Tensor | null, Tensor | null] {
+  let ga: Tensor | null = null;
+  let gb: Tensor | null = null;
+  if (needA) ga = sumTo(rawMatmul(g, mT(b)), a.shape);
+  if (needB) {
+    if (b.ndim === 2 && a.ndim > 2) {
+      // Fold the batch: gb = a_flat^T · g_flat, one product instead of a batch and a sum.
+      const K = a.shape[a.ndim - 1]!;
+      const N = b.shape[1]!;
+      gb = rawMatmul(mT(rawReshape(a, [numel(a.shape) / K, K])), rawReshape(g, [numel(g.shape) / N, N]));
+    } else gb = sumTo(rawMatmul(mT(a), g), b.shape);
+  }
+  return [ga, gb];
+}
+
 /** a [..., M, K] · b [..., K, N], recorded. */
 function matmulNd(a: Tensor, b: Tensor): Tensor {
   const out = rawMatmul(a, b);
-  const node = record(out, 'MatmulBackward', [a, b], (g, needs) => {
-    let ga: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (needs[0]) ga = sumTo(rawMatmul(g, mT(b)), a.shape);
-    if (needs[1]) {
-      if (b.ndim === 2 && a.ndim > 2) {
-        // Fold the batch: gb = a_flat^T · g_flat, one product instead of a batch and a sum.
-        const K = a.shape[a.ndim - 1]!;
-        const N = b.shape[1]!;
-        gb = rawMatmul(mT(rawReshape(a, [numel(a.shape) / K, K])), rawReshape(g, [numel(g.shape) / N, N]));
-      } else gb = sumTo(rawMatmul(mT(a), g), b.shape);
-    }
-    return [ga, gb];
+  const node = record(out, 'MatmulBackward', [a, b], (g, needs) => matmulGrads(a, b, g, needs[0]!, needs[1]!));
+  if (node) {
+    node.save(a);
+    node.save(b);
+  }
+  return out;
+}
+
+/**
+ * `a · b + bias` for a [..., M, K] (at least 2-D), b [K, N] and bias [N] of one floating
+ * dtype: what a linear layer computes, with the bias added to the product's rows inside
+ * the product (no second pass over a fresh [..., M, N] result). The same bits as
+ * `add(matmul(a, b), bias)`, and the same gradients (the bias's: column sums of the
+ * output gradient). Other argument combinations are errors; callers check them first.
+ * @example matmulBias(x /* [batch, seq, in] *\/, weight.mT /* [in, out] *\/, bias /* [out] *\/)  // [batch, seq, out]
+ */
+export function matmulBias(a: Tensor, b: Tensor, bias: Tensor): Tensor {
+  expectTensor(a, 'matmulBias', 'input');
+  expectTensor(b, 'matmulBias', 'other');
+  expectTensor(bias, 'matmulBias', 'bias');
+  if (a.ndim < 2 || b.ndim !== 2 || bias.ndim !== 1) {
+    throw new RangeError(`matmulBias: expects input [..., M, K], other [K, N] and bias [N], got ${fmt(a.shape)}, ${fmt(b.shape)} and ${fmt(bias.shape)}`);
+  }
+  if (!isFloating(a.dtype) || a.dtype !== b.dtype || a.dtype !== bias.dtype) {
+    throw new TypeError(`matmulBias: expects three floating point tensors of one dtype, got ${a.dtype}, ${b.dtype} and ${bias.dtype}`);
+  }
+  const K = a.shape[a.ndim - 1]!;
+  const N = b.shape[1]!;
+  if (b.shape[0] !== K || bias.shape[0] !== N) {
+    throw new RangeError(`matmulBias: cannot compute ${fmt(a.shape)} · ${fmt(b.shape)} + ${fmt(bias.shape)} (inner dimensions ${K} and ${b.shape[0]}, ${N} columns and a bias of ${bias.shape[0]})`);
+  }
+  const rowBias = bias.isContiguous() ? bias : copyContiguous(bias);
+  const out = rawMatmul(a, b, rowBias);
+  const node = record(out, 'AddmmBackward', [a, b, bias], (g, needs) => {
+    const [ga, gb] = matmulGrads(a, b, g, needs[0]!, needs[1]!);
+    return [ga, gb, needs[2] ? sumTo(g, bias.shape) : null];
   });
   if (node) {
     node.save(a);
