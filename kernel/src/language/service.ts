@@ -63,11 +63,10 @@ export interface LanguageServiceOptions {
 }
 
 /**
- * Node's global declarations: what a cell has in scope without imports (console, process and
- * its streams, timers, Buffer, events, fetch, URL, web streams, require). These are
- * @types/node's files with a `global` block, not its whole index: the other modules'
- * declarations (2 MB, most of the parsing of the first build) are added once a cell imports
- * them (see addNodeModules).
+ * Node's global declarations: what a cell has in scope without imports (console, process,
+ * timers, Buffer, events, fetch, web streams). These are @types/node's files with a `global`
+ * block, not its whole index: the other modules' declarations (2 MB, most of the parsing of the
+ * first build) are added once a cell imports them (see addNodeModules).
  */
 const NODE_GLOBAL_TYPES = [
   'compatibility/index.d.ts',
@@ -83,22 +82,25 @@ const NODE_GLOBAL_TYPES = [
   'events.d.ts',
   'process.d.ts',
   'timers.d.ts',
-  'url.d.ts',
   'stream/web.d.ts',
-  'module.d.ts',
-  // process.stdout/stderr/stdin: tty streams, which are sockets, which are streams.
-  'tty.d.ts',
-  'net.d.ts',
-  'stream.d.ts',
 ];
 
 /**
- * Files of Node's globals declared once a cell mentions one of their globals (by name, or as
- * the prefix being completed): large for the few globals they declare (crypto.d.ts is 200 KB
- * for `crypto`; TextEncoder, performance, structuredClone, MessageChannel), and not needed by
- * most cells, so the first build does not parse them.
+ * Node's declarations parsed once a cell mentions one of `names` (or completes a prefix of
+ * one), so that the first build does not parse them: large for what most cells use of them
+ * (crypto.d.ts is 200 KB for `crypto`). Without `names`, the globals the files declare
+ * (TextEncoder, performance, structuredClone, MessageChannel, URL, require, __dirname, ...).
  */
-const NODE_LAZY_GLOBAL_TYPES = ['crypto.d.ts', 'util.d.ts', 'perf_hooks.d.ts', 'worker_threads.d.ts'];
+const NODE_LAZY_TYPES: { files: string[]; names?: string[] }[] = [
+  { files: ['crypto.d.ts'] },
+  { files: ['util.d.ts'] },
+  { files: ['perf_hooks.d.ts'] },
+  { files: ['worker_threads.d.ts'] },
+  { files: ['url.d.ts'] },
+  { files: ['module.d.ts'] },
+  // process.stdout/stderr/stdin are tty streams, which are sockets, which are streams.
+  { files: ['tty.d.ts', 'net.d.ts', 'stream.d.ts'], names: ['stdout', 'stderr', 'stdin'] },
+];
 
 /** Names declared in the `global { ... }` block of one of @types/node's module files. */
 function globalNamesOf(text: string): string[] {
@@ -143,8 +145,8 @@ export class LanguageService {
   private readonly valueOnly = new Map<string, string>();
   private readonly nodeTypesDir: string | undefined;
   private readonly nodeFiles = new Set<string>();
-  /** Files of NODE_LAZY_GLOBAL_TYPES not added yet, with a test for a mention of their globals. */
-  private readonly lazyGlobals: { file: string; names: string[]; mention: RegExp }[] = [];
+  /** Groups of NODE_LAZY_TYPES not added yet, with a test for a mention of their names. */
+  private readonly lazyGlobals: { files: string[]; names: string[]; mention: RegExp }[] = [];
   private saveCache: (() => void) | undefined;
   private readonly resolutionCache: TS.ModuleResolutionCache;
 
@@ -159,10 +161,10 @@ export class LanguageService {
     try {
       this.nodeTypesDir = dirname(require.resolve('@types/node/package.json'));
       for (const f of NODE_GLOBAL_TYPES) if (existsSync(join(this.nodeTypesDir, f))) this.nodeFiles.add(join(this.nodeTypesDir, f));
-      for (const f of NODE_LAZY_GLOBAL_TYPES) {
-        const file = join(this.nodeTypesDir, f);
-        const names = existsSync(file) ? globalNamesOf(readFileSync(file, 'utf8')) : [];
-        if (names.length > 0) this.lazyGlobals.push({ file, names, mention: new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`) });
+      for (const lazy of NODE_LAZY_TYPES) {
+        const files = lazy.files.map((f) => join(this.nodeTypesDir!, f)).filter((f) => existsSync(f));
+        const names = lazy.names ?? files.flatMap((f) => globalNamesOf(readFileSync(f, 'utf8')));
+        if (files.length > 0 && names.length > 0) this.lazyGlobals.push({ files, names, mention: new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`) });
       }
     } catch {
       this.nodeTypesDir = undefined;
@@ -332,13 +334,13 @@ export class LanguageService {
     }
   }
 
-  /** Adds the files of NODE_LAZY_GLOBAL_TYPES whose globals `text` mentions or `prefix` (being completed) starts. */
+  /** Adds the files of NODE_LAZY_TYPES whose names `text` mentions or `prefix` (being completed) starts. */
   private addLazyGlobals(text: string, prefix: string): void {
     const p = prefix.toLowerCase();
     for (let i = this.lazyGlobals.length - 1; i >= 0; i--) {
       const g = this.lazyGlobals[i]!;
       if (!g.mention.test(text) && (p === '' || !g.names.some((n) => n.toLowerCase().startsWith(p)))) continue;
-      this.nodeFiles.add(g.file);
+      for (const f of g.files) this.nodeFiles.add(f);
       this.lazyGlobals.splice(i, 1);
     }
   }

@@ -82,7 +82,7 @@ describe('LanguageService', { timeout: 120_000 }, () => {
     expect(ls.complete('process.stdout.wri', 18).matches).toContain('write');
   });
 
-  it('completes Node globals whose declarations are parsed on demand (crypto, TextEncoder, performance, structuredClone)', () => {
+  it('completes Node globals whose declarations are parsed on demand (crypto, TextEncoder, performance, URL, require, process.stdout)', () => {
     // A fresh service: nothing has mentioned these globals yet, the prefix being completed does.
     const fresh = new LanguageService({ notebookDir: tempDir() });
     expect(fresh.complete('cryp', 4).matches).toContain('crypto');
@@ -90,6 +90,11 @@ describe('LanguageService', { timeout: 120_000 }, () => {
     expect(fresh.complete('structuredCl', 12).matches).toEqual(['structuredClone']);
     expect(fresh.complete('performance.no', 14).matches).toContain('now');
     expect(fresh.inspect('crypto.randomUUID', 17, 0).data['text/plain']).toContain('randomUUID(');
+    expect(fresh.complete('URLSea', 6).matches).toEqual(['URLSearchParams']);
+    expect(fresh.complete('requi', 5).matches).toContain('require');
+    expect(fresh.complete('process.std', 11).matches).toEqual(['stderr', 'stdin', 'stdout']);
+    expect(fresh.complete('process.stdout.wri', 18).matches).toContain('write');
+    expect(fresh.check('const r = await fetch("http://x"); const n: number = r.status; const t: string = await r.text();')).toEqual([]);
   });
 
   it('completes members and globals with kinds', () => {
