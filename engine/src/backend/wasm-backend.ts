@@ -384,6 +384,16 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     return { T: Math.min(this.threadCount, pool.ready + 1, Math.floor(H / 4)), pool };
   }
 
+  /**
+   * The threads of a recurrent layer's steps, the hidden units each takes (a multiple of 4)
+   * and the bytes of one packed block of W_hh columns for those units (K rows).
+   */
+  private unitSplit(H: number, flops: number, K: number): { T: number; pool: KernelWorkerPool | null; units: number; blockBytes: number } {
+    const { T, pool } = this.stepThreads(H, flops);
+    const units = Math.ceil(H / T / 4) * 4;
+    return { T, pool, units, blockBytes: this.kernel!.packedBBytes(K, units) };
+  }
+
   /** Runs one step job on the pool; false when a worker failed (the caller then starts over). */
   private runStep(pool: KernelWorkerPool, chunks: number): boolean {
     const job = this.job;
@@ -400,9 +410,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const k = this.kernel!, arena = this.arena!;
     const { S, B, H, reverse } = a;
     const G = 4 * H, BH = B * H, BG = B * G;
-    const { T, pool } = this.stepThreads(H, 2 * B * G * H);
-    const units = Math.ceil(H / T / 4) * 4;
-    const blockBytes = k.packedBBytes(H, units);
+    const { T, pool, units, blockBytes } = this.unitSplit(H, 2 * B * G * H, H);
     arena.reset();
     const pW = arena.floats(G * H);
     const pWp = arena.alloc(4 * T * blockBytes);
@@ -413,10 +421,9 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
     arena.put(pW, a.weight);
     // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
-    for (let t = 0; t < T; t++) {
-      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
-      for (let g = 0; g < 4 && w > 0; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (4 * t + g) * blockBytes);
-    }
+    forUnitRanges(H, T, units, (t, u0, w) => {
+      for (let g = 0; g < 4; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (4 * t + g) * blockBytes);
+    });
     putSteps(arena, pPre, a.xProj, S, BG, reverse);
     addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, a.bias);
     arena.put(pH, a.h0);
@@ -449,9 +456,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const k = this.kernel!, arena = this.arena!;
     const { S, B, H, reverse } = a;
     const G = 4 * H, BH = B * H, BG = B * G;
-    const { T, pool } = this.stepThreads(H, 2 * B * G * H);
-    const units = Math.ceil(H / T / 4) * 4;
-    const blockBytes = k.packedBBytes(G, units);
+    const { T, pool, units, blockBytes } = this.unitSplit(H, 2 * B * G * H, G);
     arena.reset();
     const pW = arena.floats(G * H);
     const pWp = arena.alloc(T * blockBytes);
@@ -467,10 +472,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     if ([pW, pWp, pGates, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
     arena.put(pW, a.weight);
     // Per unit range: the columns of W_hh (K = 4H) of those units.
-    for (let t = 0; t < T; t++) {
-      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
-      if (w > 0) k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes);
-    }
+    forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
     arena.put(pGates, a.gates);
     arena.put(pC, a.c);
     putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
@@ -522,9 +524,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const k = this.kernel!, arena = this.arena!;
     const { S, B, H, reverse } = a;
     const BH = B * H;
-    const { T, pool } = this.stepThreads(H, 2 * B * H * H);
-    const units = Math.ceil(H / T / 4) * 4;
-    const blockBytes = k.packedBBytes(H, units);
+    const { T, pool, units, blockBytes } = this.unitSplit(H, 2 * B * H * H, H);
     arena.reset();
     const pW = arena.floats(H * H);
     const pWp = arena.alloc(T * blockBytes);
@@ -533,10 +533,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pBias = arena.floats(2 * H);
     if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pBias < 0) return false;
     arena.put(pW, a.weight);
-    for (let t = 0; t < T; t++) {
-      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
-      if (w > 0) k.packBFull(pW + u0 * H * 4, H, 1, H, w, pWp + t * blockBytes);
-    }
+    forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * H * 4, H, 1, H, w, pWp + t * blockBytes));
     putSteps(arena, pPre, a.xProj, S, BH, reverse);
     addBiases(k, arena, pPre, S * B, H, pBias, a.inputBias, a.bias);
     arena.put(pH, a.h0);
@@ -567,9 +564,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const k = this.kernel!, arena = this.arena!;
     const { S, B, H, reverse } = a;
     const BH = B * H;
-    const { T, pool } = this.stepThreads(H, 2 * B * H * H);
-    const units = Math.ceil(H / T / 4) * 4;
-    const blockBytes = k.packedBBytes(H, units);
+    const { T, pool, units, blockBytes } = this.unitSplit(H, 2 * B * H * H, H);
     arena.reset();
     const pW = arena.floats(H * H);
     const pWp = arena.alloc(T * blockBytes);
@@ -582,10 +577,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     const pdb = arena.floats(H);
     if ([pW, pWp, pY, pdhOut, pdh, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
     arena.put(pW, a.weight);
-    for (let t = 0; t < T; t++) {
-      const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
-      if (w > 0) k.packBFull(pW + u0 * 4, H, 0, H, w, pWp + t * blockBytes);
-    }
+    forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, H, w, pWp + t * blockBytes));
     putSteps(arena, pY, a.hOut, S, BH, reverse);
     putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
     const relu = a.relu ? 1 : 0;
@@ -759,6 +751,14 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
  * rows x G pre-activations at `p` += b_ih, then += b_hh (each that is not null; two
  * roundings, as adding b_ih in the input projection and b_hh after it). `pBias` has room for 2G floats.
  */
+/** Calls `pack(t, u0, w)` for each thread t's non-empty range of hidden units [u0, u0 + w). */
+function forUnitRanges(H: number, T: number, units: number, pack: (t: number, u0: number, w: number) => void): void {
+  for (let t = 0; t < T; t++) {
+    const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
+    if (w > 0) pack(t, u0, w);
+  }
+}
+
 function addBiases(k: KernelExports, arena: Arena, p: number, rows: number, G: number, pBias: number, first: Float32Array | null, second: Float32Array | null): void {
   for (const [i, b] of [first, second].entries()) {
     if (b === null) continue;
