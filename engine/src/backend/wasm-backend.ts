@@ -8,7 +8,7 @@
  * Those copies are memcpy-speed and are the only per-call overhead besides packing.
  */
 import type { GemmBackend, GemmBatchedArgs } from '../kernels/gemm.js';
-import type { FastKernels, FastUnary, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from '../kernels/fast.js';
+import type { FastKernels, FastUnary, LstmBackwardArgs, LstmForwardArgs, RecurrentBackwardArgs, RnnBackwardArgs, RnnForwardArgs } from '../kernels/fast.js';
 import { Arena } from './arena.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
 import { instantiateKernel, kernelModule, kernelVariant, type KernelExports } from './kernel-module.js';
@@ -404,6 +404,25 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     return pool.run(this.kernel!, job, this.options.callerClaims);
   }
 
+  /**
+   * The end of a recurrent backward, from the pre-activation gradients `pdPre` [S·B, G] and
+   * the state before each step `pPrev` [S·B, H] (processing order) in the arena: dW_hh =
+   * dPreᵀ · hPrev as one product over all steps (on every thread), db_hh as column sums of
+   * dPre, then dW_hh, db_hh, dPre (time order) and dh0 (`pdh`) copied out.
+   */
+  private recurrentGradients(a: RecurrentBackwardArgs, G: number, pdPre: number, pPrev: number, pdW: number, pdb: number, pdh: number): void {
+    const { S, B, H } = a;
+    const arena = this.arena!;
+    this.product(true, false, G, H, S * B, pdPre, G, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
+    arena.get(pdW, G * H, a.dWeight);
+    if (a.dBias !== null) {
+      this.kernel!.columnSums(pdPre, S * B, G, pdb);
+      arena.get(pdb, G, a.dBias);
+    }
+    getSteps(arena, pdPre, a.dPre, S, B * G, a.reverse);
+    arena.get(pdh, B * H, a.dh0);
+  }
+
   /** One LSTM layer-direction forward over the whole sequence (see kernels/fast.ts). */
   lstmForward(a: LstmForwardArgs): boolean {
     if (!this.load()) return false;
@@ -504,15 +523,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
       if (!reverse) arena.put(pPrev + BH * 4, a.hOut, 0, (S - 1) * BH);
       else for (let s = 1; s < S; s++) arena.put(pPrev + s * BH * 4, a.hOut, (S - s) * BH, BH);
     }
-    // dW_hh = dPreᵀ [4H x S·B] · hPrev [S·B x H]: one product over all steps (on every thread).
-    this.product(true, false, G, H, S * B, pdPre, G, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
-    arena.get(pdW, G * H, a.dWeight);
-    if (a.dBias !== null) {
-      k.columnSums(pdPre, S * B, G, pdb);
-      arena.get(pdb, G, a.dBias);
-    }
-    getSteps(arena, pdPre, a.dPre, S, BG, reverse);
-    arena.get(pdh, BH, a.dh0);
+    this.recurrentGradients(a, G, pdPre, pPrev, pdW, pdb, pdh);
     arena.get(pdc, BH, a.dc0);
     this.counters.calls++;
     return true;
@@ -601,14 +612,7 @@ export class WasmGemmBackend implements GemmBackend, FastKernels {
     // The state before each step, in processing order: h0, then the outputs of steps 0..S-2.
     arena.put(pPrev, a.h0);
     if (S > 1) arena.put(pPrev + BH * 4, arena.view, (pY >>> 2), (S - 1) * BH);
-    this.product(true, false, H, H, S * B, pdPre, H, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
-    arena.get(pdW, H * H, a.dWeight);
-    if (a.dBias !== null) {
-      k.columnSums(pdPre, S * B, H, pdb);
-      arena.get(pdb, H, a.dBias);
-    }
-    getSteps(arena, pdPre, a.dPre, S, BH, reverse);
-    arena.get(pdh, BH, a.dh0);
+    this.recurrentGradients(a, H, pdPre, pPrev, pdW, pdb, pdh);
     this.counters.calls++;
     return true;
   }

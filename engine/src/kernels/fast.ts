@@ -6,100 +6,78 @@
  * by returning false).
  */
 
-/** One LSTM layer in one direction over a whole sequence, forward (float32, contiguous arrays). */
-export interface LstmForwardArgs {
+/**
+ * One recurrent layer in one direction over a whole sequence, forward (float32, contiguous
+ * arrays). G is the width of the pre-activations: 4H for an LSTM, H for an Elman RNN.
+ */
+export interface RecurrentForwardArgs {
   S: number;
   B: number;
   H: number;
-  /** [S, B, 4H], time order: x W_ihᵀ + b_ih. */
+  /** [S, B, G], time order: x W_ihᵀ (+ b_ih when `inputBias` is null). */
   xProj: Float32Array;
-  /** [4H] (b_hh) or null. */
+  /** [G] (b_hh) or null. */
   bias: Float32Array | null;
-  /** [4H] (b_ih, when not already in xProj) or null: added before `bias`, as a separate rounding. */
+  /** [G] (b_ih, when not already in xProj) or null: added before `bias`, as a separate rounding. */
   inputBias: Float32Array | null;
-  /** W_hh [4H, H]. */
+  /** W_hh [G, H]. */
   weight: Float32Array;
-  /** [B, H] each. */
+  /** [B, H]. */
   h0: Float32Array;
-  c0: Float32Array;
   /** Run from t = S-1 down to 0. */
   reverse: boolean;
   /** Out: [S, B, H], h after each step, time order. */
   hOut: Float32Array;
+}
+
+/** The matching backward (what the forward left, and the output gradients). */
+export interface RecurrentBackwardArgs {
+  S: number;
+  B: number;
+  H: number;
+  weight: Float32Array;
+  reverse: boolean;
+  h0: Float32Array;
+  hOut: Float32Array;
+  /** [S, B, H], time order: gradient of every step's h (the final state's included). */
+  dhOut: Float32Array;
+  /** Out: [S, B, G], time order: gradient of the pre-activations (= of xProj). */
+  dPre: Float32Array;
+  /** Out: [G, H]. */
+  dWeight: Float32Array;
+  /** Out: [G] or null when not wanted. */
+  dBias: Float32Array | null;
+  /** Out: [B, H]. */
+  dh0: Float32Array;
+}
+
+/** An LSTM layer (G = 4H, gate order i, f, g, o). */
+export interface LstmForwardArgs extends RecurrentForwardArgs {
+  /** [B, H]. */
+  c0: Float32Array;
   /** Out: [S+1, B, H], processing order (slot 0 = c0, slot k+1 after step k). */
   c: Float32Array;
   /** Out: [S, B, 4H], processing order, activated gates σ(i) σ(f) tanh(g) σ(o); null when not needed (no backward). */
   gates: Float32Array | null;
 }
 
-/** The matching backward (what the forward left, and the output gradients). */
-export interface LstmBackwardArgs {
-  S: number;
-  B: number;
-  H: number;
-  weight: Float32Array;
-  reverse: boolean;
-  h0: Float32Array;
-  hOut: Float32Array;
+export interface LstmBackwardArgs extends RecurrentBackwardArgs {
   c: Float32Array;
   gates: Float32Array;
-  /** [S, B, H], time order: gradient of every step's h (the final state's included). */
-  dhOut: Float32Array;
   /** [B, H]: gradient of the final c. */
   dcN: Float32Array;
-  /** Out: [S, B, 4H], time order: gradient of the pre-activations (= of xProj). */
-  dPre: Float32Array;
-  /** Out: [4H, H]. */
-  dWeight: Float32Array;
-  /** Out: [4H] or null when not wanted. */
-  dBias: Float32Array | null;
-  /** Out: [B, H] each. */
-  dh0: Float32Array;
+  /** Out: [B, H]. */
   dc0: Float32Array;
 }
 
-/** One Elman RNN layer in one direction over a whole sequence, forward (float32, contiguous arrays). */
-export interface RnnForwardArgs {
-  S: number;
-  B: number;
-  H: number;
-  /** [S, B, H], time order: x W_ihᵀ + b_ih. */
-  xProj: Float32Array;
-  /** [H] (b_hh) or null. */
-  bias: Float32Array | null;
-  /** [H] (b_ih, when not already in xProj) or null: added before `bias`, as a separate rounding. */
-  inputBias: Float32Array | null;
-  /** W_hh [H, H]. */
-  weight: Float32Array;
-  /** [B, H]. */
-  h0: Float32Array;
-  reverse: boolean;
+/** An Elman RNN layer (G = H). */
+export interface RnnForwardArgs extends RecurrentForwardArgs {
   /** relu instead of tanh. */
   relu: boolean;
-  /** Out: [S, B, H], h after each step, time order. */
-  hOut: Float32Array;
 }
 
-/** The matching backward. */
-export interface RnnBackwardArgs {
-  S: number;
-  B: number;
-  H: number;
-  weight: Float32Array;
-  reverse: boolean;
+export interface RnnBackwardArgs extends RecurrentBackwardArgs {
   relu: boolean;
-  h0: Float32Array;
-  hOut: Float32Array;
-  /** [S, B, H], time order: gradient of every step's h (the final state's included). */
-  dhOut: Float32Array;
-  /** Out: [S, B, H], time order: gradient of the pre-activations (= of xProj). */
-  dPre: Float32Array;
-  /** Out: [H, H]. */
-  dWeight: Float32Array;
-  /** Out: [H] or null. */
-  dBias: Float32Array | null;
-  /** Out: [B, H]. */
-  dh0: Float32Array;
 }
 
 /** Elementwise functions with a fast kernel. */
