@@ -200,7 +200,7 @@ abstract class RNNBase extends Module {
     const xProj = linear(input, wIh, bIh);
     const stepsH: Tensor[] = new Array(S);
     const stepsC: Tensor[] | null = rec && this.mode === 'LSTM' ? new Array(S) : null;
-    const gates: Record<string, Tensor[]> | null = rec && this.mode !== 'RNN_TANH' && this.mode !== 'RNN_RELU' ? {} : null;
+    const gates: Record<string, Tensor[]> | null = rec && !elman ? {} : null;
     let h = h0;
     let c = c0;
     for (let k = 0; k < S; k++) {
