@@ -15,6 +15,7 @@ import * as indexing from './ops/indexing.js';
 import * as whereOps from './ops/where.js';
 import * as cast from './ops/cast.js';
 import * as inplace from './ops/inplace.js';
+import { JUPYTER_DISPLAY } from './display/protocol.js';
 
 /** A tensor or a plain number, where ops accept either (numbers broadcast as scalars). */
 export type TensorOrNumber = Tensor | number;
@@ -31,7 +32,6 @@ export class Storage {
   constructor(readonly data: TypedArray) {}
 }
 
-const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 const NODE_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**

@@ -18,11 +18,15 @@ import { colorbarBody } from './svg/colorbar.js';
 import { framedSvg, gridBody, rowBody, type Body } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 import { summaryTokens } from './summary.js';
 
-/** Which attention a map shows; it informs labels only. */
-export type AttentionKind = 'self' | 'cross' | 'causal-self' | 'additive' | 'other';
+/** The kinds of attention, in the order of the schema's enum. */
+export const ATTENTION_KINDS = ['self', 'cross', 'causal-self', 'additive', 'other'] as const;
+
+/** Which attention a map shows; it informs labels only (and which tokens `trace` puts on each side). */
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The payload of `application/vnd.seqlab.attention.v1+json` (engine/schemas/attention.v1.schema.json). */
 export interface AttentionPayload {
@@ -67,7 +71,6 @@ export interface AttentionViewOptions {
 }
 
 const FN = 'attentionView';
-const KINDS: readonly AttentionKind[] = ['self', 'cross', 'causal-self', 'additive', 'other'];
 /** Cells the static figure draws at most (a few hundred kB of SVG). */
 const STATIC_CELLS = 65_536;
 const STATIC_PANELS = 12;
@@ -124,8 +127,8 @@ export function attentionView(options: AttentionViewOptions): View<AttentionPayl
   const layerNames = checkNames(FN, 'layerNames', options.layerNames, nLayers, 'layers');
   const headNames = checkNames(FN, 'headNames', options.headNames, nHeads, 'heads');
   const mask = checkMask(options.mask, nq, nk);
-  if (options.kind !== undefined && !KINDS.includes(options.kind)) {
-    throw new RangeError(`${FN}: kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(options.kind)}`);
+  if (options.kind !== undefined && !ATTENTION_KINDS.includes(options.kind)) {
+    throw new RangeError(`${FN}: kind must be one of ${ATTENTION_KINDS.join(', ')}, got ${JSON.stringify(options.kind)}`);
   }
   const title = checkString(FN, 'title', options.title);
   const precision = checkInteger(FN, 'precision', options.precision, DEFAULT_PRECISION, 1, 9);
@@ -160,7 +163,7 @@ export function attentionView(options: AttentionViewOptions): View<AttentionPayl
     precision,
     ...(cuts.length > 0 && { truncation: cuts }),
   };
-  return new View(MIME.attention, payload, attentionText(payload, nLayers, nHeads), attentionSvg(payload));
+  return new View(VIEWS.attention, payload, attentionText(payload, nLayers, nHeads), attentionSvg(payload));
 }
 
 function sliceRow(row: ArrayLike<number>, n: number): ArrayLike<number> {

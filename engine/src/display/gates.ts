@@ -11,7 +11,8 @@ import { columnBody, framedSvg, rowBody } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
 import { unitsByTime } from './hidden-states.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 
 /** Gate names of each architecture, in drawing order (PyTorch's gate order first). */
 export const GATE_ORDER = {
@@ -135,7 +136,7 @@ export function gatesView(options: GatesViewOptions): View<GatesPayload> {
   const text =
     `${title ? `${title}: ` : ''}${arch.toUpperCase()} gates ${names.join(', ')}, ${tokens.length} time steps × ${units} units ` +
     `(${summaryTokens(tokens)})${cut ? `; ${cut}` : ''}`;
-  return new View(MIME.gates, payload, text, gatesSvg(payload, names));
+  return new View(VIEWS.gates, payload, text, gatesSvg(payload, names));
 }
 
 /** Static figure: small multiples, one units × time heatmap per gate on a shared time axis. */

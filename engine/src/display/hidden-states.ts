@@ -10,7 +10,8 @@ import { colorbarBody } from './svg/colorbar.js';
 import { columnBody, framedSvg, rowBody } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 
 /** One named series of states, states[t][unit]. */
 export interface StateSeries {
@@ -107,7 +108,7 @@ export function hiddenStatesView(options: HiddenStatesViewOptions): View<HiddenS
   const text =
     `${title ? `${title}: ` : ''}hidden states ${names}, ${tokens.length} time steps × ${unitsTotal} units ` +
     `(${summaryTokens(tokens)})${cut ? `; ${cut}` : ''}`;
-  return new View(MIME.hiddenStates, payload, text, statesSvg(payload));
+  return new View(VIEWS.hiddenStates, payload, text, statesSvg(payload));
 }
 
 function normaliseSeries(value: HiddenStatesViewOptions['series']): StateSeriesInput[] {

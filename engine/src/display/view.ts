@@ -1,25 +1,12 @@
 /**
- * The display object every builder returns, and the MIME types of the contract
- * (engine/schemas/, DESIGN.md section 3).
+ * The display object every builder returns: the rich payload of one view of the MIME
+ * contract (contract.ts) plus the fallbacks for frontends without the extension.
  */
+import { MIME, type MarkPayload, type ViewContract } from './contract.js';
+import { JUPYTER_DISPLAY, type MimeBundle } from './protocol.js';
 import { escapeXml } from './svg/xml.js';
 
-/** The well-known symbol through which an object shows itself in a Jupyter frontend. */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
-
-/** MIME types seqlab emits; each seqlab type has a JSON Schema in engine/schemas/. */
-export const MIME = {
-  attention: 'application/vnd.seqlab.attention.v1+json',
-  hiddenStates: 'application/vnd.seqlab.hidden-states.v1+json',
-  gates: 'application/vnd.seqlab.gates.v1+json',
-  plotly: 'application/vnd.plotly.v1+json',
-  svg: 'image/svg+xml',
-  html: 'text/html',
-  text: 'text/plain',
-} as const;
-
-/** A MIME bundle: MIME type to data; JSON payloads are plain objects, text types strings. */
-export type MimeBundle = Record<string, unknown>;
+export { JUPYTER_DISPLAY, type MimeBundle } from './protocol.js';
 
 /**
  * A displayable figure: the rich payload for the seqlab renderers plus the fallbacks
@@ -31,6 +18,8 @@ export type MimeBundle = Record<string, unknown>;
  * // { 'application/vnd.seqlab.attention.v1+json': {...}, 'image/svg+xml': '<svg ...', 'text/html': '<img ...', 'text/plain': '...' }
  */
 export class View<Payload extends object = object> {
+  /** The view of the contract this is (its MIME type, schema, name). */
+  readonly contract: ViewContract;
   /** The MIME type of {@link View.payload}. */
   readonly mimeType: string;
   /** The rich payload, valid against the schema of {@link View.mimeType}. */
@@ -40,8 +29,9 @@ export class View<Payload extends object = object> {
   /** Static figure with labels that needs no script and no network (the `image/svg+xml` entry). */
   readonly svg: string;
 
-  constructor(mimeType: string, payload: Payload, text: string, svg: string) {
-    this.mimeType = mimeType;
+  constructor(contract: ViewContract, payload: Payload, text: string, svg: string) {
+    this.contract = contract;
+    this.mimeType = contract.mimeType;
     this.payload = payload;
     this.text = text;
     this.svg = svg;
@@ -59,7 +49,13 @@ export class View<Payload extends object = object> {
 
   /** The MIME bundle a Jupyter kernel publishes for this view. */
   bundle(): MimeBundle {
-    return { [this.mimeType]: this.payload, [MIME.svg]: this.svg, [MIME.html]: this.html, [MIME.text]: this.text };
+    const bundle: MimeBundle = { [this.mimeType]: this.payload };
+    const mark = this.contract.mark;
+    if (mark) bundle[mark.mimeType] = { version: 1, of: this.mimeType } satisfies MarkPayload;
+    bundle[MIME.svg] = this.svg;
+    bundle[MIME.html] = this.html;
+    bundle[MIME.text] = this.text;
+    return bundle;
   }
 
   [JUPYTER_DISPLAY](): MimeBundle {

@@ -22,6 +22,7 @@ import { gatesView, type GatesPayload } from '../display/gates.js';
 import { linePlot } from '../display/plots.js';
 import type { PlotlyFigure } from '../display/plotly.js';
 import type { View } from '../display/view.js';
+import { JUPYTER_DISPLAY } from '../display/protocol.js';
 import { withRecorder, type AttentionEvent, type AttentionKind, type RecurrentArchitecture, type RecurrentEvent, type Recorder } from './recorder.js';
 
 export interface TraceOptions {
@@ -82,8 +83,6 @@ export interface SelectAttention {
   keyTokens?: readonly (string | number)[];
   title?: string;
 }
-
-const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 
 /** The result of `trace(...)`: the model's output and everything recorded while computing it. */
 export class Trace<T = unknown> {

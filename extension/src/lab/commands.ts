@@ -4,8 +4,8 @@
  * plugin.ts wires these to JupyterLab's command registry, context menu and palette.
  */
 import { composeViewImage, downloadBlob, imageFileName, NothingToSave, svgToPng, type ImageFormat } from '../core/export.js';
-import { MIME_TYPES } from '../core/schemas.js';
 import { SeqlabRenderer, type RenderedBundle } from '../renderer.js';
+import { specFor } from '../views/registry.js';
 
 /** Command ids. */
 export const COMMAND_IDS = {
@@ -63,16 +63,7 @@ export function lastRendererIn(root: Element | null | undefined): SeqlabRenderer
 
 /** The kind of view a MIME type draws, for file names and panel titles. */
 export function viewKind(mimeType: string): string {
-  switch (mimeType) {
-    case MIME_TYPES.attention:
-      return 'attention';
-    case MIME_TYPES.hiddenStates:
-      return 'hidden-states';
-    case MIME_TYPES.gates:
-      return 'gates';
-    default:
-      return 'plotly';
-  }
+  return specFor(mimeType)?.contract.name ?? 'view';
 }
 
 /** The title a bundle gives its view (the payload's title, a plotly layout title), if any. */

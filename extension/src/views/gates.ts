@@ -5,10 +5,14 @@
  * 0–1 scale, tanh values a -1–1 scale, the cell state its own symmetric scale. Hover shows
  * gate, unit, token and value; clicking a cell draws that unit's gates over time below.
  */
+import gatesSchema from '@seqlab/engine/schemas/gates.v1.schema.json' with { type: 'json' };
+import { VIEWS } from '@seqlab/engine/display/shared';
 import { timeLabels, tokenTicks } from '../core/axes.js';
 import { formatValue, h } from '../core/dom.js';
 import { COLORWAY, DIVERGING, plotlyScale, SEQUENTIAL } from '../core/palette.js';
 import type { GateName, GatesPayload } from '../core/payloads.js';
+import type { ViewSpec } from '../core/spec.js';
+import { matrixProblems } from '../core/validate.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../core/view.js';
 
 const ORDER: Record<GatesPayload['architecture'], readonly GateName[]> = {
@@ -148,3 +152,31 @@ export class GatesView extends ViewBase {
     });
   }
 }
+
+/** Checks of a gates payload that its schema cannot state: the architecture's gates, one shape for all. */
+function gatesProblems(p: GatesPayload): string[] {
+  const out: string[] = [];
+  let units: number | undefined;
+  let first = '';
+  const allowed: readonly string[] = ORDER[p.architecture];
+  for (const [g, m] of Object.entries(p.gates)) {
+    if (!allowed.includes(g)) {
+      out.push(`gates.${g} is not a gate of ${p.architecture.toUpperCase()} (expected ${allowed.join(', ')})`);
+      continue;
+    }
+    const problem = matrixProblems(`gates.${g}`, m!, p.tokens.length, 'tokens', units, units !== undefined ? `gates.${first}` : undefined);
+    if (problem) out.push(problem);
+    if (units === undefined && m!.length > 0) ((units = m![0]!.length), (first = g));
+  }
+  return out;
+}
+
+/** The gates view of the MIME contract. */
+export const gatesSpec: ViewSpec<GatesPayload> = {
+  contract: VIEWS.gates,
+  schema: gatesSchema,
+  label: 'seqlab gates view',
+  description: 'seqlab gate views',
+  problems: gatesProblems,
+  create: (host, payload, options) => new GatesView(host, payload, options),
+};

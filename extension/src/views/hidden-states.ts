@@ -4,11 +4,15 @@
  * time, stacked on one shared time axis; a switch between series (h, c).
  * Click a heatmap row (or type unit numbers) to add or remove a unit's line.
  */
+import hiddenStatesSchema from '@seqlab/engine/schemas/hidden-states.v1.schema.json' with { type: 'json' };
+import { VIEWS } from '@seqlab/engine/display/shared';
 import { timeLabels, tokenTicks } from '../core/axes.js';
 import { formatValue, h, plotlyEscape } from '../core/dom.js';
 import { COLORWAY, DIVERGING, plotlyScale } from '../core/palette.js';
 import type { HiddenStatesPayload } from '../core/payloads.js';
+import type { ViewSpec } from '../core/spec.js';
 import { themeColors, type Theme } from '../core/theme.js';
+import { matrixProblems } from '../core/validate.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../core/view.js';
 
 /** How many units are shown as lines when the view opens: the most varying ones. */
@@ -217,3 +221,26 @@ export function mostVarying(states: readonly (readonly number[])[], n: number): 
     .slice(0, Math.min(n, U))
     .map((x) => x.u);
 }
+
+/** Checks of a hidden-states payload that its schema cannot state. */
+function hiddenStatesProblems(p: HiddenStatesPayload): string[] {
+  const out: string[] = [];
+  const names = new Set<string>();
+  p.series.forEach((s, i) => {
+    if (names.has(s.name)) out.push(`series[${i}] repeats the name "${s.name}"`);
+    names.add(s.name);
+    const problem = matrixProblems(`series[${i}].states (${s.name})`, s.states, p.tokens.length, 'tokens');
+    if (problem) out.push(problem);
+  });
+  return out;
+}
+
+/** The hidden-states view of the MIME contract. */
+export const hiddenStatesSpec: ViewSpec<HiddenStatesPayload> = {
+  contract: VIEWS.hiddenStates,
+  schema: hiddenStatesSchema,
+  label: 'seqlab hidden-states view',
+  description: 'seqlab hidden-state views',
+  problems: hiddenStatesProblems,
+  create: (host, payload, options) => new HiddenStatesView(host, payload, options),
+};

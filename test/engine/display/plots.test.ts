@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heatmap, linePlot, plotlyFigure } from '../../../engine/src/display/index.js';
-import { MIME } from '../../../engine/src/display/view.js';
+import { MIME } from '../../../engine/src/display/shared.js';
 import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
 
 type Trace = Record<string, unknown>;

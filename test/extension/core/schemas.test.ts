@@ -2,7 +2,8 @@ import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COMMON_SCHEMA, MIME_TYPES, SCHEMAS } from '../../../extension/src/core/schemas.js';
+import { COMMON_SCHEMA } from '../../../extension/src/core/schemas.js';
+import { MIME_TYPES, SCHEMAS } from '../../../extension/src/views/registry.js';
 
 const schemaDir = fileURLToPath(new URL('../../../engine/schemas/', import.meta.url));
 const onDisk = Object.fromEntries(
@@ -22,8 +23,10 @@ describe('the schemas the renderers validate with', () => {
   });
 
   it('are imported from the engine package, which is this repository\'s engine/ (no copy)', () => {
-    const source = readFileSync(fileURLToPath(new URL('../../../extension/src/core/schemas.ts', import.meta.url)), 'utf8');
-    const specifiers = [...source.matchAll(/from '([^']+\.json)'/g)].map((m) => m[1]!);
+    // The shared definitions in core/schemas.ts, each view's schema in its view file.
+    const srcDir = fileURLToPath(new URL('../../../extension/src/', import.meta.url));
+    const sources = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const specifiers = sources.flatMap((f) => [...readFileSync(srcDir + f, 'utf8').matchAll(/from '([^']+\.json)'/g)].map((m) => m[1]!));
     expect(specifiers).toHaveLength(5);
     const require = createRequire(fileURLToPath(new URL('../../../extension/package.json', import.meta.url)));
     for (const spec of specifiers) {

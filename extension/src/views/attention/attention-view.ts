@@ -6,11 +6,15 @@
  *
  * Only what is visible is drawn: one map at a time, thumbnails when the grid opens.
  */
+import attentionSchema from '@seqlab/engine/schemas/attention.v1.schema.json' with { type: 'json' };
+import { VIEWS } from '@seqlab/engine/display/shared';
 import { h, plotlyEscape, tokenLabel, formatValue } from '../../core/dom.js';
 import { COLORWAY, MASKED_COLOR, plotlyScale, SEQUENTIAL } from '../../core/palette.js';
 import type { AttentionPayload } from '../../core/payloads.js';
 import { tokenTicks } from '../../core/axes.js';
 import type { Figure } from '../../core/plotly.js';
+import type { ViewSpec } from '../../core/spec.js';
+import { matrixProblems } from '../../core/validate.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../../core/view.js';
 import { HeadView, type HoverTarget } from './head-view.js';
 import { ThumbnailGrid, type ThumbTarget } from './thumbnails.js';
@@ -300,3 +304,35 @@ export class AttentionView extends ViewBase {
     return this.grid;
   }
 }
+
+/** Checks of an attention payload that its schema cannot state. */
+function attentionProblems(p: AttentionPayload): string[] {
+  const out: string[] = [];
+  const q = p.queryTokens.length;
+  const k = p.keyTokens.length;
+  const heads = p.weights[0]!.length;
+  p.weights.forEach((layer, l) => {
+    if (layer.length !== heads) out.push(`weights[${l}] has ${layer.length} heads but weights[0] has ${heads}`);
+    layer.forEach((map, hd) => {
+      const problem = matrixProblems(`weights[${l}][${hd}]`, map, q, 'queryTokens', k, 'keyTokens');
+      if (problem) out.push(problem);
+    });
+  });
+  if (p.layerNames && p.layerNames.length !== p.weights.length) out.push(`layerNames has ${p.layerNames.length} names but weights has ${p.weights.length} layers`);
+  if (p.headNames && p.headNames.length !== heads) out.push(`headNames has ${p.headNames.length} names but there are ${heads} heads`);
+  if (p.mask) {
+    const problem = matrixProblems('mask', p.mask as unknown as number[][], q, 'queryTokens', k, 'keyTokens');
+    if (problem) out.push(problem);
+  }
+  return out;
+}
+
+/** The attention view of the MIME contract. */
+export const attentionSpec: ViewSpec<AttentionPayload> = {
+  contract: VIEWS.attention,
+  schema: attentionSchema,
+  label: 'seqlab attention view',
+  description: 'seqlab attention views',
+  problems: attentionProblems,
+  create: (host, payload, options) => new AttentionView(host, payload, options),
+};
