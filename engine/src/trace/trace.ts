@@ -16,7 +16,7 @@ import { fmt, sameShape } from '../shape.js';
 import { cat } from '../ops/join.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Module } from '../nn/module.js';
-import { attentionView, type AttentionPayload } from '../display/attention.js';
+import { attentionView, type AttentionOpenOption, type AttentionPayload } from '../display/attention.js';
 import { hiddenStatesView, type HiddenStatesPayload } from '../display/hidden-states.js';
 import { gatesView, type GatesPayload } from '../display/gates.js';
 import { linePlot } from '../display/plots.js';
@@ -82,6 +82,14 @@ export interface SelectAttention {
   queryTokens?: readonly (string | number)[];
   keyTokens?: readonly (string | number)[];
   title?: string;
+  /**
+   * The layer and head the view opens on: an index (0-based) or a name as the view shows
+   * it, for layers the module path or a unique part of it (`'layers.1'`), for heads
+   * `'head 3'` or `'mean'`. Every layer and head stays in the view; the static figure
+   * shows this map.
+   * @example t.attention({ site: 'self', open: { layer: 1, head: 2 } })
+   */
+  open?: AttentionOpenOption;
 }
 
 /** The result of `trace(...)`: the model's output and everything recorded while computing it. */
@@ -261,6 +269,7 @@ export class Trace<T = unknown> {
       ...(mask ? { mask } : {}),
       kind: first.kind,
       title: sel.title ?? `${this.modelName}: ${first.kind} attention`,
+      ...(sel.open !== undefined && { open: sel.open }),
     });
   }
 

@@ -2,7 +2,8 @@
  * The attention view (`application/vnd.seqlab.attention.v1+json`): a head view, a
  * heatmap per head with hover values, a layer x head grid of thumbnails, layer and head
  * selectors with the mean over heads, masked positions shown as masked, and one colour
- * scale (0 to the largest weight of the payload) for the whole view.
+ * scale (0 to the largest weight of the payload) for the whole view. It opens on the layer
+ * and head the payload names in `open` (the map a lecture discusses), else on the first.
  *
  * Only what is visible is drawn: one map at a time, thumbnails when the grid opens.
  */
@@ -139,6 +140,8 @@ export class AttentionView extends ViewBase {
     });
     this.heat.on('plotly_unhover', () => (this.readout.textContent = ''));
 
+    // The payload may say which map to open on (the one the lecture text discusses).
+    if (payload.open) this.choose(payload.open.layer, payload.open.head);
     const initial: AttentionMode = Math.max(q, k) > HEAD_VIEW_DEFAULT_MAX ? 'heatmap' : 'heads';
     this.ready = this.show(initial);
   }
@@ -216,11 +219,16 @@ export class AttentionView extends ViewBase {
 
   /** Selects a layer and a head ('mean' for the mean over heads) and redraws the visible map. */
   async select(layer: number, head: number | 'mean'): Promise<void> {
+    this.choose(layer, head);
+    await this.draw();
+  }
+
+  /** Sets the layer and head (clamped to the payload's) and the selectors, without drawing. */
+  private choose(layer: number, head: number | 'mean'): void {
     this.layer = Math.max(0, Math.min(this.L - 1, layer));
     this.head = head === 'mean' ? (this.H > 1 ? 'mean' : 0) : Math.max(0, Math.min(this.H - 1, head));
     if (this.layerSelect) this.layerSelect.value = String(this.layer);
     if (this.headSelect) this.headSelect.value = String(this.head);
-    await this.draw();
   }
 
   private headColor(): string {
@@ -320,6 +328,8 @@ function attentionProblems(p: AttentionPayload): string[] {
   });
   if (p.layerNames && p.layerNames.length !== p.weights.length) out.push(`layerNames has ${p.layerNames.length} names but weights has ${p.weights.length} layers`);
   if (p.headNames && p.headNames.length !== heads) out.push(`headNames has ${p.headNames.length} names but there are ${heads} heads`);
+  if (p.open && p.open.layer >= p.weights.length) out.push(`open.layer is ${p.open.layer} but weights has ${p.weights.length} layers`);
+  if (p.open && p.open.head !== 'mean' && p.open.head >= heads) out.push(`open.head is ${p.open.head} but there are ${heads} heads`);
   if (p.mask) {
     const problem = matrixProblems('mask', p.mask as unknown as number[][], q, 'queryTokens', k, 'keyTokens');
     if (problem) out.push(problem);
