@@ -26,6 +26,7 @@ import {
   COMMAND_IDS,
   COMMAND_LABELS,
   CONTEXT_MENU_ARGS,
+  CONTEXT_MENU_RANKS,
   copyBundle,
   lastRendererIn,
   NO_VIEW_MESSAGE,
@@ -107,9 +108,9 @@ function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, noteboo
     },
   });
 
-  let rank = 0;
+  app.contextMenu.addItem({ type: 'separator', selector: SEQLAB_OUTPUT_SELECTOR, rank: CONTEXT_MENU_RANKS.separator });
   for (const command of [COMMAND_IDS.openInPanel, COMMAND_IDS.savePng, COMMAND_IDS.saveSvg]) {
-    app.contextMenu.addItem({ command, selector: SEQLAB_OUTPUT_SELECTOR, rank: rank++, args: { ...CONTEXT_MENU_ARGS } });
+    app.contextMenu.addItem({ command, selector: SEQLAB_OUTPUT_SELECTOR, rank: CONTEXT_MENU_RANKS[command], args: { ...CONTEXT_MENU_ARGS } });
     palette?.addItem({ command, category: 'seqlab' });
   }
 }

@@ -28,6 +28,22 @@ export const SEQLAB_OUTPUT_SELECTOR = '.jp-RenderedSeqlab';
 export const NO_VIEW_MESSAGE =
   'No seqlab view here: right-click a seqlab output (attention, hidden states, gates or a plotly figure), or select a notebook cell that shows one.';
 
+/**
+ * Ranks of seqlab's group in JupyterLab's context menu. JupyterLab sorts the whole menu by
+ * rank alone (its ContextMenu is built with `sortBySelector` and `groupByTarget` off), and
+ * its own items come in groups of ranks, each opened by a separator: the notebook's cell
+ * items 0–8, the cell output items 9–12 ("Create New View for Cell Output", "Clear Cell
+ * Output"), the notebook-wide items from 20 on. seqlab's items act on one output, so they
+ * are a group of their own right after the output items: a separator at 13, the items at
+ * 14, 15 and 16 (ranks 0, 1, 2 used to interleave them with Cut, Copy and Paste Cell).
+ */
+export const CONTEXT_MENU_RANKS = {
+  separator: 13,
+  [COMMAND_IDS.openInPanel]: 14,
+  [COMMAND_IDS.savePng]: 15,
+  [COMMAND_IDS.saveSvg]: 16,
+} as const;
+
 /** Arguments the context menu passes, so a command run from the palette does not reuse an old right-click. */
 export const CONTEXT_MENU_ARGS = { origin: 'context-menu' } as const;
 
