@@ -17,6 +17,7 @@ import { SEQUENTIAL } from './palette.js';
 import { colorbarBody } from './svg/colorbar.js';
 import { framedSvg, gridBody, rowBody, type Body } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
 import { VIEWS } from './contract.js';
 import { View } from './view.js';
@@ -330,6 +331,8 @@ function attentionSvg(p: AttentionPayload): string {
       cellHeight: cell,
     }),
   );
+  const axisNote = tokenAxesNote([tokenAxis(p.queryTokens, nq * cell), tokenAxis(p.keyTokens, nk * cell)]);
+  if (axisNote) captions.push(axisNote);
   const perRow = Math.max(1, Math.min(4, Math.floor(1100 / (bodies[0]!.width + 16))));
   const grid = gridBody(bodies, perRow);
   const bar = colorbarBody(Math.min(240, Math.max(80, grid.height)), SEQUENTIAL, 0, zmax, 'weight');

@@ -10,6 +10,7 @@ import { colorbarBody } from './svg/colorbar.js';
 import { columnBody, framedSvg, rowBody } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
 import { unitsByTime } from './hidden-states.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
 import { VIEWS } from './contract.js';
 import { View } from './view.js';
@@ -149,6 +150,8 @@ function gatesSvg(p: GatesPayload, names: readonly GateName[]): string {
   ];
   if (shownUnits < units) captions.push(`static preview shows units 0–${shownUnits - 1} of ${units}`);
   const cellW = cellSize(T, 900, 1, 22);
+  const axisNote = tokenAxesNote([tokenAxis(p.tokens, T * cellW)]);
+  if (axisNote) captions.push(axisNote);
   const cellH = cellSize(shownUnits, 110, 1, 10);
   const panels = names.map((g, i) => {
     const z = unitsByTime(p.gates[g]!, shownUnits);

@@ -9,6 +9,7 @@ import { summaryTokens } from './summary.js';
 import { colorbarBody } from './svg/colorbar.js';
 import { columnBody, framedSvg, rowBody } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
 import { VIEWS } from './contract.js';
 import { View } from './view.js';
@@ -133,6 +134,7 @@ export function unitsByTime(states: readonly (readonly number[])[], units: numbe
 function statesSvg(p: HiddenStatesPayload): string {
   const T = p.tokens.length;
   const captions: string[] = [];
+  const cellWidth = cellSize(T, 900, 1, 22);
   const panels = p.series.map((s) => {
     const units = s.states[0]!.length;
     const shown = Math.max(1, Math.min(units, Math.floor(STATIC_CELLS / T)));
@@ -148,11 +150,13 @@ function statesSvg(p: HiddenStatesPayload): string {
       colLabels: p.tokens,
       colLabelsAt: 'bottom',
       title: `${s.name}${s.description ? ` (${s.description})` : ''}: units × time`,
-      cellWidth: cellSize(T, 900, 1, 22),
+      cellWidth,
       cellHeight: cellSize(shown, 260, 1, 12),
     });
     return rowBody([heat, colorbarBody(Math.min(200, Math.max(80, heat.height)), DIVERGING, -lim, lim, s.name)], 14);
   });
   captions.unshift(['rows: units, columns: tokens (time)', describeCuts(p.truncation ?? [])].filter(Boolean).join('; '));
+  const axisNote = tokenAxesNote([tokenAxis(p.tokens, T * cellWidth)]);
+  if (axisNote) captions.push(axisNote);
   return framedSvg(p.title ?? 'hidden states', columnBody(panels, 14), captions);
 }

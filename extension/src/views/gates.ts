@@ -7,7 +7,7 @@
  */
 import gatesSchema from '@seqlab/engine/schemas/gates.v1.schema.json' with { type: 'json' };
 import { VIEWS } from '@seqlab/engine/display/shared';
-import { timeLabels, tokenTicks } from '../core/axes.js';
+import { axisLength, axisNote, timeLabels, tokenTicks } from '../core/axes.js';
 import { formatValue, h } from '../core/dom.js';
 import { COLORWAY, DIVERGING, plotlyScale, SEQUENTIAL } from '../core/palette.js';
 import type { GateName, GatesPayload } from '../core/payloads.js';
@@ -37,6 +37,8 @@ export class GatesView extends ViewBase {
   private readonly plot = this.slot('seqlab-gates-plot');
   private readonly unitPlot = this.slot('seqlab-gates-unit');
   private readonly unitPane: HTMLElement;
+  /** Where the token axis note goes (under the plot). */
+  private readonly axisNoteSlot = h('div', { class: 'seqlab-axis-note-slot' });
   readonly readout: HTMLElement;
 
   constructor(host: HTMLElement, payload: GatesPayload, options: ViewOptions) {
@@ -50,7 +52,7 @@ export class GatesView extends ViewBase {
     );
     const note = truncationNote(payload.truncation);
     if (note) this.element.append(note);
-    this.element.append(...this.plot.nodes());
+    this.element.append(...this.plot.nodes(), this.axisNoteSlot);
     const close = h('button', { type: 'button', class: 'seqlab-button' }, 'close');
     close.addEventListener('click', () => void this.pickUnit(null));
     this.unitPane = h('div', { class: 'seqlab-pane seqlab-pane-unit' }, close, ...this.unitPlot.nodes());
@@ -119,8 +121,15 @@ export class GatesView extends ViewBase {
     if (firstOfScale.has(1)) layout.coloraxis = { colorscale: plotlyScale(SEQUENTIAL), cmin: 0, cmax: 1, colorbar: bar(firstOfScale.get(1)!, 'gate') };
     if (firstOfScale.has(2)) layout.coloraxis2 = { colorscale: plotlyScale(DIVERGING), cmin: -1, cmax: 1, colorbar: bar(firstOfScale.get(2)!, 'tanh') };
     if (firstOfScale.has(3)) layout.coloraxis3 = { colorscale: plotlyScale(DIVERGING), cmin: -(cellLim || 1), cmax: cellLim || 1, colorbar: bar(firstOfScale.get(3)!, 'cell') };
-    layout.xaxis = { anchor: `y${n === 1 ? '' : n}`, ...tokenTicks(this.p.tokens), tickangle: -60, range: [-0.5, T - 0.5], showgrid: false, zeroline: false };
+    const x = this.timeAxis();
+    layout.xaxis = { anchor: `y${n === 1 ? '' : n}`, ...x.ticks, range: [-0.5, T - 0.5], showgrid: false, zeroline: false };
+    this.axisNoteSlot.replaceChildren(...[axisNote([x.axis])].filter((e): e is HTMLElement => e !== null));
     return { data, layout };
+  }
+
+  /** The time axis by the shared token axis rule, as long as the plot's (margins and colour bars aside). */
+  private timeAxis(): ReturnType<typeof tokenTicks> {
+    return tokenTicks(this.p.tokens, axisLength(this.element, 64 + 20 + 70));
   }
 
   /** Draws unit `u`'s gates over time under the small multiples (null hides it). */
@@ -146,7 +155,7 @@ export class GatesView extends ViewBase {
         height: 260,
         title: { text: `unit ${u} over time`, font: { size: 13 }, x: 0, xanchor: 'left' },
         margin: { l: 56, r: 20, t: 36, b: 90 },
-        xaxis: { ...tokenTicks(this.p.tokens), tickangle: -60, range: [-0.5, T - 0.5] },
+        xaxis: { ...this.timeAxis().ticks, range: [-0.5, T - 0.5] },
         yaxis: { title: { text: 'value' } },
       },
     });

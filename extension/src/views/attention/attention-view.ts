@@ -8,11 +8,11 @@
  * Only what is visible is drawn: one map at a time, thumbnails when the grid opens.
  */
 import attentionSchema from '@seqlab/engine/schemas/attention.v1.schema.json' with { type: 'json' };
-import { VIEWS } from '@seqlab/engine/display/shared';
+import { tokenAxis, VIEWS } from '@seqlab/engine/display/shared';
 import { h, plotlyEscape, tokenLabel, formatValue } from '../../core/dom.js';
 import { COLORWAY, MASKED_COLOR, plotlyScale, SEQUENTIAL } from '../../core/palette.js';
 import type { AttentionPayload } from '../../core/payloads.js';
-import { tokenTicks } from '../../core/axes.js';
+import { axisNote, tokenTicks } from '../../core/axes.js';
 import type { Figure } from '../../core/plotly.js';
 import type { ViewSpec } from '../../core/spec.js';
 import { matrixProblems } from '../../core/validate.js';
@@ -36,6 +36,8 @@ export class AttentionView extends ViewBase {
   private readonly means = new Map<number, number[][]>();
   private readonly headView: HeadView;
   private readonly heat = this.slot('seqlab-attention-heatmap');
+  /** The heatmap's token axis note (which tokens are labelled, what the symbols mean). */
+  private readonly heatNote = h('div', { class: 'seqlab-axis-note-slot' });
   private readonly grid: ThumbnailGrid | null;
   private readonly panes: Record<AttentionMode, HTMLElement>;
   private readonly buttons = new Map<AttentionMode, HTMLButtonElement>();
@@ -119,9 +121,11 @@ export class AttentionView extends ViewBase {
             idle: (cb) => this.idle(cb),
           })
         : null;
+    // The head view labels every token; its note only names the whitespace symbols.
+    const headsNote = axisNote([tokenAxis(payload.queryTokens, Infinity), tokenAxis(payload.keyTokens, Infinity)]);
     this.panes = {
-      heads: h('div', { class: 'seqlab-pane seqlab-pane-heads' }, this.headView.element),
-      heatmap: h('div', { class: 'seqlab-pane seqlab-pane-heatmap' }, ...this.heat.nodes()),
+      heads: h('div', { class: 'seqlab-pane seqlab-pane-heads' }, this.headView.element, ...(headsNote ? [headsNote] : [])),
+      heatmap: h('div', { class: 'seqlab-pane seqlab-pane-heatmap' }, ...this.heat.nodes(), this.heatNote),
       grid: h('div', { class: 'seqlab-pane seqlab-pane-grid' }, ...(this.grid ? [this.grid.element] : [])),
     };
     for (const pane of Object.values(this.panes)) {
@@ -281,6 +285,9 @@ export class AttentionView extends ViewBase {
     const q = this.p.queryTokens.length;
     const k = this.p.keyTokens.length;
     const cell = Math.max(4, Math.min(28, Math.floor(560 / Math.max(q, k))));
+    const x = tokenTicks(this.p.keyTokens, k * cell);
+    const y = tokenTicks(this.p.queryTokens, q * cell, 'y');
+    this.heatNote.replaceChildren(...[axisNote([x.axis, y.axis])].filter((e): e is HTMLElement => e !== null));
     const labelPx = (tokens: readonly string[]): number => Math.min(140, 14 + 6.5 * Math.max(...tokens.map((t) => Array.from(tokenLabel(t)).length)));
     const top = labelPx(this.p.keyTokens) + 36;
     const left = labelPx(this.p.queryTokens) + 24;
@@ -291,8 +298,8 @@ export class AttentionView extends ViewBase {
         title: { text: plotlyEscape(this.mapTitle()), font: { size: 13 }, x: 0, xanchor: 'left', y: 1, yanchor: 'top', pad: { t: 4, l: 4 } },
         height: q * cell + top + 24,
         margin: { l: left, t: top, r: 20, b: 24 },
-        xaxis: { side: 'top', tickangle: -60, title: { text: 'key', standoff: 4 }, ...tokenTicks(this.p.keyTokens), showgrid: false, zeroline: false },
-        yaxis: { autorange: 'reversed', title: { text: 'query', standoff: 4 }, ...tokenTicks(this.p.queryTokens), showgrid: false, zeroline: false },
+        xaxis: { side: 'top', title: { text: 'key', standoff: 4 }, ...x.ticks, showgrid: false, zeroline: false },
+        yaxis: { autorange: 'reversed', title: { text: 'query', standoff: 4 }, ...y.ticks, showgrid: false, zeroline: false },
       },
     };
   }

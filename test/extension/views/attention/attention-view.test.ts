@@ -230,7 +230,10 @@ describe('attention view', () => {
     expect(f.host.querySelectorAll('.seqlab-lines path')).toHaveLength(0); // head view not drawn
     expect(view.thumbnails!.drawnCount).toBe(0);
     expect(f.host.querySelectorAll('.seqlab-thumb')).toHaveLength(6 * 9);
-    expect(f.rec.last().layout.xaxis.tickvals).toHaveLength(32); // labels thinned to at most 40: every 4th of 128
+    // 4 px cells: 8 px labels need 9.2 px each, so every 3rd of 128 is labelled, and the note says so.
+    expect(f.rec.last().layout.xaxis.tickvals).toHaveLength(43);
+    expect(f.rec.last().layout.xaxis.tickfont).toEqual({ size: 8 });
+    expect(f.host.querySelector('.seqlab-pane-heatmap .seqlab-axis-note')!.textContent).toBe('Token labels: every 3rd token labelled; hover a cell for each token.');
   });
 
   it('follows the theme and cleans up on dispose', async () => {
