@@ -89,19 +89,26 @@ describe('linePlot', () => {
     expect(trace.y).toEqual([0.001, 0.01, null, 1]);
     expect(trace.text).toEqual(['the', '&lt;img src=x onerror=alert(1)&gt;', 'b', 'c']);
     expect(trace.mode).toBe('lines+markers');
-    expect(view.payload.layout!.xaxis).toMatchObject({ tickvals: [0, 1, 2, 3], ticktext: ['the', '&lt;img src=x onerror=alert(1)&gt;', 'b', 'c'] });
+    expect(view.payload.layout!.xaxis).toMatchObject({ tickvals: [0, 1, 2, 3], ticktext: ['the', '&lt;img src=x on…', 'b', 'c'] }); // labels shortened as on every token axis; the hover text keeps the token
     expect(view.text).toContain('1 value is NaN or infinite (drawn as gaps)');
     const doc = parseSvg(view.svg);
     expect(doc.getElementsByTagName('img')).toHaveLength(0);
     expect(svgTexts(doc)).toEqual(expect.arrayContaining(['the', '1 value is NaN or infinite (drawn as gaps)']));
   });
 
-  it('thins token tick labels to at most about 40', () => {
+  it('labels token axes by the rule every view follows, saying which labels it drew', () => {
     const n = 200;
-    const view = linePlot(Array.from({ length: n }, (_, i) => i), { xLabels: Array.from({ length: n }, (_, i) => `t${i}`) });
-    const xaxis = view.payload.layout!.xaxis as { tickvals: number[] };
-    expect(xaxis.tickvals.length).toBeLessThanOrEqual(40);
-    expect(xaxis.tickvals.slice(0, 2)).toEqual([0, 5]);
+    const view = linePlot(Array.from({ length: n }, (_, i) => i), { xLabels: Array.from({ length: n }, (_, i) => (i % 2 ? ' ' : `t${i}`)), xTitle: 'step' });
+    const xaxis = view.payload.layout!.xaxis as { tickvals: number[]; ticktext: string[]; tickangle: number; tickfont: object; title: { text: string } };
+    // 200 labels on the nominal 800 px axis: 8 px labels every 3rd.
+    expect(xaxis.tickvals.slice(0, 3)).toEqual([0, 3, 6]);
+    expect(xaxis.ticktext.slice(0, 3)).toEqual(['t0', '·', 't6']);
+    expect([xaxis.tickangle, xaxis.tickfont]).toEqual([-90, { size: 8 }]);
+    expect(xaxis.title.text).toBe('step<br><span style="font-size:10px">token labels: every 3rd token labelled; hover for each; · is a space</span>');
+    expect(svgTexts(parseSvg(view.svg)).join(' ')).toContain('token labels: every 3rd token labelled');
+    // Few labels: all drawn, the title as given.
+    const short = linePlot([1, 2, 3], { xLabels: ['a', 'b', 'c'], xTitle: 'token' }).payload.layout!.xaxis as { tickvals: number[]; title: { text: string } };
+    expect([short.tickvals, short.title.text]).toEqual([[0, 1, 2], 'token']);
   });
 
   it('names the argument in its errors', () => {
