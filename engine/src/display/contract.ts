@@ -46,12 +46,12 @@ export interface MarkPayload {
 
 /**
  * The mark of seqlab's plotly figures. JupyterLab keeps one renderer per MIME type (the
- * last registered replaces the others, whatever its rank), so seqlab does not register
- * `application/vnd.plotly.v1+json` and leaves plotly figures of other kernels to plotly's
- * own renderer (jupyterlab-plotly) where one is installed. seqlab's figures carry this
- * small entry next to the plotly one; seqlab's renderer claims it at a rank before plotly's
- * and draws the bundle's plotly figure. Frontends that do not know the mark ignore it and
- * draw the plotly entry as usual.
+ * last registered replaces the others, whatever its rank), so seqlab does not claim
+ * `application/vnd.plotly.v1+json` where another extension does (jupyterlab-plotly): plotly
+ * figures of other kernels stay with plotly's own renderer. seqlab's figures carry this
+ * small entry next to the plotly one; seqlab's renderer claims the mark at a rank before
+ * plotly's and draws the bundle's plotly figure. Frontends that do not know the mark ignore
+ * it and draw the plotly entry as usual.
  */
 export const FIGURE_MARK: MarkContract = {
   mimeType: 'application/vnd.seqlab.figure.v1+json',
@@ -83,6 +83,7 @@ export const VIEWS = {
     mimeType: 'application/vnd.plotly.v1+json',
     schema: 'plotly.v1.schema.json',
     builder: 'plotlyFigure',
+    mark: FIGURE_MARK,
   },
 } as const satisfies Record<string, ViewContract>;
 

@@ -13,6 +13,8 @@ export interface ViewSpec<Payload = unknown> {
   readonly contract: ViewContract;
   /** The JSON Schema of the payload: the file engine/schemas/{contract.schema}, bundled at build time. */
   readonly schema: Record<string, unknown>;
+  /** The JSON Schema of the view's mark (engine/schemas/{contract.mark.schema}), when it has one. */
+  readonly markSchema?: Record<string, unknown>;
   /** What the view is called in messages: "Cannot draw this {label}". */
   readonly label: string;
   /** One line for JupyterLab's list of renderers. */

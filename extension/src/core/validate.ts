@@ -9,15 +9,15 @@ import { COMMON_SCHEMA } from './schemas.js';
 import type { ViewSpec } from './spec.js';
 
 let ajv: Ajv | undefined;
-const compiled = new WeakMap<ViewSpec, ValidateFunction>();
+const compiled = new WeakMap<object, ValidateFunction>();
 
-function validatorFor(spec: ViewSpec): ValidateFunction {
-  let v = compiled.get(spec);
+function validatorFor(schema: Record<string, unknown>): ValidateFunction {
+  let v = compiled.get(schema);
   if (!v) {
     // allErrors off: the first problem is enough to report, and a wrong 800k-number payload stays cheap.
     ajv ??= new Ajv({ allErrors: false, strict: true }).addSchema(COMMON_SCHEMA);
-    v = ajv.compile(spec.schema);
-    compiled.set(spec, v);
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
   }
   return v;
 }
@@ -36,9 +36,17 @@ export function payloadProblems(spec: ViewSpec, data: unknown): string[] {
   if (typeof data === 'string') {
     return ['the payload is a string; a JSON MIME type carries an object (was it serialised twice?)'];
   }
-  const validate = validatorFor(spec);
+  const validate = validatorFor(spec.schema);
   if (!validate(data)) return (validate.errors ?? []).slice(0, 5).map(schemaProblem);
   return spec.problems ? spec.problems(data).slice(0, 5) : [];
+}
+
+/** Problems with the mark entry `data` of `spec`'s view (see ViewSpec.markSchema), as sentences naming the entry. */
+export function markProblems(spec: ViewSpec, mime: string, data: unknown): string[] {
+  if (!spec.markSchema) return [`${mime} is not a mark of a seqlab view`];
+  const validate = validatorFor(spec.markSchema);
+  if (validate(data)) return [];
+  return (validate.errors ?? []).slice(0, 5).map((e) => `the ${mime} entry: ${schemaProblem(e).replace(/^the payload /, 'it ')}`);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { composeViewImage, downloadBlob, imageFileName, NothingToSave, svgToPng, type ImageFormat } from '../core/export.js';
 import { SeqlabRenderer, type RenderedBundle } from '../renderer.js';
-import { specFor } from '../views/registry.js';
+import { drawable, specForOutput } from '../views/registry.js';
 
 /** Command ids. */
 export const COMMAND_IDS = {
@@ -79,12 +79,13 @@ export function lastRendererIn(root: Element | null | undefined): SeqlabRenderer
 
 /** The kind of view a MIME type draws, for file names and panel titles. */
 export function viewKind(mimeType: string): string {
-  return specFor(mimeType)?.contract.name ?? 'view';
+  return specForOutput(mimeType)?.contract.name ?? 'view';
 }
 
 /** The title a bundle gives its view (the payload's title, a plotly layout title), if any. */
 export function bundleTitle(bundle: RenderedBundle): string | undefined {
-  const payload = bundle.data[bundle.mimeType] as Record<string, unknown> | undefined;
+  const entry = drawable(bundle.mimeType, bundle.data as Record<string, unknown>);
+  const payload = ('payload' in entry ? entry.payload : undefined) as Record<string, unknown> | undefined;
   if (!payload || typeof payload !== 'object') return undefined;
   if (typeof payload['title'] === 'string' && payload['title'].trim()) return payload['title'].trim();
   const title = (payload['layout'] as { title?: unknown } | undefined)?.title;

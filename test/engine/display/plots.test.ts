@@ -12,7 +12,10 @@ describe('plotlyFigure', () => {
       layout: { title: { text: 'letters' }, xaxis: { title: { text: 'letter' } } },
     });
     const bundle = view.bundle();
-    expect(Object.keys(bundle).sort()).toEqual([MIME.plotly, MIME.svg, MIME.html, MIME.text].sort());
+    expect(Object.keys(bundle).sort()).toEqual([MIME.plotly, MIME.figureMark, MIME.svg, MIME.html, MIME.text].sort());
+    // The mark that sends seqlab's own figures to seqlab's renderer (see contract.ts).
+    expect(bundle[MIME.figureMark]).toEqual({ version: 1, of: MIME.plotly });
+    expectValid(MIME.figureMark, bundle[MIME.figureMark]);
     expectHtmlFallback(bundle);
     expectValid(MIME.plotly, view.payload);
     expect(view.text).toBe('plotly figure "letters": 1 trace (bar)');

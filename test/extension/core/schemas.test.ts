@@ -15,7 +15,8 @@ const onDisk = Object.fromEntries(
 describe('the schemas the renderers validate with', () => {
   it('are the files in engine/schemas, one per MIME type, plus the shared definitions', () => {
     const byTitle = Object.fromEntries(Object.values(onDisk).map((s) => [s.title, s]));
-    expect(Object.keys(SCHEMAS).sort()).toEqual(Object.values(MIME_TYPES).sort());
+    // Every view's payload, and the mark of seqlab's plotly figures.
+    expect(Object.keys(SCHEMAS).sort()).toEqual([...Object.values(MIME_TYPES), 'application/vnd.seqlab.figure.v1+json'].sort());
     for (const [mime, schema] of Object.entries(SCHEMAS)) expect(schema).toEqual(byTitle[mime]);
     expect(COMMON_SCHEMA).toEqual(onDisk['common.v1.schema.json']);
     // Every schema file is used: nothing in engine/schemas is left unchecked by the extension.
@@ -27,7 +28,7 @@ describe('the schemas the renderers validate with', () => {
     const srcDir = fileURLToPath(new URL('../../../extension/src/', import.meta.url));
     const sources = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     const specifiers = sources.flatMap((f) => [...readFileSync(srcDir + f, 'utf8').matchAll(/from '([^']+\.json)'/g)].map((m) => m[1]!));
-    expect(specifiers).toHaveLength(5);
+    expect(specifiers).toHaveLength(6);
     const require = createRequire(fileURLToPath(new URL('../../../extension/package.json', import.meta.url)));
     for (const spec of specifiers) {
       expect(spec.startsWith('@seqlab/engine/schemas/')).toBe(true);

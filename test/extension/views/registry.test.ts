@@ -16,6 +16,8 @@ describe('the extension registry of views', () => {
       expect(spec.schema['title']).toBe(spec.contract.mimeType);
       expect(specFor(spec.contract.mimeType)).toBe(spec);
       expect(spec.label.length).toBeGreaterThan(0);
+      const mark = spec.contract.mark;
+      expect(spec.markSchema, `${key}: a mark schema exactly when the view has a mark`).toEqual(mark ? JSON.parse(readFileSync(schemaDir + mark.schema, 'utf8')) : undefined);
     }
     expect(SPECS).toEqual(Object.values(VIEW_SPECS));
     expect(specFor('application/vnd.seqlab.unknown.v1+json')).toBeUndefined();
