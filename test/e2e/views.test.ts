@@ -265,6 +265,38 @@ describe('seqlab views in JupyterLab (views.ipynb)', { timeout: 120_000 }, () =>
     }
   });
 
+  it('opens an attention view on the layer and head its payload names', async () => {
+    const l = lab!;
+    const i = cellWith(bundles, ATTENTION, p => Boolean(p.open));
+    const p = bundles.get(i)![ATTENTION] as Json;
+    const view = `${scope(i)} .seqlab-attention`;
+    expect(await l.page.$eval(`${view} select.seqlab-layer`, el => (el as HTMLSelectElement).value)).toBe(String(p.open.layer));
+    expect(await l.page.$eval(`${view} select.seqlab-head`, el => (el as HTMLSelectElement).value)).toBe(String(p.open.head));
+    await l.page.waitForSelector(`${view} .seqlab-pane-heads[data-map="${p.open.layer}:${p.open.head}"]`, { timeout: 5_000 });
+    // The head view draws that map: hovering "it" shows its weights in that head.
+    const it = (p.queryTokens as string[]).indexOf('it');
+    await l.page.locator(`${view} .seqlab-query[data-index="${it}"]`).hover();
+    expect(await l.page.textContent(`${view} .seqlab-readout`)).toMatch(/^layer 2, head 3: query “it” \(9\) attends most to/);
+    await shot(i, 'view-attention-open');
+  });
+
+  it('labels every token of a 67-character time axis, without overlap, a space as ·', async () => {
+    const l = lab!;
+    const i = cellWith(bundles, GATES, p => p.tokens.length > 60);
+    const p = bundles.get(i)![GATES] as Json;
+    await l.page.waitForSelector(`${scope(i)} .js-plotly-plot .heatmaplayer`, { timeout: 30_000 });
+    const [figure] = await renderedFigures(l.page, scope(i));
+    expect(figure!.xTickLabels).toEqual((p.tokens as string[]).map(t => (t === ' ' ? '·' : t)));
+    // Drawn across the axis, side by side: no label covers its neighbour.
+    const boxes = await l.page.$$eval(`${scope(i)} .js-plotly-plot .xtick text`, ns =>
+      ns.map(n => n.getBoundingClientRect()).map(r => ({ left: r.left, right: r.right })).sort((a, b) => a.left - b.left)
+    );
+    expect(boxes).toHaveLength(67);
+    for (let k = 1; k < boxes.length; k++) expect(boxes[k]!.left, `label ${k}`).toBeGreaterThanOrEqual(boxes[k - 1]!.right - 0.5);
+    expect(await l.page.textContent(`${scope(i)} .seqlab-axis-note`)).toBe('Token labels: · is a space.');
+    await shot(i, 'view-gates-long-text');
+  });
+
   it('says what is wrong with a malformed payload instead of drawing nothing', async () => {
     const l = lab!;
     const i = [...bundles.entries()].find(([, d]) => (d['text/plain'] as string).includes('malformed'))![0];
