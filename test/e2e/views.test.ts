@@ -287,12 +287,16 @@ describe('seqlab views in JupyterLab (views.ipynb)', { timeout: 120_000 }, () =>
     await l.page.waitForSelector(`${scope(i)} .js-plotly-plot .heatmaplayer`, { timeout: 30_000 });
     const [figure] = await renderedFigures(l.page, scope(i));
     expect(figure!.xTickLabels).toEqual((p.tokens as string[]).map(t => (t === ' ' ? '·' : t)));
-    // Drawn across the axis, side by side: no label covers its neighbour.
-    const boxes = await l.page.$$eval(`${scope(i)} .js-plotly-plot .xtick text`, ns =>
-      ns.map(n => n.getBoundingClientRect()).map(r => ({ left: r.left, right: r.right })).sort((a, b) => a.left - b.left)
+    // Drawn across the axis, side by side: each label has at least one em of axis to itself.
+    const labels = await l.page.$$eval(`${scope(i)} .js-plotly-plot .xtick text`, ns =>
+      ns
+        .map(n => ({ box: n.getBoundingClientRect(), em: Number.parseFloat(getComputedStyle(n).fontSize) }))
+        .map(({ box, em }) => ({ centre: box.left + box.width / 2, width: box.width, em }))
+        .sort((a, b) => a.centre - b.centre)
     );
-    expect(boxes).toHaveLength(67);
-    for (let k = 1; k < boxes.length; k++) expect(boxes[k]!.left, `label ${k}`).toBeGreaterThanOrEqual(boxes[k - 1]!.right - 0.5);
+    expect(labels).toHaveLength(67);
+    expect(labels.every(x => x.em >= 8 && x.width < 2 * x.em)).toBe(true); // vertical, at 8 px or more
+    for (let k = 1; k < labels.length; k++) expect(labels[k]!.centre - labels[k - 1]!.centre, `label ${k}`).toBeGreaterThanOrEqual(labels[k]!.em - 0.01);
     expect(await l.page.textContent(`${scope(i)} .seqlab-axis-note`)).toBe('Token labels: · is a space.');
     await shot(i, 'view-gates-long-text');
   });
