@@ -38,6 +38,41 @@ describe('transport', { timeout: 120_000 }, () => {
     expect(logged('duplicate signature')).toBe(3);
   });
 
+  it('never runs forged, truncated or garbage messages, on shell or control, and serves on', async () => {
+    const code = (tag: string) => executeContent(`(globalThis as any).attacks = [...((globalThis as any).attacks ?? []), ${JSON.stringify(tag)}]`);
+    const signed = (tag: string) => k.client.signer.encode(createMessage({ msgType: 'execute_request', content: code(tag) }, k.client.session));
+    const delimiter = (frames: Buffer[]) => frames.findIndex((f) => f.toString() === '<IDS|MSG>');
+    const attacks: Record<string, Buffer[]> = {};
+    attacks['garbage'] = [Buffer.from([0xde, 0xad, 0xbe, 0xef]), Buffer.from('not a message')];
+    const truncated = signed('truncated');
+    attacks['truncated'] = truncated.slice(0, delimiter(truncated) + 4);
+    const shortSig = signed('short signature');
+    shortSig[delimiter(shortSig) + 1] = shortSig[delimiter(shortSig) + 1]!.subarray(0, 32);
+    attacks['short signature'] = shortSig;
+    const tampered = signed('tampered');
+    tampered[delimiter(tampered) + 5] = Buffer.from(JSON.stringify(code('tampered content')));
+    attacks['tampered'] = tampered;
+    const unsigned = signed('unsigned');
+    unsigned[delimiter(unsigned) + 1] = Buffer.alloc(0);
+    attacks['unsigned'] = unsigned;
+    // Signed with the right key, but not a message: the signature is right, the frames are not.
+    const notJson = [Buffer.from('{"msg_id":"x","msg_type":"execute_request"'), Buffer.from('{}'), Buffer.from('{}'), Buffer.from(JSON.stringify(code('not json')))];
+    attacks['not json'] = [Buffer.from('<IDS|MSG>'), Buffer.from(k.client.signer.sign(notJson)), ...notJson];
+    const noType = [Buffer.from('{"msg_id":"y"}'), Buffer.from('{}'), Buffer.from('{}'), Buffer.from(JSON.stringify(code('no msg_type')))];
+    attacks['no msg_type'] = [Buffer.from('<IDS|MSG>'), Buffer.from(k.client.signer.sign(noType)), ...noType];
+    for (const frames of Object.values(attacks)) {
+      await k.client.sendFrames('shell', frames);
+      await k.client.sendFrames('control', frames);
+    }
+    await k.client.request('shell', 'kernel_info_request', {});
+    await k.client.request('control', 'kernel_info_request', {});
+    expect(value(await k.client.execute('JSON.stringify((globalThis as any).attacks ?? [])'))).toBe(`'[]'`);
+    for (const why of ['no <IDS|MSG> delimiter', 'expected 5 frames after the delimiter', 'invalid signature', 'missing signature', 'header frame is not a JSON object', 'header lacks msg_type or msg_id']) {
+      expect(k.stderr(), why).toContain(why);
+    }
+    expect(await k.client.heartbeat()).toBe(true);
+  });
+
   it('treats msg_types that name Object.prototype members as unknown: logged, no reply, the kernel serves on', async () => {
     const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
     const sent = names.flatMap((name) => [k.client.send('shell', name, {}), k.client.send('control', name, {})]);
