@@ -38,7 +38,7 @@ export function cellProgressLine(e: Extract<RunEvent, { kind: 'cell' }>): string
 
 function progress(e: RunEvent): void {
   const name = shown(e.notebook);
-  if (e.kind === 'start') process.stderr.write(`${name}: ${e.codeCells} code cell${e.codeCells === 1 ? "" : "s"} (kernel ${e.kernel})\n`);
+  if (e.kind === 'start') process.stderr.write(`${name}: ${e.codeCells} code cell${e.codeCells === 1 ? '' : 's'} (kernel ${e.kernel})\n`);
   if (e.kind === 'cell') process.stderr.write(cellProgressLine(e));
   if (e.kind === 'done') process.stderr.write(`${name}: done in ${e.seconds.toFixed(2)} s -> ${shown(e.output)}\n`);
 }
