@@ -64,7 +64,7 @@ describe('seqlab install', { timeout: 120_000 }, () => {
   });
 
   it('prints help and version, and rejects unknown flags', () => {
-    expect(seqlab(['--help']).stdout).toContain('seqlab install');
+    expect(seqlab(['install', '--help']).stdout).toContain('Usage: seqlab install');
     expect(seqlab(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const bad = seqlab(['install', '--bogus']);
     expect(bad.status).toBe(2);
