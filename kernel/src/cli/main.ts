@@ -9,9 +9,11 @@ const HELP = `seqlab ${KERNEL_VERSION} — a TypeScript Jupyter kernel with the 
 
 Usage:
   seqlab install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
-                 [--interrupt-mode message|signal] [--typecheck off|warn|error]
+                 [--interrupt-mode message|signal] [--typecheck off|warn|error] [--threads N]
       Writes the kernelspec into a Jupyter data dir (default --user), and the prebuilt
       JupyterLab extension when it is built. \`jupyter kernelspec list\` then shows it.
+      --threads N: the engine's threads per kernel (SEQLAB_THREADS in kernel.json); 1 for
+      many kernels on one machine.
   seqlab uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
   seqlab kernel --connection-file FILE [--typecheck off|warn|error]
       Runs the kernel (this is what kernel.json starts).
@@ -62,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
           'display-name': { type: 'string' },
           'interrupt-mode': { type: 'string' },
           typecheck: { type: 'string' },
+          threads: { type: 'string' },
         },
         strict: true,
       });
@@ -73,12 +76,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       const interruptMode = oneOf('--interrupt-mode', values['interrupt-mode'], ['message', 'signal'] as const);
       const typecheck = oneOf('--typecheck', values.typecheck, ['off', 'warn', 'error'] as const);
+      const threads = values.threads === undefined ? undefined : Number(values.threads);
+      if (threads !== undefined && !(/^\d+$/.test(values.threads!) && threads >= 1)) throw new UsageError(`--threads must be a whole number of threads, 1 or more, got "${values.threads}"`);
       const report = install({
         target: t,
         ...(values.name ? { name: values.name } : {}),
         ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
         ...(interruptMode ? { interruptMode } : {}),
         ...(typecheck ? { typecheck } : {}),
+        ...(threads !== undefined ? { threads } : {}),
       });
       process.stdout.write(`installed kernelspec "${values.name ?? 'seqlab'}" in ${report.kernelspecDir}\n`);
       if (report.labextension.installed) process.stdout.write(`installed the JupyterLab extension in ${report.labextension.dir}\n`);
