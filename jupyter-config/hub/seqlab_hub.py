@@ -82,6 +82,30 @@ def proxy_command():
     ]
 
 
+def unreadable_by_others(path):
+    """The first folder on the way to ``path`` that other users cannot enter or read, or None."""
+    path = os.path.abspath(path)
+    parts = path.split(os.sep)
+    for i in range(1, len(parts) + 1):
+        folder = os.sep.join(parts[:i]) or os.sep
+        if os.stat(folder).st_mode & 0o005 != 0o005:
+            return folder
+    return None
+
+
+def check_readable_by_students(spawner):
+    """Students' servers run under their own accounts (the local process spawner switches to
+    them when the hub runs as root): they must be able to read this checkout, where the kernel,
+    the frontend and the notebooks are."""
+    switches_user = os.geteuid() == 0 and not hasattr(spawner, "home_dir")
+    blocked = unreadable_by_others(REPO) if switches_user else None
+    if blocked:
+        raise SetupError(
+            f"seqlab hub: students cannot read {REPO} ({blocked} is closed to other users); "
+            "put the checkout where everyone can read it (for example /opt/seqlab) or open it with chmod o+rx"
+        )
+
+
 def home_of(spawner):
     """The student's home: the spawner's own idea of it (SimpleLocalProcessSpawner), else the
     system user's."""
@@ -100,6 +124,7 @@ def working_copy_hook(folder="seqlab-notebooks"):
     source = os.path.join(REPO, "notebooks")
 
     async def hook(spawner):
+        check_readable_by_students(spawner)
         target = os.path.join(home_of(spawner), folder)
         process = await asyncio.create_subprocess_exec(
             node(),
