@@ -189,6 +189,9 @@ describe('npm start', () => {
     const again = spawnSync('npm', ['start', '--', '--server', 'host', '--build-only', '--state-dir', stateDir], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
     expect(again.status, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).not.toContain('seqlab: copied');
+    // Every build step runs, each skipped when current: the engine's wasm kernels among them
+    // (without them a fresh clone's npm start would run the slow reference kernels).
+    expect(again.stdout).toMatch(/seqlab: typescript built in [\d.]+ s, wasm (up to date|built in [\d.]+ s), labextension (up to date|built in [\d.]+ s), frontend (up to date|built in [\d.]+ s);/);
     expect(readFileSync(join(workingCopy, lecture), 'utf8')).toBe(ran);
 
     const reset = spawnSync('npm', ['start', '--', '--server', 'host', '--build-only', '--reset-notebooks', '--state-dir', stateDir], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
