@@ -47,7 +47,10 @@ function cpuSeconds(pid) {
 const results = [];
 for (const file of notebooks) {
   const nb = JSON.parse(readFileSync(file, 'utf8'));
-  const cells = nb.cells.filter((c) => c.cell_type === 'code').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source)).filter((s) => s.trim());
+  // Code cells with their number among all cells (1-based, as `seqlab run` counts them).
+  const cells = nb.cells
+    .map((c, i) => ({ number: i + 1, type: c.cell_type, code: Array.isArray(c.source) ? c.source.join('') : c.source }))
+    .filter((c) => c.type === 'code' && c.code.trim());
   const env = { ...process.env, SEQLAB_THREADS: values.threads, ...(values['no-warmup'] ? { SEQLAB_LANGUAGE_WARMUP: '0' } : {}) };
   const kernel = await launchKernel({ cwd: dirname(file), env });
   const pid = kernel.process.pid;
@@ -56,12 +59,12 @@ for (const file of notebooks) {
     const idle = status(pid);
     const cpuAtStart = cpuSeconds(pid);
     const perCell = [];
-    for (const [i, code] of cells.entries()) {
+    for (const { number, code } of cells) {
       const cpu0 = cpuSeconds(pid);
       const t0 = performance.now();
       const { reply } = await kernel.client.execute(code, { timeout: 600_000 });
-      if (reply.content.status !== 'ok') throw new Error(`${basename(file)} cell ${i + 1}: ${reply.content.ename}: ${reply.content.evalue}`);
-      perCell.push({ cell: i + 1, wall: (performance.now() - t0) / 1000, cpu: cpuSeconds(pid) - cpu0, rss: status(pid).rss });
+      if (reply.content.status !== 'ok') throw new Error(`${basename(file)} cell ${number}: ${reply.content.ename}: ${reply.content.evalue}`);
+      perCell.push({ cell: number, wall: (performance.now() - t0) / 1000, cpu: cpuSeconds(pid) - cpu0, rss: status(pid).rss });
     }
     // Background work after the cells (the language service warm-up) settles.
     await new Promise((r) => setTimeout(r, 3000));
