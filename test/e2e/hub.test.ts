@@ -131,8 +131,8 @@ describe('a class on JupyterHub', () => {
       const deadline = Date.now() + 30_000;
       while (hub.exitCode === null && hub.signalCode === null && Date.now() < deadline) await delay(200);
     }
-    for (const pids of processesOfHub(hubApiUrl).values()) {
-      for (const pid of pids) {
+    for (const { server, kernel } of processesOfHub(hubApiUrl).values()) {
+      for (const pid of [...server, ...kernel]) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -286,6 +286,8 @@ describe('a class on JupyterHub', () => {
     const page = await lab.text();
     expect(page).toContain('"hubUser": "student01"');
     expect(page).toContain('"hubPrefix": "/hub/"');
+    // The seqlab extension, from the kernel prefix the config put on the students' JUPYTER_PATH.
+    expect(page).toContain('@seqlab/jupyterlab');
     for (const student of students) student.kernel.close();
 
     // The numbers a lecturer needs, reported.

@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       backupRoot: join(stateDir, 'notebook-backups'),
     });
     notebooks = copy.dir;
-    for (const line of describeWorkingCopy(copy, 'npm start -- --reset-notebooks')) {
+    for (const line of describeWorkingCopy(copy, '`npm start -- --reset-notebooks` takes the new ones and backs yours up')) {
       say(`seqlab: ${line}`);
     }
   }

@@ -15,7 +15,7 @@
  *
  * Also a command, for the JupyterHub spawner (run as the student):
  *
- *   node extension/host/dist/working-copy.js --source notebooks --target ~/seqlab-notebooks [--reset --backup DIR]
+ *   node extension/host/dist/working-copy.js --source notebooks --target ~/seqlab-notebooks [--backup DIR] [--reset]
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -162,8 +162,11 @@ export function prepareWorkingCopy(options: WorkingCopyOptions): WorkingCopyRepo
   return report;
 }
 
-/** One line per thing worth saying about a {@link WorkingCopyReport}; `reset` is the command that resets. */
-export function describeWorkingCopy(report: WorkingCopyReport, reset: string): string[] {
+/**
+ * One line per thing worth saying about a {@link WorkingCopyReport}; `howToUpdate` tells a
+ * student with an outdated file how to get the new one.
+ */
+export function describeWorkingCopy(report: WorkingCopyReport, howToUpdate: string): string[] {
   const lines: string[] = [];
   const list = (files: string[]): string => (files.length > 4 ? `${files.slice(0, 4).join(', ')} and ${files.length - 4} more` : files.join(', '));
   if (report.created.length > 0) {
@@ -176,7 +179,7 @@ export function describeWorkingCopy(report: WorkingCopyReport, reset: string): s
     lines.push(`reset ${report.backedUp.length} changed file(s); your versions are in ${report.backup}: ${list(report.backedUp)}`);
   }
   if (report.outdated.length > 0) {
-    lines.push(`the repository has a newer version of ${list(report.outdated)}; your working copy keeps yours (\`${reset}\` takes the new ones and backs yours up)`);
+    lines.push(`the repository has a newer version of ${list(report.outdated)}; your working copy keeps yours (${howToUpdate})`);
   }
   return lines;
 }
@@ -202,7 +205,7 @@ function main(argv: string[]): number {
     reset: values.reset ?? false,
     ...(values.backup ? { backupRoot: values.backup } : {}),
   });
-  for (const line of describeWorkingCopy(report, 'reset the working copy')) {
+  for (const line of describeWorkingCopy(report, 'rename or delete yours to get the new version at the next start')) {
     process.stdout.write(`seqlab: ${line}\n`);
   }
   return 0;

@@ -70,9 +70,7 @@ describe('the working copy of the lecture notebooks', () => {
     expect(report).toMatchObject({ created: ['03-lstm.ipynb'], updated: ['02-bptt.ipynb'], outdated: ['01-rnn.ipynb'] });
     expect(read(join(target, '02-bptt.ipynb'))).toBe('lecture 2, revised');
     expect(read(join(target, '01-rnn.ipynb'))).toBe('lecture 1 with my outputs');
-    expect(describeWorkingCopy(report, 'npm start -- --reset-notebooks').join('\n')).toContain(
-      'the repository has a newer version of 01-rnn.ipynb; your working copy keeps yours (`npm start -- --reset-notebooks`'
-    );
+    expect(describeWorkingCopy(report, 'reset to take it').join('\n')).toContain('the repository has a newer version of 01-rnn.ipynb; your working copy keeps yours (reset to take it)');
     // Said again at the next start, until a reset.
     expect(prepareWorkingCopy({ source, target }).outdated).toEqual(['01-rnn.ipynb']);
   });
