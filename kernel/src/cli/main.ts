@@ -27,7 +27,7 @@ ${COMMANDS.map(([name, what]) => `  ${name.padEnd(10)} ${what}`).join('\n')}
 /** `--help` of the subcommands handled here; run and export have theirs in their modules. */
 const COMMAND_HELP: Record<'install' | 'uninstall' | 'kernel', string> = {
   install: `Usage: seqlab install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
-                      [--interrupt-mode message|signal] [--typecheck off|warn|error]
+                      [--interrupt-mode message|signal] [--typecheck off|warn|error] [--threads N]
 
 Writes the kernelspec into a Jupyter data dir, and the prebuilt JupyterLab extension when it is
 built; \`jupyter kernelspec list\` then shows it.
@@ -38,6 +38,8 @@ built; \`jupyter kernelspec list\` then shows it.
   --display-name TEXT the name frontends show (default "TypeScript (seqlab)")
   --interrupt-mode    message (default) or signal
   --typecheck         off (default), warn or error: type-check cells before they run
+  --threads N         the engine's threads per kernel (SEQLAB_THREADS in kernel.json); 1 for
+                      many kernels on one machine (a JupyterHub)
 `,
   uninstall: `Usage: seqlab uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
 
@@ -94,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
           'display-name': { type: 'string' },
           'interrupt-mode': { type: 'string' },
           typecheck: { type: 'string' },
+          threads: { type: 'string' },
         },
         strict: true,
       });
@@ -105,12 +108,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       const interruptMode = oneOf('--interrupt-mode', values['interrupt-mode'], ['message', 'signal'] as const);
       const typecheck = oneOf('--typecheck', values.typecheck, ['off', 'warn', 'error'] as const);
+      const threads = values.threads === undefined ? undefined : Number(values.threads);
+      if (threads !== undefined && !(/^\d+$/.test(values.threads!) && threads >= 1)) throw new UsageError(`--threads must be a whole number of threads, 1 or more, got "${values.threads}"`);
       const report = install({
         target: t,
         ...(values.name ? { name: values.name } : {}),
         ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
         ...(interruptMode ? { interruptMode } : {}),
         ...(typecheck ? { typecheck } : {}),
+        ...(threads !== undefined ? { threads } : {}),
       });
       process.stdout.write(`installed kernelspec "${values.name ?? 'seqlab'}" in ${report.kernelspecDir}\n`);
       if (report.labextension.installed) process.stdout.write(`installed the JupyterLab extension in ${report.labextension.dir}\n`);
