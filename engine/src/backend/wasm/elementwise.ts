@@ -4,17 +4,16 @@
  * arrays, on the calling thread.
  */
 import type { FastUnary } from '../../kernels/fast.js';
-import { MIN_ELEMENTWISE, type WasmRuntime } from './runtime.js';
+import type { WasmRuntime } from './runtime.js';
 
 /** engine/assembly/elementwise.ts's kind numbers (the gradient kinds use the same numbers). */
 const UNARY_KIND: Record<FastUnary, number> = { relu: 0, tanh: 1, sigmoid: 2 };
 
 /** An elementwise function (see kernels/fast.ts). */
 export function unary(rt: WasmRuntime, kind: FastUnary, x: Float32Array, xOff: number, out: Float32Array, n: number): boolean {
-  const k = n < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(n);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const p = arena.floats(n);
   if (p < 0) return false;
   arena.put(p, x, xOff, n);
@@ -25,10 +24,9 @@ export function unary(rt: WasmRuntime, kind: FastUnary, x: Float32Array, xOff: n
 
 /** The gradient of an elementwise function (see kernels/fast.ts). */
 export function unaryGrad(rt: WasmRuntime, kind: FastUnary, g: Float32Array, gOff: number, s: Float32Array, sOff: number, out: Float32Array, n: number): boolean {
-  const k = n < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(n);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const pg = arena.floats(n);
   const ps = arena.floats(n);
   if (pg < 0 || ps < 0) return false;

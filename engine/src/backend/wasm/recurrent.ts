@@ -15,7 +15,6 @@ import type {
 } from '../../kernels/fast.js';
 import type { Arena } from './arena.js';
 import type { KernelExports } from './kernel-module.js';
-import type { KernelWorkerPool } from './pool.js';
 import { JOB, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, KIND_RNN_BACKWARD, KIND_RNN_FORWARD, STEP } from './protocol.js';
 import { product } from './gemm.js';
 import type { WasmRuntime } from './runtime.js';
@@ -60,15 +59,30 @@ export function rnnBackward(rt: WasmRuntime, a: RnnBackwardArgs): boolean {
 }
 
 /**
- * The threads that share the steps of a layer with hidden size H whose step costs
- * `flops`, the hidden units each takes (a multiple of 4) and the bytes of one packed block
- * of W_hh columns for those units (K rows).
+ * What a pass over a layer with `gates` gates per hidden unit starts with: the kernels,
+ * the sizes, how many threads share the steps (the hidden units are split into that many
+ * ranges, each a multiple of 4, and `blockBytes` holds one range's packed W_hh columns, K
+ * rows), an empty arena holding W_hh [G, H] at `pW`, and the job words every step shares.
  */
-function unitSplit(rt: WasmRuntime, kernel: KernelExports, H: number, flops: number, K: number): { T: number; pool: KernelWorkerPool | null; units: number; blockBytes: number } {
-  const par = H >= 8 ? rt.parallel(flops) : null;
+function begin(rt: WasmRuntime, a: { S: number; B: number; H: number; weight: Float32Array }, gates: number, K: number, kind: number, relu: boolean) {
+  const loaded = rt.load();
+  if (loaded === null) return null;
+  const { B, H } = a;
+  const G = gates * H;
+  const par = H >= 8 ? rt.parallel(2 * B * G * H) : null;
   const T = par === null ? 1 : Math.min(par.threads, Math.floor(H / 4));
   const units = Math.ceil(H / T / 4) * 4;
-  return { T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units) };
+  const { kernel, arena } = loaded;
+  arena.reset();
+  const pW = arena.floats(G * H);
+  if (pW < 0) return null;
+  arena.put(pW, a.weight);
+  const job = rt.job;
+  job[JOB.KIND] = kind;
+  job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = relu ? 1 : 0;
+  return {
+    k: kernel, arena, job, G, BH: B * H, BG: B * G, T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units), pW,
+  };
 }
 
 /** Calls `pack(t, u0, w)` for each thread t's non-empty range of hidden units [u0, u0 + w). */
@@ -104,22 +118,17 @@ function getSteps(arena: Arena, p: number, dst: Float32Array, S: number, n: numb
 }
 
 function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: ForwardCell): boolean {
-  const loaded = rt.load();
-  if (loaded === null) return false;
-  const { kernel: k, arena } = loaded;
   const { S, B, H, reverse } = a;
   const gates = cell.gates, lstm = cell.lstm;
-  const G = gates * H, BH = B * H, BG = B * G;
-  const { T, pool, units, blockBytes } = unitSplit(rt, k, H, 2 * B * G * H, H);
-  arena.reset();
-  const pW = arena.floats(G * H);
+  const L = begin(rt, a, gates, H, cell.kind, cell.relu);
+  if (L === null) return false;
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
   const pWp = arena.alloc(gates * T * blockBytes);
   const pPre = arena.floats(S * BG);
   const pH = arena.floats((S + 1) * BH);
   const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
   const pBias = arena.floats(2 * G);
-  if (pW < 0 || pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
-  arena.put(pW, a.weight);
+  if (pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
   // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
   forUnitRanges(H, T, units, (t, u0, w) => {
     for (let g = 0; g < gates; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (gates * t + g) * blockBytes);
@@ -128,9 +137,6 @@ function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: Forwar
   addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, a.bias);
   arena.put(pH, a.h0);
   if (lstm !== null) arena.put(pC, lstm.c0);
-  const job = rt.job;
-  job[JOB.KIND] = cell.kind;
-  job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = cell.relu ? 1 : 0;
   job[STEP.W] = pWp; job[STEP.W_STRIDE] = gates * blockBytes; job[STEP.BLOCK] = blockBytes;
   for (let s = 0; s < S; s++) {
     const h = pH + s * BH * 4, c = pC + s * BH * 4;
@@ -150,15 +156,11 @@ function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: Forwar
 }
 
 function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: BackwardCell): boolean {
-  const loaded = rt.load();
-  if (loaded === null) return false;
-  const { kernel: k, arena } = loaded;
   const { S, B, H, reverse } = a;
   const gates = cell.gates, lstm = cell.lstm;
-  const G = gates * H, BH = B * H, BG = B * G;
-  const { T, pool, units, blockBytes } = unitSplit(rt, k, H, 2 * B * G * H, G);
-  arena.reset();
-  const pW = arena.floats(G * H);
+  const L = begin(rt, a, gates, gates * H, cell.kind, cell.relu);
+  if (L === null) return false;
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
   const pWp = arena.alloc(T * blockBytes);
   const pSaved = arena.floats(S * BG);
   const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
@@ -169,8 +171,7 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
   const pPrev = arena.floats(S * BH);
   const pdW = arena.floats(G * H);
   const pdb = arena.floats(G);
-  if ([pW, pWp, pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
-  arena.put(pW, a.weight);
+  if ([pWp, pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
   // Per unit range: the columns of W_hh (K = G) of those units.
   forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   if (cell.saved !== null) arena.put(pSaved, cell.saved);
@@ -180,9 +181,6 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
     arena.put(pdc, lstm.dcN);
   }
   putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
-  const job = rt.job;
-  job[JOB.KIND] = cell.kind;
-  job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = cell.relu ? 1 : 0;
   job[STEP.W] = pWp; job[STEP.W_STRIDE] = blockBytes;
   job[STEP.DH] = pdh; job[STEP.DC] = pdc;
   // Steps S-1 .. 0, then one call that only turns step 0's pre-activation gradients into dh0.

@@ -4,15 +4,14 @@
  * norm, and float64 column sums over contiguous rows, forward and backward. Each call
  * copies its rows into the kernel memory and the results back, on the calling thread.
  */
-import { MIN_ELEMENTWISE, type WasmRuntime } from './runtime.js';
+import type { WasmRuntime } from './runtime.js';
 
 /** softmax / log-softmax over contiguous rows (see kernels/fast.ts). */
 export function softmax(rt: WasmRuntime, x: Float32Array, xOff: number, out: Float32Array, rows: number, n: number, log: boolean): boolean {
   const len = rows * n;
-  const k = len < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(len);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const p = arena.floats(len);
   if (p < 0) return false;
   arena.put(p, x, xOff, len);
@@ -24,10 +23,9 @@ export function softmax(rt: WasmRuntime, x: Float32Array, xOff: number, out: Flo
 /** The backward of `softmax` (see kernels/fast.ts). */
 export function softmaxBackward(rt: WasmRuntime, y: Float32Array, g: Float32Array, gOff: number, gx: Float32Array, rows: number, n: number, log: boolean): boolean {
   const len = rows * n;
-  const k = len < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(len);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const py = arena.floats(len);
   const pg = arena.floats(len);
   if (py < 0 || pg < 0) return false;
@@ -45,10 +43,9 @@ export function layerNorm(
   out: Float32Array, xhat: Float32Array, rstd: Float32Array, rows: number, D: number,
 ): boolean {
   const len = rows * D;
-  const k = len < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(len);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const px = arena.floats(len), ph = arena.floats(len), pr = arena.floats(rows);
   const pw = w ? arena.floats(D) : 0, pb = b ? arena.floats(D) : 0;
   if (px < 0 || ph < 0 || pr < 0 || pw < 0 || pb < 0) return false;
@@ -69,10 +66,9 @@ export function layerNormBackward(
   gx: Float32Array | null, gw: Float64Array | null, gb: Float64Array | null, rows: number, D: number,
 ): boolean {
   const len = rows * D;
-  const k = len < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(len);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const pg = arena.floats(len), ph = arena.floats(len), pr = arena.floats(rows), part = arena.floats(2 * D);
   const pw = w ? arena.floats(D) : 0;
   const pdw = gw ? arena.alloc(8 * D) : 0, pdb = gb ? arena.alloc(8 * D) : 0;
@@ -101,10 +97,9 @@ export function layerNormBackward(
 /** Column sums in float64 (see kernels/fast.ts). */
 export function columnSums(rt: WasmRuntime, x: Float32Array, xOff: number, rows: number, cols: number, out: Float64Array): boolean {
   const len = rows * cols;
-  const k = len < MIN_ELEMENTWISE ? null : rt.load();
+  const k = rt.scratch(len);
   if (k === null) return false;
   const arena = k.arena;
-  arena.reset();
   const px = arena.floats(len), po = arena.alloc(8 * cols);
   if (px < 0 || po < 0) return false;
   arena.put(px, x, xOff, len);

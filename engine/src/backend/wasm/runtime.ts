@@ -168,6 +168,17 @@ export class WasmRuntime {
     }
   }
 
+  /**
+   * The kernels with an empty arena, for a call on `elements` elements of an elementwise
+   * or row kernel: null when that is too small to pay for the copies, or when the kernels
+   * cannot be loaded (the caller then declines).
+   */
+  scratch(elements: number): LoadedKernels | null {
+    const k = elements < MIN_ELEMENTWISE ? null : this.load();
+    k?.arena.reset();
+    return k;
+  }
+
   /** Starts the worker threads now and resolves when they are ready (otherwise lazy). */
   async startWorkers(): Promise<number> {
     if (this.load() === null || this.threadCount < 2) return 0;
