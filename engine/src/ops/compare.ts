@@ -34,15 +34,15 @@ export function logicalOr(a: Tensor, b: Tensor): Tensor {
   return broadcastBinary(expectTensor(a, 'logicalOr', 'input'), expectTensor(b, 'logicalOr', 'other'), 'logicalOr', orLoop, 'bool');
 }
 export function logicalNot(a: Tensor): Tensor {
-  return mapUnary(expectTensor(a, 'logicalNot', 'input'), notLoop, 'bool');
+  return mapUnary(expectTensor(a, 'logicalNot', 'input'), 'logicalNot', notLoop, 'bool');
 }
 /** Where elements are NaN (bool). */
 export function isnan(a: Tensor): Tensor {
-  return mapUnary(expectTensor(a, 'isnan', 'input'), nanLoop, 'bool');
+  return mapUnary(expectTensor(a, 'isnan', 'input'), 'isnan', nanLoop, 'bool');
 }
 /** Where elements are finite: not NaN and not ±Infinity (bool). */
 export function isfinite(a: Tensor): Tensor {
-  return mapUnary(expectTensor(a, 'isfinite', 'input'), finiteLoop, 'bool');
+  return mapUnary(expectTensor(a, 'isfinite', 'input'), 'isfinite', finiteLoop, 'bool');
 }
 
 /** Whether any element is non-zero (0-d bool). */

@@ -71,7 +71,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const offsets = gatherOffsets(x, d, index, 'gather');
   const src = x.data;
-  const out = allocate(x.dtype, offsets.length);
+  const out = allocate(x.dtype, offsets.length, 'gather', index.shape);
   for (let p = 0; p < offsets.length; p++) out[p] = src[offsets[p]!]!;
   const result = new Tensor(out, index.shape.slice());
   const node = record(result, 'GatherBackward', [x], (g) => {
@@ -110,7 +110,9 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const src = xc.data;
   const so = xc.offset;
-  const out = allocate(x.dtype, A * k * B);
+  const shape = x.shape.slice();
+  if (shape.length) shape[d] = k;
+  const out = allocate(x.dtype, A * k * B, 'indexSelect', shape);
   for (let a = 0; a < A; a++) {
     for (let j = 0; j < k; j++) {
       const from = so + (a * size + ids[j]!) * B;
@@ -118,8 +120,6 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
       for (let b = 0; b < B; b++) out[to + b] = src[from + b]!;
     }
   }
-  const shape = x.shape.slice();
-  if (shape.length) shape[d] = k;
   const result = new Tensor(out, shape);
   const node = record(result, 'IndexSelectBackward', [x], (g) => {
     const gc = asContiguous(g);
@@ -170,7 +170,7 @@ export function embedding(weight: Tensor, indices: Tensor, options: EmbeddingOpt
   const wc = asContiguous(weight);
   const w = wc.data;
   const wo = wc.offset;
-  const out = allocate(weight.dtype, n * dim);
+  const out = allocate(weight.dtype, n * dim, 'embedding', [...indices.shape, dim]);
   for (let i = 0; i < n; i++) {
     const from = wo + ids[i]! * dim;
     const to = i * dim;

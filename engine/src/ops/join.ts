@@ -38,7 +38,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const inputs = parts.map((t) => (t.dtype === dtype ? t : to(t, dtype)));
   const shape = ref.shape.slice();
   shape[d] = inputs.reduce((s: number, t: Tensor) => s + t.shape[d]!, 0);
-  const out = new Tensor(allocate(dtype, shape.reduce((a: number, b: number) => a * b, 1)), shape);
+  const out = new Tensor(allocate(dtype, shape.reduce((a: number, b: number) => a * b, 1), 'cat', shape), shape);
   let start = 0;
   const starts: number[] = [];
   for (const t of inputs) {

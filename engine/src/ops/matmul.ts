@@ -138,7 +138,7 @@ function rawMatmul(a: Tensor, b: Tensor, bias: Tensor | null = null): Tensor {
     }
   }
   const inner = numel(batchShape.slice(split.p));
-  const C = allocate(dtype, batch * M * N) as FloatArray;
+  const C = allocate(dtype, batch * M * N, 'matmul', [...batchShape, M, N]) as FloatArray;
   gemmBatched({
     transA: oa.trans,
     transB: ob.trans,

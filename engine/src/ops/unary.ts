@@ -50,7 +50,7 @@ function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   return (x: Tensor): Tensor => {
     expectTensor(x, spec.name, 'input');
     const dtype = spec.result === 'same' ? (x.dtype === 'bool' ? 'int32' : x.dtype) : floatDtypeOf(x);
-    const out = mapUnary(x, loop, dtype, spec.fast);
+    const out = mapUnary(x, spec.name, loop, dtype, spec.fast);
     if (gl !== null) {
       const node = record(out, backwardName, [x], (g) => [gradLoop(g, spec.fromOutput ? out : x, gl, spec.fast)]);
       if (node) node.save(spec.fromOutput ? out : x);

@@ -15,12 +15,12 @@ export function broadcastBinary(a: Tensor, b: Tensor, op: string, loop: BinaryLo
   // Same shape, both laid out row-major: no broadcasting bookkeeping (what small tensors pay per op).
   if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
     const n = numel(a.shape);
-    const out = allocate(dtype, n);
+    const out = allocate(dtype, n, op, a.shape);
     loop.flat(a.data, a.offset, b.data, b.offset, out, n);
     return new Tensor(out, a.shape.slice());
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
-  const out = allocate(dtype, numel(shape));
+  const out = allocate(dtype, numel(shape), op, shape);
   loop(
     shape,
     a.data,
@@ -36,12 +36,13 @@ export function broadcastBinary(a: Tensor, b: Tensor, op: string, loop: BinaryLo
 
 /**
  * Applies a unary loop to any layout (non-contiguous inputs are read through a copy);
- * float32 to float32 goes to the fast kernel `fast` when one is installed.
+ * float32 to float32 goes to the fast kernel `fast` when one is installed. `op` names
+ * the op in errors.
  */
-export function mapUnary(x: Tensor, loop: UnaryLoop, dtype: DType, fast?: FastUnary): Tensor {
-  const src = asContiguous(x);
+export function mapUnary(x: Tensor, op: string, loop: UnaryLoop, dtype: DType, fast?: FastUnary): Tensor {
+  const src = asContiguous(x, op);
   const n = src.numel();
-  const out = allocate(dtype, n);
+  const out = allocate(dtype, n, op, x.shape);
   const done =
     fast !== undefined && dtype === 'float32' && src.dtype === 'float32' &&
     (fastKernels()?.unary(fast, src.data as Float32Array, src.offset, out as Float32Array, n) ?? false);

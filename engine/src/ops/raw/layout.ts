@@ -13,16 +13,16 @@ export function makeView(x: Tensor, shape: readonly number[], strides: readonly 
   return new Tensor(x.storage, shape, strides, offset);
 }
 
-/** A contiguous copy of any layout (no autograd). */
-export function copyContiguous(x: Tensor): Tensor {
-  const out = allocate(x.dtype, x.numel());
+/** A contiguous copy of any layout (no autograd); `op` names the op in errors. */
+export function copyContiguous(x: Tensor, op = 'contiguous'): Tensor {
+  const out = allocate(x.dtype, x.numel(), op, x.shape);
   copyStrided(x.data, x.shape, x.strides, x.offset, out, 0);
   return new Tensor(out, x.shape.slice());
 }
 
 /** `x` itself when it is contiguous, else a contiguous copy (like `contiguous()`, never recorded). */
-export function asContiguous(x: Tensor): Tensor {
-  return x.isContiguous() ? x : copyContiguous(x);
+export function asContiguous(x: Tensor, op?: string): Tensor {
+  return x.isContiguous() ? x : copyContiguous(x, op);
 }
 
 /**
