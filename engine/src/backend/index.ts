@@ -24,12 +24,12 @@
  */
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
 import { setFastKernels } from '../kernels/fast.js';
-import { kernelHost } from './host/index.js';
+import { kernelHost, setKernelHost, type KernelHost } from './host/index.js';
 import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
 import { WasmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm/backend.js';
 
 export type { RuntimeFeatures } from './wasm/features.js';
-export { setKernelHost, type KernelHost, type KernelWorkerHandle } from './host/index.js';
+export type { KernelHost, KernelWorkerHandle } from './host/index.js';
 export type { WasmBackendOptions, WasmBackendStats } from './wasm/backend.js';
 
 /** `auto`: wasm when supported, else reference. `wasm`: wasm or an error. `reference`: TypeScript. */
@@ -144,6 +144,27 @@ export function enableRelaxedSimd(): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Runs the wasm backend on `host` from now on (backend/host/host.ts: where the kernel bytes
+ * come from, how worker threads start, the cores and settings): a browser host for
+ * JupyterLite, or a test's. The runtime's features are detected again and the backend is
+ * rebuilt on the host (the previous one's workers stop), installed if a wasm backend was.
+ * Returns the previous host.
+ */
+export function setHost(host: KernelHost): KernelHost {
+  const prev = setKernelHost(host);
+  features = null;
+  if (wasm !== null) {
+    const installed = getGemmBackend() === wasm;
+    const old = wasm;
+    wasm = null;
+    customized = false;
+    void old.stopWorkers();
+    if (installed) use('auto');
+  }
+  return prev;
 }
 
 /** The current backend's state. */

@@ -9,8 +9,7 @@
  * browser host implements this interface with bytes fetched before the first product
  * (the kernels load synchronously, inside an op) and a pool of Web Workers whose entry
  * calls `runKernelWorker` (backend/wasm/worker-loop.ts) with the start data it is sent,
- * as host/node-worker.ts does for worker_threads; `setKernelHost` (host/index.ts)
- * installs it.
+ * as host/node-worker.ts does for worker_threads; `backend.setHost(host)` installs it.
  */
 
 /** A started kernel worker thread, as the worker pool sees it. */

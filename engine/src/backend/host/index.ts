@@ -1,7 +1,7 @@
 /**
  * The kernel host the wasm backend uses (see host.ts): Node's where this is Node, else one
  * that runs every kernel on the calling thread and has no kernel bytes until a host that
- * can provide them is installed with `setKernelHost`.
+ * can provide them is installed (`backend.setHost`, which also rebuilds the backend on it).
  */
 import type { KernelHost } from './host.js';
 import { isNode, nodeHost } from './node.js';
@@ -12,7 +12,7 @@ export type { KernelHost, KernelWorkerHandle } from './host.js';
 const bareHost: KernelHost = {
   name: 'none',
   kernelBytes(variant: string): Uint8Array {
-    throw new Error(`seqlab wasm backend: no kernel host can provide ${variant}.wasm in this runtime (install one with setKernelHost)`);
+    throw new Error(`seqlab wasm backend: no kernel host can provide ${variant}.wasm in this runtime (install one with backend.setHost)`);
   },
   canStartWorkers: false,
   startWorker(): never {
@@ -35,8 +35,8 @@ export function kernelHost(): KernelHost {
 }
 
 /**
- * Installs `host` for every wasm backend created from now on (backend.use() builds a new
- * one); returns the previous host.
+ * Installs `host` for every wasm backend created from now on; returns the previous host.
+ * `backend.setHost` calls it and rebuilds the backend.
  */
 export function setKernelHost(host: KernelHost): KernelHost {
   const prev = kernelHost();

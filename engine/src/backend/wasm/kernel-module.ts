@@ -72,16 +72,20 @@ export function kernelVariant(relaxed: boolean, shared: boolean): KernelVariant 
   return `kernels-${relaxed ? 'relaxed' : 'simd'}${shared ? '-shared' : ''}`;
 }
 
-const compiled = new Map<KernelVariant, WasmModule>();
+/** The modules compiled so far, per host (another host may provide other bytes). */
+const compiled = new WeakMap<object, Map<KernelVariant, WasmModule>>();
 
-/** Compiles (once) and returns the module of a variant; throws a clear error when it is missing. */
+/** Compiles (once per host) and returns the module of a variant; throws a clear error when it is missing. */
 export function kernelModule(variant: KernelVariant): WasmModule {
-  const cached = compiled.get(variant);
+  const host = kernelHost();
+  let modules = compiled.get(host);
+  if (modules === undefined) compiled.set(host, (modules = new Map()));
+  const cached = modules.get(variant);
   if (cached !== undefined) return cached;
   const wasm = wasmApi();
   if (wasm === null) throw new Error('seqlab wasm backend: this runtime has no WebAssembly');
-  const mod = new wasm.Module(kernelHost().kernelBytes(variant));
-  compiled.set(variant, mod);
+  const mod = new wasm.Module(host.kernelBytes(variant));
+  modules.set(variant, mod);
   return mod;
 }
 
