@@ -8,7 +8,7 @@
 //                 threads) after start + 1 s idle, and rss_used_mib after the cells above
 // Writes bench/results/kernel-<date>.json and prints a table.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ if (!existsSync(join(dist, 'client', 'launch.js'))) {
 }
 const { launchKernel, seqlabArgv, newConnectionInfo } = await import(join(dist, 'client', 'launch.js'));
 const { KernelClient } = await import(join(dist, 'client', 'client.js'));
+const { rssMiB } = await import('./rss.mjs');
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const CELLS = Number(process.env.BENCH_CELLS ?? 60);
@@ -30,24 +31,6 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function rssMiB(pid) {
-  // The kernel's own RSS (threads share it) plus any child processes it started.
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i++) {
-    try {
-      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim();
-      if (children) pids.push(...children.split(/\s+/).map(Number));
-    } catch {}
-  }
-  let kb = 0;
-  for (const p of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))[1]);
-    } catch {}
-  }
-  return kb / 1024;
-}
 
 async function startToFirstReply(argv, env) {
   // Measured with our own client so that the clock starts at spawn.

@@ -9,18 +9,76 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
-/** Allocates zeroed storage of `n` elements for `dtype`. */
-export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'bool':
-      return new Uint8Array(n);
+/** Bytes per element of each dtype. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * Allocates zeroed storage of `n` elements for `dtype`. When the JavaScript engine cannot
+ * (more elements than a typed array may have, or not that much memory), the RangeError
+ * names `op` and the tensor's `shape` when given, the bytes asked for and the limit,
+ * instead of the engine's "Invalid typed array length: 10000000000".
+ */
+export function allocate(dtype: DType, n: number, op?: string, shape?: readonly number[]): TypedArray {
+  if (n > maxTypedArrayLength()) throw allocationError(dtype, n, op, shape, null);
+  try {
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(n);
+      case 'float64':
+        return new Float64Array(n);
+      case 'int32':
+        return new Int32Array(n);
+      case 'bool':
+        return new Uint8Array(n);
+    }
+  } catch (e) {
+    if (e instanceof RangeError) throw allocationError(dtype, n, op, shape, e);
+    throw e;
   }
+}
+
+let maxLength: number | null = null;
+
+/**
+ * The most elements a typed array may have here: Node says it (`buffer.constants.MAX_LENGTH`,
+ * 2^32 on 64-bit Node 20); elsewhere the engine's own error tells.
+ */
+function maxTypedArrayLength(): number {
+  if (maxLength === null) {
+    const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+    let n: unknown;
+    try {
+      n = typeof get === 'function' ? (get('node:buffer') as { constants?: { MAX_LENGTH?: number } } | undefined)?.constants?.MAX_LENGTH : undefined;
+    } catch {
+      n = undefined;
+    }
+    maxLength = typeof n === 'number' && n > 0 ? n : Number.MAX_SAFE_INTEGER;
+  }
+  return maxLength;
+}
+
+/** "40,000,000,000 bytes (37.3 GiB)". */
+function bytesText(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let unit = '';
+  for (const u of units) {
+    if (v < 1024) break;
+    v /= 1024;
+    unit = u;
+  }
+  return `${bytes.toLocaleString('en-US')} bytes${unit === '' ? '' : ` (${v.toFixed(1)} ${unit})`}`;
+}
+
+function allocationError(dtype: DType, n: number, op: string | undefined, shape: readonly number[] | undefined, cause: RangeError | null): RangeError {
+  const what = shape !== undefined ? `${dtype === 'int32' ? 'an' : 'a'} ${dtype} tensor of shape [${shape.join(',')}]` : `${n.toLocaleString('en-US')} ${dtype} elements`;
+  const size = `${n.toLocaleString('en-US')} elements, ${bytesText(n * BYTES_PER_ELEMENT[dtype])}`;
+  const limit = maxTypedArrayLength();
+  const why =
+    cause === null || /length/i.test(cause.message)
+      ? `more than the ${limit === Number.MAX_SAFE_INTEGER ? '' : `${limit.toLocaleString('en-US')} `}elements a typed array can hold in this JavaScript engine`
+      : `the JavaScript engine could not get that much memory (${cause.message})`;
+  return new RangeError(`${op ?? 'allocate'}: cannot allocate ${what} (${size}): ${why}`);
 }
 
 export function isFloating(dtype: DType): dtype is 'float32' | 'float64' {

@@ -1,4 +1,8 @@
-/** Shape arithmetic shared by every op: sizes, strides, broadcasting, dim normalisation. */
+/**
+ * Shape arithmetic shared by every op (sizes, strides, broadcasting, dim normalisation),
+ * and the checks of user-given sizes that ops and modules share, in one message style:
+ * `<who>: <arg> must be <what>, got <describe(value)>`.
+ */
 
 export type Shape = readonly number[];
 
@@ -107,4 +111,14 @@ export function describe(v: unknown): string {
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
   if (typeof v === 'string') return JSON.stringify(v);
   return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * Checks a size argument (a hidden size, a number of layers, a batch size, ...): returns
+ * it when it is a positive integer, else throws naming `who` and `arg`.
+ * @example positiveInt(hiddenSize, 'LSTM', 'hiddenSize')
+ */
+export function positiveInt(v: unknown, who: string, arg: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${who}: ${arg} must be a positive integer, got ${describe(v)}`);
+  return v;
 }

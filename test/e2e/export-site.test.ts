@@ -4,13 +4,16 @@
  * by page in headless Chromium from file://. Every page loads with no console error and no
  * request other than file: (plotly.js loaded once per page, from the site), every seqlab view
  * and plotly figure is drawn (traces in the DOM, at a readable height), math is typeset by
- * KaTeX with its fonts, code is highlighted, the index links work, and nothing from the
- * notebooks runs as script.
+ * KaTeX with its fonts, code is highlighted, the index links work, nothing from the
+ * notebooks runs as script, hostile HTML in markdown (meta refresh, base, forms, javascript:
+ * links, SVG with script, CSS url(), frames, event handlers) is removed, over file:// and over
+ * http, and the column gives prose a readable measure while code and equations use the window.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executedNotebook, HOSTILE, writeJson } from '../kernel/export-fixtures.js';
@@ -18,6 +21,39 @@ import { chromiumArgs, chromiumPath, repoRoot, resultsDir } from './harness.js';
 
 const SEQLAB = join(repoRoot, 'kernel', 'bin', 'seqlab.js');
 const LECTURES = ['01-recurrent-neural-networks.ipynb', '02-backpropagation-through-time.ipynb'];
+
+/** A markdown cell of what an untrusted notebook must not do to its readers. */
+const HOSTILE_HTML = [
+  'Hostile HTML follows.',
+  '<meta http-equiv="refresh" content="0;url=elsewhere.html">',
+  '<base href="https://example.org/">',
+  '<form id="hostile-form" action="https://example.org/steal"><input name="q"><button>Send</button></form>',
+  '<p><a id="js-link" href="javascript:document.title=\'pwned\'">js link</a> <a id="data-link" href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">data link</a></p>',
+  '<svg id="hostile-svg" onload="document.title=\'pwned\'"><script>document.title="pwned"</script></svg>',
+  '<p id="css-url" style="color: red; background-image: url(https://example.org/track.png)">styled</p>',
+  '<iframe id="hostile-frame" src="https://example.org/"></iframe>',
+  '<p><b id="handler" onclick="document.title=\'pwned\'" onmouseover="document.title=\'pwned\'">hover me</b></p>',
+].join('\n\n');
+
+/** A display equation and a line of code wider than a 54rem column, narrower than a wide screen. */
+const WIDE_EQUATION = '$$\n\\frac{\\partial L}{\\partial W_{hh}} = \\sum_{t=1}^{T} \\sum_{k=1}^{t} \\frac{\\partial L_t}{\\partial h_t} \\left( \\prod_{j=k+1}^{t} \\frac{\\partial h_j}{\\partial h_{j-1}} \\right) \\frac{\\partial h_k}{\\partial W_{hh}} + \\lambda \\lVert W_{hh} \\rVert_F^2 + \\mu \\lVert W_{xh} \\rVert_F^2 + \\text{(the gradient, term by term)}\n$$';
+const WIDE_CODE = 'const wideLine = new nn.LSTM(64, 256, { numLayers: 2, batchFirst: true, dropout: 0.1, bidirectional: false }); // 1';
+
+/** Serves a folder on 127.0.0.1 (the site over http, as a course server would). */
+async function serve(root: string): Promise<{ server: Server; url: string }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+  const server = createServer((req, res) => {
+    const path = join(root, normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, ''));
+    if (!path.startsWith(root) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
 
 /** What one page load saw. */
 interface Visit {
@@ -65,12 +101,17 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     const run = seqlab(['run', ...LECTURES.map((n) => join(repoRoot, 'notebooks', n)), '--out', join(dir, 'executed')]);
     timings['seqlabRun01and02'] = run.seconds;
     // The title escapes the markup (it is text: the page title, the index); the extra paragraph is raw HTML the author wrote.
-    writeJson(
-      join(dir, 'executed', '03-every-output.ipynb'),
-      executedNotebook({ title: `Every output ${HOSTILE.replace(/[<>]/g, '\\$&')}`, extraMarkdown: `Raw HTML: <img id="raw" src="x" onerror="document.title='pwned'"> <kbd>Ctrl</kbd>` }),
+    const everyOutput = executedNotebook({ title: `Every output ${HOSTILE.replace(/[<>]/g, '\\$&')}`, extraMarkdown: `Raw HTML: <img id="raw" src="x" onerror="document.title='pwned'"> <kbd>Ctrl</kbd>` }) as { cells: unknown[] };
+    everyOutput.cells.push(
+      { id: 'hostile-html', cell_type: 'markdown', metadata: {}, source: HOSTILE_HTML },
+      { id: 'wide-math', cell_type: 'markdown', metadata: {}, source: `## Width\n\nProse keeps a readable measure, long enough to wrap more than once on a wide screen, while the equation below and the code cell after it use the width of the window.\n\n${WIDE_EQUATION}` },
+      { id: 'wide-code', cell_type: 'code', metadata: {}, execution_count: 9, source: WIDE_CODE, outputs: [] },
     );
+    writeJson(join(dir, 'executed', '03-every-output.ipynb'), everyOutput);
     const exported = seqlab(['export', ...LECTURES.map((n) => join('executed', n)), join('executed', '03-every-output.ipynb'), '--out', site, '--title', 'Sequence models']);
     timings['export'] = exported.seconds;
+    // Where a meta refresh in a notebook would send the reader.
+    writeFileSync(join(site, 'elsewhere.html'), '<!doctype html><title>elsewhere</title><p>navigated away</p>');
 
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: chromiumPath, args: chromiumArgs, viewport: { width: 1100, height: 900 } });
     page = context.pages()[0] ?? (await context.newPage());
@@ -106,7 +147,7 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     for (const [i, [href, title]] of links.entries()) {
       await page.goto(`file://${join(site, 'index.html')}`);
       await page.click(`.toc li:nth-child(${i + 1}) a`);
-      await page.waitForURL(`**/${href}`);
+      await page.waitForURL(`**/${href}`, { waitUntil: 'domcontentloaded' });
       expect(await page.title()).toBe(`${title} · Sequence models`);
       expect(await page.textContent('h1')).toBe(`${title}¶`);
     }
@@ -158,13 +199,10 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
 
   it('keeps notebook text inert: hostile tokens stay text, HTML outputs run nothing in their sandbox', async () => {
     const v = await visit('03-every-output.html');
-    // What the notebook tried is refused, and Chromium says so on the console: the HTML output's own <script> by
-    // the frame's sandbox, the markdown's inline onerror handler by the page's CSP (its image "x" does not exist).
-    expect(v.problems.map((p) => p.replace(/(directive 'script-src 'self' 'unsafe-eval'').*/, '$1'))).toEqual([
-      "console: Executing inline event handler violates the following Content Security Policy directive 'script-src 'self' 'unsafe-eval''",
-      'console: Failed to load resource: net::ERR_FILE_NOT_FOUND',
-      "console: Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed and the 'allow-scripts' permission is not set.",
-    ]);
+    // The HTML output's <script> and the markdown's onerror handler were removed at export; only the
+    // markdown's image "x", which does not exist, is left to fail.
+    expect(v.problems).toEqual(['console: Failed to load resource: net::ERR_FILE_NOT_FOUND']);
+    expect(await page.$eval('#raw', (img) => img.getAttribute('onerror'))).toBeNull();
     expect(await page.$eval('#raw', (img) => img.tagName)).toBe('IMG');
     expect(await page.textContent('kbd')).toBe('Ctrl');
     expect(v.requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'))).toEqual([]);
@@ -187,6 +225,105 @@ describe('exported course site in Chromium', { timeout: 120_000 }, () => {
     expect(await page.$eval('pre.error', (e) => e.querySelector('.ansi-red-fg')?.textContent)).toBe('TypeError');
     expect(await page.$$eval('.katex-display', (k) => k.length)).toBeGreaterThan(0);
     await page.screenshot({ path: join(resultsDir, 'export-every-output.png'), fullPage: true });
+  });
+
+  /** What is left of the hostile markdown cell, and whether the page is still where it was loaded. */
+  async function hostileCheck(url: string): Promise<void> {
+    await page.goto(url);
+    // A meta refresh with delay 0 fires right after load; give it time to.
+    await page.waitForTimeout(1500);
+    expect(page.url()).toBe(url);
+    expect(await page.title()).toBe(`Every output ${HOSTILE} · Sequence models`);
+    const left = await page.evaluate(() => ({
+      refresh: document.querySelectorAll('meta[http-equiv="refresh" i]').length,
+      base: document.querySelectorAll('base').length,
+      forms: document.querySelectorAll('form, .markdown-cell input, .markdown-cell button').length,
+      links: [...document.querySelectorAll('#js-link, #data-link')].map((a) => [a.textContent, a.getAttribute('href')]),
+      svg: document.querySelectorAll('#hostile-svg, .markdown-cell script').length,
+      style: document.querySelector('#css-url')?.getAttribute('style'),
+      frames: [...document.querySelectorAll('iframe')].map((f) => f.className),
+      handlers: [...document.querySelectorAll('main *')].flatMap((e) => [...e.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${e.tagName}[${a.name}]`)),
+      siteLink: (document.querySelector('.site-title') as HTMLAnchorElement).href,
+      text: document.querySelector('#cell-hostile-html')?.textContent?.trim(),
+    }));
+    expect(left).toEqual({
+      refresh: 0,
+      base: 0,
+      forms: 0,
+      links: [
+        ['js link', null],
+        ['data link', null],
+      ],
+      svg: 0,
+      style: 'color:red',
+      frames: ['html-output'],
+      handlers: [],
+      siteLink: url.replace('03-every-output.html', 'index.html'),
+      text: expect.stringContaining('hover me'),
+    });
+    await page.hover('#handler');
+    await page.click('#js-link');
+    expect(await page.title()).toBe(`Every output ${HOSTILE} · Sequence models`);
+    expect(page.url()).toBe(url);
+  }
+
+  it('removes hostile HTML from markdown (meta refresh, base, forms, javascript: links, SVG script, CSS url(), frames, handlers) over file://', async () => {
+    current = { requests: [], problems: [], seconds: 0 };
+    await hostileCheck(`file://${join(site, '03-every-output.html')}`);
+    expect(current.requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'))).toEqual([]);
+  });
+
+  it('removes the same over http, where a refresh or a base would reach the network', async () => {
+    const { server, url } = await serve(site);
+    try {
+      current = { requests: [], problems: [], seconds: 0 };
+      await hostileCheck(`${url}/03-every-output.html`);
+      expect(current.requests.filter((u) => !u.startsWith(url) && !u.startsWith('data:'))).toEqual([]);
+      expect(current.requests).not.toContain(`${url}/elsewhere.html`);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('gives prose a readable measure and lets display math and code use the width of a wide window', async () => {
+    await page.setViewportSize({ width: 1600, height: 900 });
+    try {
+      await visit('03-every-output.html');
+      const wide = await page.evaluate(() => {
+        const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+        const box = (e: Element) => ({ width: e.getBoundingClientRect().width, scroll: e.scrollWidth, client: e.clientWidth });
+        const prose = document.querySelector('#cell-wide-math p')!;
+        const code = document.querySelector('#cell-wide-code')!;
+        return {
+          rem,
+          prose: prose.getBoundingClientRect().width,
+          math: box(document.querySelector('#cell-wide-math .math-display')!),
+          code: code.getBoundingClientRect().width,
+          codeText: box(code.querySelector('pre code')!),
+          page: [document.documentElement.scrollWidth, innerWidth],
+        };
+      });
+      // Prose: about 46rem, however wide the window.
+      expect(wide.prose).toBeLessThanOrEqual(46 * wide.rem + 1);
+      expect(wide.prose).toBeGreaterThan(40 * wide.rem);
+      // The equation and the line of code are wider than the prose and shown whole, not cut or scrolled.
+      expect(wide.math.scroll).toBeLessThanOrEqual(wide.math.client + 1);
+      expect(wide.code).toBeGreaterThan(wide.prose + 10 * wide.rem);
+      expect(wide.codeText.scroll).toBeLessThanOrEqual(wide.codeText.client + 1);
+      expect(wide.page[0]).toBe(wide.page[1]);
+      await page.screenshot({ path: join(resultsDir, 'export-wide.png') });
+
+      // A narrow window: the page never scrolls sideways; the equation scrolls within itself.
+      await page.setViewportSize({ width: 640, height: 900 });
+      const narrow = await page.evaluate(() => {
+        const math = document.querySelector('#cell-wide-math .math-display')!;
+        return { page: [document.documentElement.scrollWidth, innerWidth], math: [math.scrollWidth > math.clientWidth, getComputedStyle(math).overflowX] };
+      });
+      expect(narrow.page[0]).toBe(narrow.page[1]);
+      expect(narrow.math).toEqual([true, 'auto']);
+    } finally {
+      await page.setViewportSize({ width: 1100, height: 900 });
+    }
   });
 
   it('follows a dark system theme, views included, and prints light with the static figures', async () => {

@@ -13,7 +13,7 @@ function context(trusted = false) {
   return {
     trusted,
     viewMimeTypes: VIEW_TYPES,
-    markdown: createMarkdown({ html: trusted }),
+    markdown: createMarkdown({ html: true, sanitize: !trusted }),
     env: {},
     stats: { views: 0, htmlFrames: 0, unsupported: [] as string[] },
   };
@@ -88,26 +88,30 @@ describe('outputs', () => {
     expect(renderOutput({ output_type: 'error', ename: 'E', evalue: '<v>', traceback: [] }, context())).toContain('E: &lt;v&gt;');
   });
 
-  it('puts untrusted HTML into a sandboxed frame where nothing runs, trusted HTML into the page', () => {
-    const html = `<table><tr><td>1</td></tr></table><img src=x onerror="parent.document.title='pwned'"><script>alert(3)</script>`;
+  it('puts untrusted HTML, sanitised, into a sandboxed frame where nothing runs; trusted HTML into the page', () => {
+    const html = `<table><tr><td>1</td></tr></table><img src=x onerror="parent.document.title='pwned'"><script>alert(3)</script><meta http-equiv="refresh" content="0;url=https://example.org/">`;
     const ctx = context(false);
     const body = parse(renderOutput(display({ 'text/html': html, 'text/plain': 'table' }), ctx));
     expect(body.querySelectorAll('script, table, img')).toHaveLength(0);
     const frame = body.querySelector('iframe.html-output')!;
     expect(frame.getAttribute('sandbox')).toBe('allow-same-origin');
-    expect(frame.getAttribute('srcdoc')).toContain(html);
+    const inner = parse(frame.getAttribute('srcdoc')!.replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, ''));
+    expect(inner.querySelector('td')!.textContent).toBe('1');
+    expect(inner.querySelector('img')!.getAttribute('onerror')).toBeNull();
+    expect(inner.querySelectorAll('script, meta')).toHaveLength(0);
     expect(ctx.stats.htmlFrames).toBe(1);
 
     const trusted = parse(renderOutput(display({ 'text/html': html }), context(true)));
     expect(trusted.querySelectorAll('.html-output > table, .html-output > script')).toHaveLength(2);
   });
 
-  it('renders markdown outputs, raw HTML in them escaped unless trusted; LaTeX with KaTeX', () => {
-    const md = renderOutput(display({ 'text/markdown': '**bold** $x^2$ <i>raw</i>' }), context());
+  it('renders markdown outputs, raw HTML in them sanitised unless trusted; LaTeX with KaTeX', () => {
+    const md = renderOutput(display({ 'text/markdown': '**bold** $x^2$ <i onclick="alert(1)">raw</i><script>alert(2)</script>' }), context());
     expect(md).toContain('<strong>bold</strong>');
     expect(md).toContain('class="katex"');
-    expect(md).toContain('&lt;i&gt;raw&lt;/i&gt;');
-    expect(renderOutput(display({ 'text/markdown': '<i>raw</i>' }), context(true))).toContain('<i>raw</i>');
+    expect(md).toContain('<i>raw</i>');
+    expect(md).not.toMatch(/script|onclick/);
+    expect(renderOutput(display({ 'text/markdown': '<i onclick="f()">raw</i>' }), context(true))).toContain('<i onclick="f()">raw</i>');
     const latex = renderOutput(display({ 'text/latex': '$$\\alpha_t$$', 'text/plain': 'alpha' }), context());
     expect(latex).toContain('class="katex-display"');
     expect(latex).toContain('<annotation encoding="application/x-tex">\\alpha_t</annotation>');
@@ -128,7 +132,7 @@ describe('outputs', () => {
 
   it('pretty-prints JSON and escapes text/plain', () => {
     expect(renderOutput(display({ 'application/json': { a: '<b>' } }), context())).toContain('{\n  &quot;a&quot;: &quot;&lt;b&gt;&quot;\n}');
-    expect(renderOutput(display({ 'text/plain': "[ '<x>' ]" }), context())).toContain('<pre class="text-output">[ &#39;&lt;x&gt;&#39; ]</pre>');
+    expect(renderOutput(display({ 'text/plain': "[ '<x>' ]" }), context())).toContain('<pre class="text-output">[ &#x27;&lt;x&gt;&#x27; ]</pre>');
   });
 
   it('says what it cannot show instead of dropping it', () => {

@@ -10,7 +10,7 @@ import { viewMimeTypes } from '../../kernel/dist/export/site.js';
 import { tempDir } from './helpers.js';
 import { clearedNotebook, executedNotebook, HOSTILE } from './export-fixtures.js';
 
-const markdown = { cells: createMarkdown({ html: true }), outputs: createMarkdown({ html: false }) };
+const markdown = createMarkdown({ html: true, sanitize: true });
 const VIEW_TYPES = viewMimeTypes();
 
 function render(nb: any, path = '/course/01-intro.ipynb', pages = new Map<string, string>()) {

@@ -30,21 +30,28 @@ describe('escaping', () => {
   });
 });
 
-describe('ANSI', () => {
-  it('turns SGR colours into Jupyter class names and escapes the text', () => {
-    expect(ansiToHtml('\u001b[0;31m\u001b[1mTypeError\u001b[0m: bad <shape>')).toBe('<span class="ansi-red-fg ansi-bold">TypeError</span>: bad &lt;shape&gt;');
-    expect(ansiToHtml('\u001b[92mok\u001b[39m \u001b[44mbg\u001b[49m')).toBe('<span class="ansi-green-intense-fg">ok</span> <span class="ansi-blue-bg">bg</span>');
+describe('ANSI (ansi_up)', () => {
+  it('turns the 16 colours into class names the site colours, bold into a style, and escapes the text', () => {
+    expect(ansiToHtml('\u001b[0;31m\u001b[1mTypeError\u001b[0m: bad <shape> & "q" \'s\'')).toBe(
+      '<span style="font-weight:bold" class="ansi-red-fg">TypeError</span>: bad &lt;shape&gt; &amp; &quot;q&quot; &#x27;s&#x27;',
+    );
+    expect(ansiToHtml('\u001b[92mok\u001b[39m \u001b[44mbg\u001b[49m')).toBe('<span class="ansi-bright-green-fg">ok</span> <span class="ansi-blue-bg">bg</span>');
   });
 
   it('writes 256-colour and true-colour values as inline colours', () => {
     expect(ansiToHtml('\u001b[38;5;196mred\u001b[0m')).toBe('<span style="color:rgb(255,0,0)">red</span>');
     expect(ansiToHtml('\u001b[48;2;1;2;3mx')).toBe('<span style="background-color:rgb(1,2,3)">x</span>');
-    expect(ansiToHtml('\u001b[38;5;244mgrey')).toBe('<span style="color:rgb(128,128,128)">grey</span>');
   });
 
-  it('drops other escape sequences (cursor, erase, window titles)', () => {
+  it('drops other escape sequences (cursor, erase, window titles, hyperlinks keep their text)', () => {
     expect(ansiToHtml('a\u001b[2Kb\u001b[1Ac\u001b]0;title\u0007d')).toBe('abcd');
-    expect(stripAnsi('\u001b[1;31mError\u001b[0m <x>')).toBe('Error <x>');
+    expect(ansiToHtml('\u001b]8;;javascript:alert(1)\u0007click\u001b]8;;\u0007 and \u001b]8;;https://example.org/"x\u001b\\y\u001b]8;;\u001b\\')).toBe('click and y');
+    expect(stripAnsi('\u001b[1;31mError\u001b[0m <x>\u001b]0;t\u0007')).toBe('Error <x>');
+  });
+
+  it('starts every text without the style of the one before', () => {
+    expect(ansiToHtml('\u001b[1;31mred and bold')).toContain('ansi-red-fg');
+    expect(ansiToHtml('plain')).toBe('plain');
   });
 
   it('applies carriage returns and backspaces as a terminal shows them', () => {

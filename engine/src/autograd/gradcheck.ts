@@ -1,3 +1,8 @@
+/**
+ * `gradcheck`: every op's backward checked against central finite differences in float64,
+ * as `torch.autograd.gradcheck` (the tests run it on every differentiable op). It is a
+ * user of the whole engine, not part of the graph machinery, so it sits at the top.
+ */
 import { Tensor } from '../tensor.js';
 import { isFloating } from '../dtype.js';
 import { noGrad } from './grad-mode.js';

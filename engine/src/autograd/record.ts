@@ -1,6 +1,11 @@
-import type { Tensor } from '../tensor.js';
+/**
+ * How an op joins the autograd graph: after computing its result it calls `record`, which
+ * (when grad mode is on and an input requires grad) gives the result a `Node` holding the
+ * inputs and the op's backward closure. The closure sits beside the forward in the op's
+ * file, so an op is one declaration of its value and its derivative.
+ */
+import { Node, type BackwardFn, type Tensor } from '../tensor-core.js';
 import { isGradEnabled } from './grad-mode.js';
-import { Node, type BackwardFn } from './node.js';
 
 /**
  * Attaches a backward node to `out` when grad mode is on and any input requires grad.

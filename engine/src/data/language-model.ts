@@ -4,7 +4,7 @@
  * X holds `numSteps` consecutive tokens per row and Y the same tokens shifted by one
  * (the next token to predict).
  */
-import { describe, fmt } from '../shape.js';
+import { describe, fmt, positiveInt } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { defaultGenerator, Generator } from '../random.js';
 
@@ -39,11 +39,6 @@ export interface SeqIterOptions {
    * partitioning, 0..numSteps for sequential (D2L's ranges).
    */
   offset?: number;
-}
-
-function positiveInt(v: unknown, who: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${who}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
 }
 
 function chooseOffset(options: SeqIterOptions, max: number, who: string): number {

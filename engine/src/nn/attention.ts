@@ -4,7 +4,7 @@
  * Learning). The maths lives in `functional-attention.ts`.
  */
 import { Tensor } from '../tensor.js';
-import { describe, fmt } from '../shape.js';
+import { describe, fmt, positiveInt } from '../shape.js';
 import { empty, expectFloat, expectTensor } from '../ops/helpers.js';
 import { tanh } from '../ops/unary.js';
 import { matmul } from '../ops/matmul.js';
@@ -18,11 +18,6 @@ import { Dropout, Linear } from './layers.js';
 import { expectMask } from './attention-masks.js';
 import { mhaForward, validLengthMask } from './functional-attention.js';
 import * as init from './init.js';
-
-function positiveInt(v: unknown, cls: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${cls}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
 
 function probability(v: unknown, cls: string, arg: string): number {
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new RangeError(`${cls}: ${arg} must be a probability in [0, 1], got ${describe(v)}`);

@@ -1,4 +1,5 @@
 /** Basic layers: Linear, Embedding, Dropout, LayerNorm and activation modules. */
+import { positiveInt } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { empty } from '../ops/helpers.js';
@@ -9,17 +10,12 @@ import { relu, gelu, tanh, sigmoid } from '../ops/unary.js';
 import { softmax } from '../ops/softmax.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { linear } from './functional.js';
+import { linear } from './functional-linear.js';
 import * as init from './init.js';
 
 /** A number as Python prints it in module summaries: 1e-05, 0.1. */
 function pyFloat(x: number): string {
   return x !== 0 && Math.abs(x) < 1e-4 ? x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2') : String(x);
-}
-
-function positiveInt(v: unknown, cls: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${cls}: ${arg} must be a positive integer, got ${String(v)}`);
-  return v;
 }
 
 /**

@@ -1,3 +1,11 @@
+/**
+ * `Module`, the base of every layer and model (`torch.nn.Module`): it finds parameters,
+ * buffers and submodules from the object's own properties, names them as PyTorch does for
+ * `stateDict()`/`loadStateDict()` (so weights load across), switches train/eval mode,
+ * moves dtypes, and prints the module tree. The layers themselves (layers.ts, rnn.ts,
+ * attention.ts, transformer*.ts, seq2seq.ts) hold parameters and call the stateless maths
+ * in functional*.ts.
+ */
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { fmt, sameShape } from '../shape.js';

@@ -4,7 +4,7 @@
  * shapes and return values, so weights load across and code reads the same.
  */
 import type { Tensor } from '../tensor.js';
-import { fmt } from '../shape.js';
+import { fmt, positiveInt } from '../shape.js';
 import { isFloating } from '../dtype.js';
 import { cat, stack } from '../ops/join.js';
 import { dropout as dropoutOp } from '../ops/dropout.js';
@@ -12,7 +12,7 @@ import { empty, expectTensor } from '../ops/helpers.js';
 import { activeRecorder, type RecurrentArchitecture } from '../trace/recorder.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { linear } from './functional.js';
+import { linear } from './functional-linear.js';
 import { gruStep, lstmStep, rnnStep } from './functional-rnn.js';
 import { lstmSequence, rnnSequence } from '../ops/recurrent-sequence.js';
 import { fastKernels } from '../kernels/fast.js';
@@ -35,11 +35,6 @@ type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 const ARCH: Record<Mode, RecurrentArchitecture> = { RNN_TANH: 'rnn', RNN_RELU: 'rnn', LSTM: 'lstm', GRU: 'gru' };
-
-function positiveInt(v: unknown, cls: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${cls}: ${arg} must be a positive integer, got ${String(v)}`);
-  return v;
-}
 
 interface LayerWeights {
   wIh: Parameter;

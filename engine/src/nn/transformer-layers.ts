@@ -4,7 +4,7 @@
  * pre-norm with `normFirst`), with PyTorch's submodule names so that weights load across.
  */
 import type { Tensor } from '../tensor.js';
-import { describe, fmt } from '../shape.js';
+import { describe, fmt, positiveInt } from '../shape.js';
 import { relu, gelu } from '../ops/unary.js';
 import { expectTensor } from '../ops/helpers.js';
 import { Module } from './module.js';
@@ -24,11 +24,6 @@ function resolveActivation(a: Activation, cls: string): ((x: Tensor) => Tensor) 
 
 function applyActivation(a: ((x: Tensor) => Tensor) | Module, x: Tensor): Tensor {
   return typeof a === 'function' ? a(x) : (a.forward as (t: Tensor) => Tensor)(x);
-}
-
-function positiveInt(v: unknown, cls: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${cls}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
 }
 
 /** linear2(dropout(activation(linear1(x)))): the feed-forward block, shared by all three modules. */

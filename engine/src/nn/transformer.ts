@@ -5,7 +5,7 @@
  * dropout 0.1).
  */
 import type { Tensor } from '../tensor.js';
-import { describe, fmt } from '../shape.js';
+import { describe, fmt, positiveInt } from '../shape.js';
 import { expectTensor } from '../ops/helpers.js';
 import { Module } from './module.js';
 import { ModuleList } from './container.js';
@@ -25,11 +25,6 @@ import {
 export type EncoderLayerLike = Module & { forward(src: Tensor, options?: EncoderLayerForwardOptions): Tensor };
 /** Anything stackable as a decoder layer. */
 export type DecoderLayerLike = Module & { forward(tgt: Tensor, memory: Tensor, options?: DecoderLayerForwardOptions): Tensor };
-
-function positiveInt(v: unknown, cls: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${cls}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
 
 /** `numLayers` deep copies of `layer` (PyTorch's `_get_clones`): identical at first, trained separately. */
 function clones<M extends Module>(layer: M, numLayers: number, cls: string, arg: string): ModuleList<M> {

@@ -1,12 +1,12 @@
 /** dtype conversion and copies. */
 import { allocate, assertDType, isFloating, type DType } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { copyStrided } from '../kernels/strided.js';
 import { expectTensor } from './helpers.js';
 
-function convert(x: Tensor, dtype: DType): Tensor {
-  const out = allocate(dtype, x.numel());
+function convert(x: Tensor, dtype: DType, op: string): Tensor {
+  const out = allocate(dtype, x.numel(), op, x.shape);
   if (dtype === 'bool') {
     const tmp = allocate(x.dtype, x.numel());
     copyStrided(x.data, x.shape, x.strides, x.offset, tmp, 0);
@@ -30,9 +30,9 @@ export function to(x: Tensor, dtype: DType): Tensor {
   expectTensor(x, 'to', 'input');
   assertDType(dtype, 'to');
   if (x.dtype === dtype) return x;
-  const out = convert(x, dtype);
+  const out = convert(x, dtype, 'to');
   if (isFloating(dtype) && isFloating(x.dtype)) {
-    record(out, 'ToCopyBackward', [x], (g) => [convert(g, x.dtype)]);
+    record(out, 'ToCopyBackward', [x], (g) => [convert(g, x.dtype, 'to')]);
   }
   return out;
 }
@@ -40,7 +40,7 @@ export function to(x: Tensor, dtype: DType): Tensor {
 /** A contiguous copy with its own storage; gradients pass straight through. */
 export function clone(x: Tensor): Tensor {
   expectTensor(x, 'clone', 'input');
-  const out = convert(x, x.dtype);
+  const out = convert(x, x.dtype, 'clone');
   record(out, 'CloneBackward', [x], (g) => [g]);
   return out;
 }

@@ -1,9 +1,8 @@
 /** Comparisons and logical ops: results are bool tensors, and carry no gradient. */
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { makeBinaryLoop, makeUnaryLoop, type BinaryLoop } from '../kernels/strided.js';
-import { broadcastBinary } from './binary.js';
+import { broadcastBinary, mapUnary } from './raw/elementwise.js';
 import { asOperand, expectTensor } from './helpers.js';
-import { mapUnary } from './unary.js';
 
 function comparison(name: string, test: string): (a: Tensor, b: TensorOrNumber) => Tensor {
   const loop: BinaryLoop = makeBinaryLoop(name, `(${test} ? 1 : 0)`);
@@ -35,15 +34,15 @@ export function logicalOr(a: Tensor, b: Tensor): Tensor {
   return broadcastBinary(expectTensor(a, 'logicalOr', 'input'), expectTensor(b, 'logicalOr', 'other'), 'logicalOr', orLoop, 'bool');
 }
 export function logicalNot(a: Tensor): Tensor {
-  return mapUnary(expectTensor(a, 'logicalNot', 'input'), notLoop, 'bool');
+  return mapUnary(expectTensor(a, 'logicalNot', 'input'), 'logicalNot', notLoop, 'bool');
 }
 /** Where elements are NaN (bool). */
 export function isnan(a: Tensor): Tensor {
-  return mapUnary(expectTensor(a, 'isnan', 'input'), nanLoop, 'bool');
+  return mapUnary(expectTensor(a, 'isnan', 'input'), 'isnan', nanLoop, 'bool');
 }
 /** Where elements are finite: not NaN and not ±Infinity (bool). */
 export function isfinite(a: Tensor): Tensor {
-  return mapUnary(expectTensor(a, 'isfinite', 'input'), finiteLoop, 'bool');
+  return mapUnary(expectTensor(a, 'isfinite', 'input'), 'isfinite', finiteLoop, 'bool');
 }
 
 /** Whether any element is non-zero (0-d bool). */

@@ -5,9 +5,11 @@
 import { allocate, assertDType, isFloating, type DType, type TypedArray } from '../dtype.js';
 import { checkShape, describe, fmt, numel } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { expectTensor } from './helpers.js';
 import { maskedFill } from './where.js';
+import { reshape } from './view.js';
+import { clone, to } from './cast.js';
 
 export interface TensorOptions {
   /** Element type; float32 unless the data says otherwise (booleans give bool). */
@@ -85,9 +87,9 @@ function flattenNested(data: ArrayData, shape: readonly number[], out: TypedArra
  */
 export function tensor(data: ArrayData | ArrayLike<number> | Tensor, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   if (data instanceof Tensor) {
-    const t = data.detach().to(dtypeOption(options, data.dtype, 'tensor'));
-    const copy = t === data || t.storage === data.storage ? t.clone().detach() : t;
-    return finish(options.shape ? copy.reshape([...options.shape]) : copy, options);
+    const t = to(data.detach(), dtypeOption(options, data.dtype, 'tensor'));
+    const copy = t === data || t.storage === data.storage ? clone(t).detach() : t;
+    return finish(options.shape ? reshape(copy, [...options.shape]) : copy, options);
   }
   if (ArrayBuffer.isView(data)) {
     const arr = data as unknown as ArrayLike<number>;
@@ -97,7 +99,7 @@ export function tensor(data: ArrayData | ArrayLike<number> | Tensor, options: Te
     if (numel(shape) !== arr.length) {
       throw new RangeError(`tensor: shape ${fmt(shape)} holds ${numel(shape)} elements but the typed array has ${arr.length}`);
     }
-    const out = allocate(dtype, arr.length);
+    const out = allocate(dtype, arr.length, 'tensor', shape);
     out.set(arr);
     return finish(new Tensor(out, shape), options);
   }
@@ -121,7 +123,7 @@ export function tensor(data: ArrayData | ArrayLike<number> | Tensor, options: Te
   }
   out.set(tmp);
   let t = new Tensor(out, shape);
-  if (options.shape) t = t.reshape([...options.shape]);
+  if (options.shape) t = reshape(t, [...options.shape]);
   return finish(t, options);
 }
 
@@ -140,7 +142,7 @@ function shapeArgs<O extends object>(args: readonly unknown[], op: string): [num
 
 function filled(shape: number[], value: number, options: TensorOptions | undefined, op: string): Tensor {
   const dtype = dtypeOption(options, 'float32', op);
-  const out = allocate(dtype, numel(shape));
+  const out = allocate(dtype, numel(shape), op, shape);
   if (value !== 0) out.fill(value);
   return finish(new Tensor(out, shape), options);
 }
@@ -190,7 +192,7 @@ export function arange(...args: unknown[]): Tensor {
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const dtype = dtypeOption(opts, allInt ? 'int32' : 'float32', 'arange');
-  const out = allocate(dtype, n);
+  const out = allocate(dtype, n, 'arange', [n]);
   for (let i = 0; i < n; i++) out[i] = start + i * step;
   return finish(new Tensor(out, [n]), opts);
 }
@@ -199,7 +201,7 @@ export function arange(...args: unknown[]): Tensor {
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = dtypeOption(options, 'float32', 'linspace');
-  const out = allocate(dtype, steps);
+  const out = allocate(dtype, steps, 'linspace', [steps]);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends so that the endpoints are exact, as PyTorch does.
   const half = Math.floor(steps / 2);
@@ -225,7 +227,7 @@ function randomFill(args: unknown[], op: string, draw: (g: Generator) => number)
   const dtype = dtypeOption(opts, 'float32', op);
   if (!isFloating(dtype)) throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const g = opts?.generator ?? defaultGenerator;
-  const out = allocate(dtype, numel(shape));
+  const out = allocate(dtype, numel(shape), op, shape);
   for (let i = 0; i < out.length; i++) out[i] = draw(g);
   return finish(new Tensor(out, shape), opts);
 }
@@ -263,7 +265,7 @@ export function randint(...args: unknown[]): Tensor {
   const s = checkShape(shape, 'randint');
   const dtype = dtypeOption(opts, 'int32', 'randint');
   const g = opts?.generator ?? defaultGenerator;
-  const out = allocate(dtype, numel(s));
+  const out = allocate(dtype, numel(s), 'randint', s);
   for (let i = 0; i < out.length; i++) out[i] = g.int(low, high);
   return finish(new Tensor(out, s), opts);
 }
@@ -295,7 +297,7 @@ function triangle(x: Tensor, diagonal: number, upper: boolean, op: string): Tens
   if (!Number.isInteger(diagonal)) throw new TypeError(`${op}: diagonal must be an integer, got ${diagonal}`);
   const R = x.shape[x.ndim - 2]!;
   const C = x.shape[x.ndim - 1]!;
-  const mask = allocate('bool', R * C);
+  const mask = allocate('bool', R * C, op, [R, C]);
   for (let i = 0; i < R; i++) {
     for (let j = 0; j < C; j++) {
       const keep = upper ? j - i >= diagonal : j - i <= diagonal;

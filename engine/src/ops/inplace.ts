@@ -7,7 +7,7 @@
  */
 import { allocate } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../shape.js';
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { copyStrided, scatterStrided } from '../kernels/strided.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -53,7 +53,7 @@ function broadcastValues(src: Tensor, shape: readonly number[], op: string): Arr
     throw new RangeError(`${op}: a tensor of shape ${fmt(src.shape)} cannot be broadcast into the destination of shape ${fmt(shape)}`);
   }
   if (sameShape(src.shape, shape)) return values(src);
-  const out = allocate(src.dtype, shape.reduce((a, b) => a * b, 1));
+  const out = allocate(src.dtype, shape.reduce((a, b) => a * b, 1), op, shape);
   copyStrided(src.data, shape, broadcastStrides(src.shape, src.strides, shape), src.offset, out, 0);
   return out;
 }

@@ -1,7 +1,7 @@
 /** Joining and splitting along a dimension: cat, stack, split, chunk, unbind. */
 import { allocate, promote } from '../dtype.js';
 import { fmt, normDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { scatterStrided, copyStrided } from '../kernels/strided.js';
 import { expectTensor } from './helpers.js';
@@ -38,7 +38,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const inputs = parts.map((t) => (t.dtype === dtype ? t : to(t, dtype)));
   const shape = ref.shape.slice();
   shape[d] = inputs.reduce((s: number, t: Tensor) => s + t.shape[d]!, 0);
-  const out = new Tensor(allocate(dtype, shape.reduce((a: number, b: number) => a * b, 1)), shape);
+  const out = new Tensor(allocate(dtype, shape.reduce((a: number, b: number) => a * b, 1), 'cat', shape), shape);
   let start = 0;
   const starts: number[] = [];
   for (const t of inputs) {

@@ -1,18 +1,18 @@
 /** Selection by a bool mask: `where(cond, a, b)` and `maskedFill(x, mask, value)`. */
 import { allocate, promote } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, fmt, numel } from '../shape.js';
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { copyStrided } from '../kernels/strided.js';
 import { asOperand, expectNumber, expectTensor, scalar } from './helpers.js';
-import { sumTo } from './reduce.js';
+import { sumTo } from './raw/reduce.js';
 
 /** Reads `t` broadcast to `shape` into a fresh row-major array. */
-function materialize(t: Tensor, shape: readonly number[]): ArrayLike<number> {
+function materialize(t: Tensor, shape: readonly number[], op: string): ArrayLike<number> {
   if (t.isContiguous() && t.offset === 0 && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) {
     return t.data;
   }
-  const out = allocate(t.dtype, numel(shape));
+  const out = allocate(t.dtype, numel(shape), op, shape);
   copyStrided(t.data, shape, broadcastStrides(t.shape, t.strides, shape), t.offset, out, 0);
   return out;
 }
@@ -45,14 +45,14 @@ export function where(cond: Tensor, a: TensorOrNumber, b: TensorOrNumber): Tenso
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
   const dtype = promote(ta.dtype === 'bool' ? 'int32' : ta.dtype, tb.dtype === 'bool' ? 'int32' : tb.dtype);
   const n = numel(shape);
-  const c = materialize(cond, shape);
-  const va = materialize(ta, shape);
-  const vb = materialize(tb, shape);
-  const out = allocate(dtype, n);
+  const c = materialize(cond, shape, 'where');
+  const va = materialize(ta, shape, 'where');
+  const vb = materialize(tb, shape, 'where');
+  const out = allocate(dtype, n, 'where', shape);
   for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? va[i]! : vb[i]!;
   const result = new Tensor(out, shape);
   const node = record(result, 'WhereBackward', [ta, tb], (g, needs) => {
-    const gc = materialize(g, shape);
+    const gc = materialize(g, shape, 'where');
     const ga = needs[0] ? allocate(g.dtype, n) : null;
     const gb = needs[1] ? allocate(g.dtype, n) : null;
     for (let i = 0; i < n; i++) {
@@ -79,13 +79,13 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     throw new RangeError(`maskedFill: mask of shape ${fmt(mask.shape)} would enlarge the input ${fmt(x.shape)} to ${fmt(shape)}; the mask must broadcast to the input's shape`);
   }
   const n = numel(shape);
-  const m = materialize(mask, shape);
-  const vx = materialize(x, shape);
-  const out = allocate(x.dtype, n);
+  const m = materialize(mask, shape, 'maskedFill');
+  const vx = materialize(x, shape, 'maskedFill');
+  const out = allocate(x.dtype, n, 'maskedFill', shape);
   for (let i = 0; i < n; i++) out[i] = m[i] !== 0 ? value : vx[i]!;
   const result = new Tensor(out, shape);
   const node = record(result, 'MaskedFillBackward', [x], (g) => {
-    const gc = materialize(g, shape);
+    const gc = materialize(g, shape, 'maskedFill');
     const gx = allocate(g.dtype, n);
     for (let i = 0; i < n; i++) gx[i] = m[i] !== 0 ? 0 : gc[i]!;
     return [new Tensor(gx, shape)];

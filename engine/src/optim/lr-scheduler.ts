@@ -3,7 +3,7 @@
  * parameter group of an optimizer, once at construction (epoch 0) and again at every
  * `step()`. Call `scheduler.step()` after `optimizer.step()`.
  */
-import { describe } from '../shape.js';
+import { describe, positiveInt } from '../shape.js';
 import { Optimizer } from './optimizer.js';
 
 /** What `LRScheduler.stateDict()` returns: the schedule's position and settings. */
@@ -25,12 +25,20 @@ export abstract class LRScheduler {
   /** Calls of step() on this scheduler, the constructor's included (PyTorch's `_step_count`). */
   protected stepCount = 0;
 
+  /**
+   * Checks the optimizer and the options object (`needs` lists the options, for the
+   * error) and starts at `options.lastEpoch`. Subclasses read their own options after
+   * this, then call `initialStep()`.
+   */
   protected constructor(
     readonly optimizer: Optimizer,
     protected readonly name: string,
-    lastEpoch = -1,
+    options: { lastEpoch?: number },
+    needs: string,
   ) {
     if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: expects an optimizer (e.g. new optim.SGD(...)), got ${describe(optimizer)}`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${name}: expects options ${needs}, got ${describe(options)}`);
+    const lastEpoch = options.lastEpoch ?? -1;
     if (!Number.isInteger(lastEpoch) || lastEpoch < -1) throw new RangeError(`${name}: lastEpoch must be an integer >= -1, got ${String(lastEpoch)}`);
     optimizer.paramGroups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr;
@@ -97,17 +105,6 @@ export abstract class LRScheduler {
   }
 }
 
-/** The options object of a scheduler, or an error saying which options it needs. */
-function options<T>(o: T, who: string, needs: string): T {
-  if (o === null || typeof o !== 'object') throw new TypeError(`${who}: expects options ${needs}, got ${describe(o)}`);
-  return o;
-}
-
-function positiveInteger(v: unknown, who: string, arg: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`${who}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
 function finiteNumber(v: unknown, who: string, arg: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${who}: ${arg} must be a finite number, got ${describe(v)}`);
   return v;
@@ -121,9 +118,9 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    super(optimizer, 'StepLR', options(opts, 'StepLR', '{ stepSize, gamma? }').lastEpoch);
-    this.stepSize = positiveInteger(opts.stepSize, 'StepLR', 'stepSize');
-    this.gamma = finiteNumber(opts.gamma ?? 0.1, 'StepLR', 'gamma');
+    super(optimizer, 'StepLR', opts, '{ stepSize, gamma? }');
+    this.stepSize = positiveInt(opts.stepSize, this.name, 'stepSize');
+    this.gamma = finiteNumber(opts.gamma ?? 0.1, this.name, 'gamma');
     this.initialStep();
   }
   protected computeLr(): number[] {
@@ -144,9 +141,9 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number; lastEpoch?: number }) {
-    super(optimizer, 'CosineAnnealingLR', options(opts, 'CosineAnnealingLR', '{ tMax, etaMin? }').lastEpoch);
-    this.tMax = positiveInteger(opts.tMax, 'CosineAnnealingLR', 'tMax');
-    this.etaMin = finiteNumber(opts.etaMin ?? 0, 'CosineAnnealingLR', 'etaMin');
+    super(optimizer, 'CosineAnnealingLR', opts, '{ tMax, etaMin? }');
+    this.tMax = positiveInt(opts.tMax, this.name, 'tMax');
+    this.etaMin = finiteNumber(opts.etaMin ?? 0, this.name, 'etaMin');
     this.initialStep();
   }
   protected computeLr(): number[] {
@@ -176,7 +173,7 @@ export type LrLambda = (epoch: number) => number;
 export class LambdaLR extends LRScheduler {
   private readonly lrLambdas: LrLambda[];
   constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], opts: { lastEpoch?: number } = {}) {
-    super(optimizer, 'LambdaLR', options(opts, 'LambdaLR', '{ lastEpoch? }').lastEpoch);
+    super(optimizer, 'LambdaLR', opts, '{ lastEpoch? }');
     const n = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
       if (lrLambda.length !== n) throw new RangeError(`LambdaLR: expected ${n} lr lambdas (one per parameter group), got ${lrLambda.length}`);
@@ -204,9 +201,9 @@ export class LambdaLR extends LRScheduler {
  * @example transformerLr(4000, 512, 4000)   // 7.0e-4, the peak of the paper's base model
  */
 export function transformerLr(step: number, dModel: number, warmupSteps: number, factor = 1): number {
-  positiveInteger(step, 'transformerLr', 'step');
-  positiveInteger(dModel, 'transformerLr', 'dModel');
-  positiveInteger(warmupSteps, 'transformerLr', 'warmupSteps');
+  positiveInt(step, 'transformerLr', 'step');
+  positiveInt(dModel, 'transformerLr', 'dModel');
+  positiveInt(warmupSteps, 'transformerLr', 'warmupSteps');
   return factor * dModel ** -0.5 * Math.min(step ** -0.5, step * warmupSteps ** -1.5);
 }
 
@@ -228,10 +225,10 @@ export class TransformerLR extends LRScheduler {
   readonly warmupSteps: number;
   readonly factor: number;
   constructor(optimizer: Optimizer, opts: { dModel: number; warmupSteps?: number; factor?: number; lastEpoch?: number }) {
-    super(optimizer, 'TransformerLR', options(opts, 'TransformerLR', '{ dModel, warmupSteps?, factor? }').lastEpoch);
-    this.dModel = positiveInteger(opts.dModel, 'TransformerLR', 'dModel');
-    this.warmupSteps = positiveInteger(opts.warmupSteps ?? 4000, 'TransformerLR', 'warmupSteps');
-    const factor = finiteNumber(opts.factor ?? 1, 'TransformerLR', 'factor');
+    super(optimizer, 'TransformerLR', opts, '{ dModel, warmupSteps?, factor? }');
+    this.dModel = positiveInt(opts.dModel, this.name, 'dModel');
+    this.warmupSteps = positiveInt(opts.warmupSteps ?? 4000, this.name, 'warmupSteps');
+    const factor = finiteNumber(opts.factor ?? 1, this.name, 'factor');
     if (factor <= 0) throw new RangeError(`TransformerLR: factor must be positive, got ${factor}`);
     this.factor = factor;
     this.initialStep();

@@ -28,6 +28,9 @@ export const frontendDirs = {
 /** The Python launcher run with Debian's `/usr/bin/python3`. */
 export const serverScript = join(hostDir, 'server', 'run.py');
 
+/** Installs the Debian packages a group of features needs, idempotently (`start`: what `npm start` serves with). */
+export const systemDepsScript = join(repoRoot, 'scripts', 'system-deps.sh');
+
 /** Lab configuration shared by `npm start` and the tests (`page_config.json`: disabled plugins). */
 export const labConfigDir = join(repoRoot, 'jupyter-config', 'lab');
 
@@ -40,5 +43,8 @@ export const labextensionDir = join(repoRoot, 'extension', 'labextension');
  * `seqlab install --sys-prefix` also reads).
  */
 export function serverPython(env: NodeJS.ProcessEnv = process.env): string {
-  return env['SEQLAB_PYTHON'] || '/usr/bin/python3';
+  return env['SEQLAB_PYTHON'] || debianPython;
 }
+
+/** Debian's Python, where the Debian packages of scripts/system-deps.sh install Jupyter. */
+export const debianPython = '/usr/bin/python3';

@@ -1,8 +1,8 @@
 /**
  * Brings up to date what the JupyterLab host serves, skipping what is current:
- * the TypeScript projects (engine, kernel, host tooling), the prebuilt `@seqlab/jupyterlab`
- * labextension, and the host frontend; then installs the seqlab kernel and the extension
- * into a Jupyter prefix with `seqlab install --prefix`.
+ * the TypeScript projects (engine, kernel, host tooling), the engine's WebAssembly kernels,
+ * the prebuilt `@seqlab/jupyterlab` labextension, and the host frontend; then installs the
+ * seqlab kernel and the extension into a Jupyter prefix with `seqlab install --prefix`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -55,6 +55,24 @@ export function buildTypeScript(log: Log): StepStatus {
   }
   run(process.execPath, [tsc, '-b'], log, 'compiling TypeScript');
   // tsc -b is incremental: it rebuilt only what changed, which may be nothing.
+  return 'built';
+}
+
+/**
+ * Builds the engine's WebAssembly kernels (`engine/assembly/build.mjs`, the root build's
+ * `build:wasm` step), which compares source and output times itself. Without them the engine
+ * runs its reference kernels: right, but many times slower.
+ */
+export function buildWasm(log: Log): StepStatus {
+  const script = join(repoRoot, 'engine', 'assembly', 'build.mjs');
+  const result = spawnSync(process.execPath, [script], { cwd: join(repoRoot, 'engine'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.error || result.status !== 0) {
+    throw new Error(`seqlab: building the engine's WebAssembly kernels failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout ?? ''}`);
+  }
+  if (/is up to date/.test(result.stdout)) {
+    return 'up to date';
+  }
+  log(`seqlab: ${result.stdout.trim()}`);
   return 'built';
 }
 
@@ -133,6 +151,7 @@ export function buildProject(options: ProjectBuildOptions): Promise<StepReport[]
       if (!options.skipTypeScript) {
         steps.push(await timed('typescript', () => buildTypeScript(log)));
       }
+      steps.push(await timed('wasm', () => buildWasm(log)));
       if (!options.skipLabextension) {
         steps.push(await timed('labextension', () => buildLabextension(log)));
       }

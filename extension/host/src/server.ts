@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { frontendDirs, labConfigDir, serverPython, serverScript } from './paths.js';
+import { debianPython, frontendDirs, labConfigDir, serverPython, serverScript, systemDepsScript } from './paths.js';
 
 /** Which server program serves the frontend. */
 export type ServerKind =
@@ -75,23 +75,43 @@ export class MissingSystemDependencyError extends Error {}
 /**
  * Checks that Debian's Python has Jupyter Server and jupyterlab_server.
  *
- * @throws MissingSystemDependencyError naming the packages and `bash scripts/system-deps.sh`
+ * @throws MissingSystemDependencyError naming the packages and `sudo bash scripts/system-deps.sh start`
  */
 export function checkServerDependencies(env: NodeJS.ProcessEnv = process.env): void {
   const packages = 'python3-jupyter-server jupyter-server python3-jupyterlab-server python3-ipykernel';
   const python = serverPython(env);
   if (!existsSync(python)) {
     throw new MissingSystemDependencyError(
-      `the JupyterLab host needs Debian's Python (${python}) with the packages ${packages}; install them with: sudo bash scripts/system-deps.sh`
+      `the JupyterLab host needs Debian's Python (${python}) with the packages ${packages}; install them with: sudo bash scripts/system-deps.sh start`
     );
   }
   const probe = spawnSync(python, ['-c', 'import jupyter_server, jupyterlab_server, ipykernel'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     const said = (probe.stderr || probe.error?.message || '').trim().split('\n').pop();
     throw new MissingSystemDependencyError(
-      `the JupyterLab host needs the Debian packages ${packages} (${python} says: ${said}); install them with: sudo bash scripts/system-deps.sh`
+      `the JupyterLab host needs the Debian packages ${packages} (${python} says: ${said}); install them with: sudo bash scripts/system-deps.sh start`
     );
   }
+}
+
+/**
+ * Makes sure the server can run, installing what is missing where the machine allows it:
+ * `scripts/system-deps.sh start` installs the missing Debian packages when run as root with
+ * apt (saying which and why), and otherwise stops, naming the one command that does; then
+ * {@link checkServerDependencies} confirms Python can import them. A Python other than
+ * Debian's (`$SEQLAB_PYTHON`) is only checked: Debian's packages would not reach it.
+ *
+ * @throws MissingSystemDependencyError with what is missing and the command to run
+ */
+export function ensureServerDependencies(env: NodeJS.ProcessEnv = process.env): void {
+  if (serverPython(env) === debianPython) {
+    // stdout to the terminal as it comes (apt's progress); stderr kept for the error.
+    const result = spawnSync('bash', [systemDepsScript, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+    if (result.error || result.status !== 0) {
+      throw new MissingSystemDependencyError((result.stderr || result.error?.message || `${systemDepsScript} failed (exit ${result.status})`).trim());
+    }
+  }
+  checkServerDependencies(env);
 }
 
 /** Whether a real `jupyter lab` 4.x is installed (the Python jupyterlab package). */

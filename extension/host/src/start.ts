@@ -1,28 +1,35 @@
 /**
- * `npm start`: builds what is needed, installs the seqlab kernel and extension into a
- * project-local Jupyter prefix, starts JupyterLab on 127.0.0.1 with `notebooks/` as its root,
- * prints the URL and stops everything on Ctrl-C.
+ * `npm start`: installs the Debian packages the server needs where it can, builds what is
+ * needed, installs the seqlab kernel and extension into a project-local Jupyter prefix, starts
+ * JupyterLab on 127.0.0.1 on a working copy of the lecture notebooks, prints the URL and stops
+ * everything on Ctrl-C.
  *
- *   npm start [-- --port 8888] [--notebooks DIR] [--state-dir DIR] [--server auto|host|jupyterlab] [--build-only]
+ *   npm start [-- --port 8888] [--reset-notebooks | --notebooks DIR] [--state-dir DIR] [--server auto|host|jupyterlab] [--build-only]
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { buildProject, installIntoPrefix, type StepReport } from './project-build.js';
-import { checkServerDependencies, realJupyterLabVersion, startHostServer, type HostServer, type ServerKind } from './server.js';
+import { ensureServerDependencies, realJupyterLabVersion, startHostServer, type HostServer, type ServerKind } from './server.js';
 import { repoRoot } from './paths.js';
+import { describeWorkingCopy, prepareWorkingCopy } from './working-copy.js';
 
 const usage = `Usage: npm start [-- options]
 
-Builds what is out of date (TypeScript, the JupyterLab extension, the JupyterLab frontend),
-installs the seqlab kernel and extension into <state-dir>/prefix, and serves JupyterLab on
-127.0.0.1 with the lecture notebooks. Ctrl-C stops the server and every kernel it started.
+Installs the Debian packages the server needs if they are missing (as root with apt; otherwise
+it names the command), builds what is out of date (TypeScript, the JupyterLab extension, the
+JupyterLab frontend), installs the seqlab kernel and extension into <state-dir>/prefix, and
+serves JupyterLab on 127.0.0.1 with a working copy of the lecture notebooks
+(<state-dir>/notebooks: made on first start and kept, so notebooks/ in the repository stays
+as committed). Ctrl-C stops the server and every kernel it started.
 
 Options:
   --port N            first port to try (default 8888; the next free one is used if taken)
-  --notebooks DIR     the folder JupyterLab shows (default: notebooks/)
-  --state-dir DIR     kernel/extension prefix, settings, workspaces, runtime files (default: .seqlab/)
+  --reset-notebooks   take every lecture notebook from notebooks/ again; your changed ones
+                      are moved to <state-dir>/notebook-backups/<time>/ first
+  --notebooks DIR     serve DIR itself instead of the working copy
+  --state-dir DIR     working copy, kernel/extension prefix, settings, runtime files (default: .seqlab/)
   --server KIND       auto (default): a real \`jupyter lab\` 4 if installed, else the host;
                       host: always seqlab's host (Debian's jupyter_server + the built frontend);
                       jupyterlab: always the real \`jupyter lab\`
@@ -30,7 +37,8 @@ Options:
   -h, --help          this help
 
 Needs: Node 20, \`npm ci\` done, and Debian's python3-jupyter-server, python3-jupyterlab-server
-and python3-ipykernel (install with: sudo bash scripts/system-deps.sh).`;
+and python3-ipykernel (npm start installs them when run as root; otherwise:
+sudo bash scripts/system-deps.sh start).`;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -46,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       port: { type: 'string' },
       notebooks: { type: 'string' },
+      'reset-notebooks': { type: 'boolean' },
       'state-dir': { type: 'string' },
       server: { type: 'string' },
       'build-only': { type: 'boolean' },
@@ -66,7 +75,9 @@ async function main(argv: string[]): Promise<number> {
   if (!['auto', 'host', 'jupyterlab'].includes(choice)) {
     throw new Error(`--server ${choice}: expected auto, host or jupyterlab`);
   }
-  const notebooks = resolve(values.notebooks ?? join(repoRoot, 'notebooks'));
+  if (values.notebooks !== undefined && values['reset-notebooks']) {
+    throw new Error('--reset-notebooks resets the working copy of notebooks/; it does not apply to --notebooks DIR');
+  }
   const stateDir = resolve(values['state-dir'] ?? join(repoRoot, '.seqlab'));
   mkdirSync(stateDir, { recursive: true });
 
@@ -81,8 +92,24 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (kind === 'seqlab-host') {
-    // Before building anything: a missing Debian package should be the first thing said.
-    checkServerDependencies();
+    // Before building anything: a missing Debian package is installed or named first.
+    ensureServerDependencies();
+  }
+
+  let notebooks: string;
+  if (values.notebooks !== undefined) {
+    notebooks = resolve(values.notebooks);
+  } else {
+    const copy = prepareWorkingCopy({
+      source: join(repoRoot, 'notebooks'),
+      target: join(stateDir, 'notebooks'),
+      reset: values['reset-notebooks'] ?? false,
+      backupRoot: join(stateDir, 'notebook-backups'),
+    });
+    notebooks = copy.dir;
+    for (const line of describeWorkingCopy(copy, '`npm start -- --reset-notebooks` takes the new ones and backs yours up')) {
+      say(`seqlab: ${line}`);
+    }
   }
 
   const started = Date.now();

@@ -10,19 +10,16 @@
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { assetPath, isPackedPackage, KERNEL_ROOT } from '../assets.js';
 import { jupyterUserDataDir } from '../history/paths.js';
 
-const kernelRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const repoRoot = resolve(kernelRoot, '..');
-
-/** Where the kernelspec template and logos are. */
-export const KERNELSPEC_TEMPLATE_DIR = join(repoRoot, 'jupyter-config', 'kernelspec');
-/** The prebuilt labextension (built by the extension workspace). */
-export const DEFAULT_LABEXTENSION_DIR = join(repoRoot, 'extension', 'labextension');
-/** The script kernel.json runs. */
-export const SEQLAB_JS = join(kernelRoot, 'bin', 'seqlab.js');
+/** Where the kernelspec template and logos are (in the package when packed, else jupyter-config/kernelspec). */
+export const KERNELSPEC_TEMPLATE_DIR = assetPath('kernelspec');
+/** The prebuilt labextension (in the package when packed, else built by the extension workspace). */
+export const DEFAULT_LABEXTENSION_DIR = assetPath('labextension');
+/** The script kernel.json runs: this package's own bin, wherever it is installed. */
+export const SEQLAB_JS = join(KERNEL_ROOT, 'bin', 'seqlab.js');
 
 /** Which data dir to install into. */
 export type InstallTarget = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; dir: string };
@@ -35,6 +32,11 @@ export interface InstallOptions {
   interruptMode?: 'message' | 'signal';
   /** Value of SEQLAB_TYPECHECK in the kernel's environment. */
   typecheck?: 'off' | 'warn' | 'error';
+  /**
+   * Value of SEQLAB_THREADS in the kernel's environment: the engine's threads per large
+   * product. Many kernels on one machine (a class on JupyterHub) each take 1.
+   */
+  threads?: number;
   /** Where the prebuilt labextension is (default extension/labextension). */
   labextensionDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -61,11 +63,15 @@ export function dataDir(target: InstallTarget, env: NodeJS.ProcessEnv = process.
 }
 
 /** kernel.json for this checkout, from the template. */
-export function kernelJson(options: Pick<InstallOptions, 'displayName' | 'interruptMode' | 'typecheck'> = {}): Record<string, unknown> {
+export function kernelJson(options: Pick<InstallOptions, 'displayName' | 'interruptMode' | 'typecheck' | 'threads'> = {}): Record<string, unknown> {
   const template = JSON.parse(readFileSync(join(KERNELSPEC_TEMPLATE_DIR, 'kernel.json'), 'utf8')) as Record<string, unknown>;
   const argv = (template['argv'] as string[]).map((a) => a.replace('{node}', process.execPath).replace('{seqlab_js}', SEQLAB_JS));
   const env = { ...((template['env'] as Record<string, string> | undefined) ?? {}) };
   if (options.typecheck) env['SEQLAB_TYPECHECK'] = options.typecheck;
+  if (options.threads !== undefined) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new Error(`--threads ${options.threads}: expected a whole number of threads, 1 or more`);
+    env['SEQLAB_THREADS'] = String(options.threads);
+  }
   return {
     ...template,
     argv,
@@ -102,7 +108,8 @@ export function install(options: InstallOptions): InstallReport {
     cpSync(source, target, { recursive: true });
     labextension = { installed: true, dir: target };
   } else {
-    labextension = { installed: false, reason: `the JupyterLab extension is not built (no ${join(source, 'package.json')}); build the extension workspace, then run seqlab install again` };
+    const fix = isPackedPackage() ? 'this package was packed without it; pack it again with `npm run pack` after `npm run build`' : 'build the extension workspace (`npm run build`), then run seqlab install again';
+    labextension = { installed: false, reason: `the JupyterLab extension is not built (no ${join(source, 'package.json')}); ${fix}` };
   }
   return { kernelspecDir: dir, labextension };
 }

@@ -5,23 +5,53 @@ import { parseArgs } from 'node:util';
 import { KERNEL_VERSION } from '../version.js';
 import { install, uninstall, type InstallTarget } from './install.js';
 
+/** The subcommands and what each does, in one line (`seqlab --help`). */
+const COMMANDS: ReadonlyArray<[string, string]> = [
+  ['install', 'install the kernelspec (and the JupyterLab extension) into a Jupyter data dir'],
+  ['uninstall', 'remove what install wrote'],
+  ['kernel', 'run the kernel on a connection file (what kernel.json starts)'],
+  ['run', 'execute notebooks cell by cell and write the executed notebooks'],
+  ['export', 'write executed notebooks as an offline course site'],
+];
+
 const HELP = `seqlab ${KERNEL_VERSION} — a TypeScript Jupyter kernel with the seqlab engine preloaded
 
-Usage:
-  seqlab install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
-                 [--interrupt-mode message|signal] [--typecheck off|warn|error]
-      Writes the kernelspec into a Jupyter data dir (default --user), and the prebuilt
-      JupyterLab extension when it is built. \`jupyter kernelspec list\` then shows it.
-  seqlab uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  seqlab kernel --connection-file FILE [--typecheck off|warn|error]
-      Runs the kernel (this is what kernel.json starts).
-  seqlab run NOTEBOOK... [--timeout SECONDS] [--out DIR | --inplace]
-      Executes notebooks through the seqlab kernel and writes the executed notebooks.
-  seqlab export NOTEBOOK... --out DIR [--title TEXT] [--trust] [--execute [--timeout SECONDS]]
-                [--allow-unexecuted]
-      Writes an offline course site from executed notebooks: index.html and a page each.
+Usage: seqlab COMMAND [options]      (seqlab COMMAND --help for its options)
+
+Commands:
+${COMMANDS.map(([name, what]) => `  ${name.padEnd(10)} ${what}`).join('\n')}
+
   seqlab --help | --version
 `;
+
+/** `--help` of the subcommands handled here; run and export have theirs in their modules. */
+const COMMAND_HELP: Record<'install' | 'uninstall' | 'kernel', string> = {
+  install: `Usage: seqlab install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+                      [--interrupt-mode message|signal] [--typecheck off|warn|error] [--threads N]
+
+Writes the kernelspec into a Jupyter data dir, and the prebuilt JupyterLab extension when it is
+built; \`jupyter kernelspec list\` then shows it.
+  --user              the user's data dir (default)
+  --sys-prefix        <sys.prefix>/share/jupyter of the Python that runs Jupyter ($SEQLAB_PYTHON, else /usr/bin/python3)
+  --prefix DIR        DIR/share/jupyter (add it to JUPYTER_PATH)
+  --name NAME         the kernelspec's name (default seqlab)
+  --display-name TEXT the name frontends show (default "TypeScript (seqlab)")
+  --interrupt-mode    message (default) or signal
+  --typecheck         off (default), warn or error: type-check cells before they run
+  --threads N         the engine's threads per kernel (SEQLAB_THREADS in kernel.json); 1 for
+                      many kernels on one machine (a JupyterHub)
+`,
+  uninstall: `Usage: seqlab uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
+
+Removes the kernelspec and the JupyterLab extension that install wrote to that data dir.
+`,
+  kernel: `Usage: seqlab kernel --connection-file FILE [--typecheck off|warn|error]
+
+Runs the kernel on the sockets of a Jupyter connection file (this is what kernel.json starts).
+`,
+};
+
+const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h');
 
 function target(values: { user?: boolean; 'sys-prefix'?: boolean; prefix?: string }): InstallTarget {
   const chosen = [values.user, values['sys-prefix'], values.prefix !== undefined].filter(Boolean).length;
@@ -51,6 +81,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${KERNEL_VERSION}\n`);
       return 0;
     }
+    if ((command === 'install' || command === 'uninstall' || command === 'kernel') && wantsHelp(rest)) {
+      process.stdout.write(COMMAND_HELP[command]);
+      return 0;
+    }
     if (command === 'install' || command === 'uninstall') {
       const { values } = parseArgs({
         args: rest,
@@ -62,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
           'display-name': { type: 'string' },
           'interrupt-mode': { type: 'string' },
           typecheck: { type: 'string' },
+          threads: { type: 'string' },
         },
         strict: true,
       });
@@ -73,12 +108,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       const interruptMode = oneOf('--interrupt-mode', values['interrupt-mode'], ['message', 'signal'] as const);
       const typecheck = oneOf('--typecheck', values.typecheck, ['off', 'warn', 'error'] as const);
+      const threads = values.threads === undefined ? undefined : Number(values.threads);
+      if (threads !== undefined && !(/^\d+$/.test(values.threads!) && threads >= 1)) throw new UsageError(`--threads must be a whole number of threads, 1 or more, got "${values.threads}"`);
       const report = install({
         target: t,
         ...(values.name ? { name: values.name } : {}),
         ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
         ...(interruptMode ? { interruptMode } : {}),
         ...(typecheck ? { typecheck } : {}),
+        ...(threads !== undefined ? { threads } : {}),
       });
       process.stdout.write(`installed kernelspec "${values.name ?? 'seqlab'}" in ${report.kernelspecDir}\n`);
       if (report.labextension.installed) process.stdout.write(`installed the JupyterLab extension in ${report.labextension.dir}\n`);

@@ -49,9 +49,19 @@ interface Collector {
   onOutput?: ((msg: Message) => void) | undefined;
 }
 
+/** Options of {@link KernelClient}. */
+export interface ClientOptions {
+  /**
+   * The session id, which is also the ZeroMQ identity of the shell, control and stdin sockets
+   * (as jupyter_client uses it). Two clients of one jupyter_client KernelManager share it; a
+   * frontend reconnecting comes back with it. Default: a fresh UUID.
+   */
+  session?: string;
+}
+
 /** See the module comment. */
 export class KernelClient {
-  readonly session = randomUUID();
+  readonly session: string;
   private readonly codec: Codec;
   private readonly shell = new Dealer();
   private readonly control = new Dealer();
@@ -63,12 +73,17 @@ export class KernelClient {
   private readonly inputHandlers = new Map<string, (prompt: string, password: boolean) => string | Promise<string>>();
   /** IOPub messages that belong to no pending request (e.g. output of background work). */
   readonly unclaimed: Message[] = [];
+  /** Shell and control replies to no pending request (e.g. to a message sent with {@link send}). */
+  readonly strayReplies: Message[] = [];
   private closed = false;
 
-  constructor(readonly info: ConnectionInfo) {
+  constructor(
+    readonly info: ConnectionInfo,
+    options: ClientOptions = {},
+  ) {
+    this.session = options.session ?? randomUUID();
     this.codec = new Codec(info.key, info.signature_scheme);
-    this.shell.routingId = this.session;
-    this.stdin.routingId = this.session;
+    for (const s of [this.shell, this.control, this.stdin]) s.routingId = this.session;
     const log = (t: string): void => void (this.closed || process.stderr.write(`[client] ${t}\n`));
     this.queues = { shell: new SendQueue(this.shell, 'shell', log), control: new SendQueue(this.control, 'control', log), stdin: new SendQueue(this.stdin, 'stdin', log) };
     for (const s of [this.shell, this.control, this.stdin, this.iopub]) s.linger = 0;
@@ -102,7 +117,7 @@ export class KernelClient {
         if (r) {
           this.replies.delete(id);
           r(msg);
-        }
+        } else this.strayReplies.push(msg);
       }
     } catch {
       // socket closed

@@ -58,6 +58,19 @@ export interface LaunchedKernel {
   restart(): Promise<void>;
   /** Sends shutdown_request and waits for the process to exit (killing it after `graceMs`). */
   shutdown(graceMs?: number): Promise<void>;
+  /** Kills the process (SIGKILL, which also ends a stopped one) and cleans up, as {@link shutdown} does. */
+  kill(): Promise<void>;
+  /**
+   * Resolves when the current kernel process exits, for whatever reason: how a client learns
+   * at once that the kernel died under a running cell.
+   */
+  exited(): Promise<KernelExit>;
+}
+
+/** How a kernel process ended. */
+export interface KernelExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** Connection info with five free ports on 127.0.0.1 and a fresh key. */
@@ -100,7 +113,8 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     return child;
   };
   let child = start();
-  const exited = (p: ChildProcess): Promise<void> => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
+  const exited = (p: ChildProcess): Promise<KernelExit> =>
+    new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r({ code: p.exitCode, signal: p.signalCode }) : p.once('exit', (code, signal) => r({ code, signal }))));
   const client = new KernelClient(info);
   const failed = new Promise<never>((_, reject) =>
     child.once('exit', (code, signal) => reject(new Error(`kernel exited before it was ready (code ${code}, signal ${signal}):\n${stderr}`))),
@@ -144,6 +158,15 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
       client.close();
       rmSync(dir, { recursive: true, force: true });
     },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+      client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    exited: () => exited(child),
   };
   return kernel;
 }

@@ -7,6 +7,12 @@
  * as they arrive, also while a shell request runs. After an execute fails with
  * `stop_on_error`, the execute requests already queued behind it are answered with
  * `status: "aborted"` without running, as the messaging spec says.
+ *
+ * The table is a `Map`: a `msg_type` that names a member of `Object.prototype`
+ * (`constructor`, `__proto__`, `toString`) is an unknown type like any other. The control
+ * channel serves only what the messaging spec puts there ({@link CONTROL_TYPES}); anything
+ * else sent on control, `execute_request` included, is treated as unknown there: logged and
+ * not answered, as ipykernel treats message types it has no handler for.
  */
 import type { Content, Header, Message } from '../wire/message.js';
 
@@ -28,8 +34,13 @@ export interface HandlerContext {
 /** A handler returns the reply content, or `undefined` for messages without a reply. */
 export type Handler = (request: Message, ctx: HandlerContext) => Promise<Content | undefined> | Content | undefined;
 
-/** Message types that get no busy/idle (they are not requests of the frontend's user). */
-const NO_STATUS = new Set<string>();
+/**
+ * The requests served on the control channel: shutdown and interrupt (the channel exists so
+ * that they overtake queued execution), and kernel_info (JEP 80: a reconnecting frontend asks
+ * on control, which answers while a cell runs). Execution, completion, history and comms are
+ * shell requests.
+ */
+export const CONTROL_TYPES: ReadonlySet<string> = new Set(['kernel_info_request', 'shutdown_request', 'interrupt_request']);
 
 /** The reply type of a request type: `execute_request` -> `execute_reply`. */
 export function replyType(requestType: string): string {
@@ -41,11 +52,15 @@ export class Dispatcher {
   private readonly queue: Message[] = [];
   private draining = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly handlers: ReadonlyMap<string, Handler>;
 
+  /** @param handlers the table: own properties only, copied into a Map. */
   constructor(
-    private readonly handlers: Readonly<Record<string, Handler>>,
+    handlers: Readonly<Record<string, Handler>>,
     private readonly io: KernelIO,
-  ) {}
+  ) {
+    this.handlers = new Map(Object.entries(handlers));
+  }
 
   /** Queues a shell message; they run one at a time in arrival order. */
   shell(msg: Message): void {
@@ -108,12 +123,12 @@ export class Dispatcher {
   /** Runs the handler of one message with busy/idle around it and errors caught. */
   async handle(msg: Message, channel: 'shell' | 'control'): Promise<void> {
     const type = msg.header.msg_type;
-    const handler = this.handlers[type];
-    const status = !NO_STATUS.has(type);
-    if (status) this.io.publish('status', { execution_state: 'busy' }, msg.header);
+    const handler = channel === 'control' && !CONTROL_TYPES.has(type) ? undefined : this.handlers.get(type);
+    this.io.publish('status', { execution_state: 'busy' }, msg.header);
     try {
       if (!handler) {
-        this.io.log(`no handler for ${channel} message "${type}"; ignored`);
+        const where = channel === 'control' && this.handlers.has(type) ? ` (served on the shell channel only)` : '';
+        this.io.log(`no handler for ${channel} message ${JSON.stringify(type)}${where}; ignored`);
         return;
       }
       const content = await handler(msg, { channel, io: this.io, abortQueued: this.requestAbort });
@@ -130,7 +145,7 @@ export class Dispatcher {
         });
       }
     } finally {
-      if (status) this.io.publish('status', { execution_state: 'idle' }, msg.header);
+      this.io.publish('status', { execution_state: 'idle' }, msg.header);
       if (this.abortRequested) this.abortQueued();
     }
   }

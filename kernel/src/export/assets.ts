@@ -13,16 +13,15 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assetPath, PACKED_LICENSES_DIR } from '../assets.js';
 import { STATIC_DIR } from './layout.js';
 import { SITE_JS } from './site-script.js';
 import { SITE_CSS } from './site-style.js';
 
 const require = createRequire(import.meta.url);
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The standalone views bundle `npm run build -w extension` writes. */
-export const DEFAULT_VIEWS_DIR = join(repoRoot, 'extension', 'standalone');
+/** The standalone views bundle `npm run build -w extension` writes (in the package when packed). */
+export const DEFAULT_VIEWS_DIR = assetPath('views');
 
 /** An export that cannot be done, with what to do about it. */
 export class ExportError extends Error {}
@@ -99,8 +98,10 @@ export function copyAssets(outDir: string, viewsDir: string | null): CopiedAsset
   rmSync(join(stat, 'seqlab'), { recursive: true, force: true });
   if (viewsDir) {
     cpSync(viewsDir, join(stat, 'seqlab'), { recursive: true });
-    // The bundle carries plotly.js: its licence travels with it (resolved from the extension that bundles it).
-    copyLicense('plotly.js-dist-min', createRequire(join(viewsDir, '..', 'package.json')));
+    // The bundle carries plotly.js: its licence travels with it (resolved from the extension
+    // that bundles it; a packed kernel has no extension beside it, but a copy of the licence).
+    const plotly = licenseOf('plotly.js-dist-min', createRequire(join(viewsDir, '..', 'package.json'))) ?? join(PACKED_LICENSES_DIR, 'plotly.js-dist-min.txt');
+    if (existsSync(plotly)) cpSync(plotly, join(licenses, 'plotly.js-dist-min.txt'));
   }
   return { views: viewsDir !== null };
 }

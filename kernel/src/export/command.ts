@@ -3,10 +3,30 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cellProgressLine } from '../run/command.js';
 import type { RunEvent } from '../run/runner.js';
 import { ExportError, exportSite } from './site.js';
 
 const USAGE = 'usage: seqlab export NOTEBOOK... --out DIR [--title TEXT] [--trust] [--execute [--timeout SECONDS]] [--allow-unexecuted]';
+
+/** `seqlab export --help`. */
+export const EXPORT_HELP = `Usage: seqlab export NOTEBOOK... --out DIR [options]
+
+Writes executed notebooks as an offline course site: DIR/index.html and a page per notebook
+(math, highlighted code, interactive seqlab views and plotly figures; opens from file://).
+
+Options:
+  -o, --out DIR        the site's folder (required)
+  --title TEXT         the site's title (default "Notebooks")
+  --trust              put the notebooks' HTML into the pages as it is, scripts included
+                       (default: HTML is sanitised, and text/html outputs shown in sandboxed frames)
+  --execute            execute each notebook first (into a temporary copy) with seqlab run
+  --timeout SECONDS    with --execute: per-cell timeout (default 600)
+  --allow-unexecuted   export notebooks that were never executed, with a warning
+  -h, --help           this help
+
+Exit code: 0 written, 1 the export failed (the message says which notebook and why), 2 usage.
+`;
 
 const shown = (p: string): string => relative(process.cwd(), p) || p;
 
@@ -16,7 +36,7 @@ function megabytes(bytes: number): string {
 
 function progress(e: RunEvent): void {
   if (e.kind === 'start') process.stderr.write(`executing ${shown(e.notebook)}: ${e.codeCells} code cells\n`);
-  if (e.kind === 'cell') process.stderr.write(`  [${e.codeIndex}/${e.codeCells}] cell ${e.index} ${e.status} ${e.seconds.toFixed(2)} s\n`);
+  if (e.kind === 'cell') process.stderr.write(cellProgressLine(e));
 }
 
 /** Runs the command; resolves with the exit code (0 written, 1 export failed, 2 usage). */
@@ -34,6 +54,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         execute: { type: 'boolean' },
         timeout: { type: 'string' },
         'allow-unexecuted': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -41,6 +62,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(EXPORT_HELP);
+    return 0;
+  }
   if (positionals.length === 0) {
     process.stderr.write(`seqlab export: give at least one notebook\n${USAGE}\n`);
     return 2;

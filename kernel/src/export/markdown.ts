@@ -4,10 +4,12 @@
  * headings with ids and anchor links (JupyterLab's ids: the heading's text with spaces as
  * `-`), images and links resolved for an offline site through the document's env.
  */
+import { randomBytes } from 'node:crypto';
 import markdownIt, { type Env, type MarkdownIt, type Token } from 'markdown-it';
 import { escapeHtml } from './escape.js';
 import { highlightCode } from './highlight.js';
 import { mathPlugin, type MathEnv } from './math.js';
+import { sanitizeHtml } from './sanitize.js';
 
 /** Where an image of a markdown text comes from, once resolved for the site. */
 export type ResolvedImage = { src: string } | { link: string; reason: string };
@@ -42,16 +44,62 @@ function headingId(text: string, used: Set<string>): string {
   return id;
 }
 
+/** Where the math of one sanitised rendering waits while the sanitiser runs. */
+const TRUSTED = Symbol('seqlab.trustedFragments');
+interface TrustedFragments {
+  nonce: string;
+  html: string[];
+}
+
+/**
+ * Makes `render` and `renderInline` sanitise their result (see sanitize.ts), keeping what this
+ * renderer itself made from trusted code: KaTeX's math (spans with inline styles, MathML, SVG,
+ * which the allow-list is not meant for) is set aside behind a placeholder with a random nonce
+ * while the sanitiser runs, and put back after. Sanitising a whole cell at once also keeps an
+ * author's unbalanced tags (`</section>`, `<div>` never closed) inside that cell.
+ */
+function sanitiseRendering(md: MarkdownIt): void {
+  for (const name of ['math_block', 'math_inline', 'math_inline_display']) {
+    const rule = md.renderer.rules[name]!;
+    md.renderer.rules[name] = (tokens, idx, opts, env, self) => {
+      const html = rule(tokens, idx, opts, env, self);
+      const store = (env as { [TRUSTED]?: TrustedFragments } | undefined)?.[TRUSTED];
+      if (!store) return html;
+      store.html.push(html);
+      return `SEQLAB${store.nonce}I${store.html.length - 1}E`;
+    };
+  }
+  const sanitised =
+    (render: (src: string, env?: Env) => string) =>
+    (src: string, env?: Env): string => {
+      const e = (env ?? {}) as Env & { [TRUSTED]?: TrustedFragments };
+      const store: TrustedFragments = { nonce: randomBytes(12).toString('hex'), html: [] };
+      const outer = e[TRUSTED];
+      e[TRUSTED] = store;
+      try {
+        const clean = sanitizeHtml(render(src, e));
+        return store.html.length === 0 ? clean : clean.replace(new RegExp(`SEQLAB${store.nonce}I(\\d+)E`, 'g'), (_, i: string) => store.html[Number(i)] ?? '');
+      } finally {
+        if (outer) e[TRUSTED] = outer;
+        else delete e[TRUSTED];
+      }
+    };
+  md.render = sanitised(md.render.bind(md));
+  md.renderInline = sanitised(md.renderInline.bind(md));
+}
+
 /**
  * A markdown renderer.
  *
  * @param options.html whether raw HTML in the markdown is passed through (`true`) or shown
  *   as text (`false`)
+ * @param options.sanitize with `html`: the rendered HTML goes through the allow-list of
+ *   sanitize.ts (an untrusted export), math excepted (it is made here, not by the author)
  * @example
- * const md = createMarkdown({ html: false });
- * md.render('# Title\n\n$h_t$ and `code`', { macros: {} });
+ * const md = createMarkdown({ html: true, sanitize: true });
+ * md.render('# Title\n\n$h_t$ and <b onclick="x()">bold</b>', { macros: {} });
  */
-export function createMarkdown(options: { html: boolean }): MarkdownIt {
+export function createMarkdown(options: { html: boolean; sanitize?: boolean }): MarkdownIt {
   const md = markdownIt({
     html: options.html,
     linkify: true,
@@ -100,6 +148,7 @@ export function createMarkdown(options: { html: boolean }): MarkdownIt {
   // Tables scroll sideways on a narrow screen instead of widening the page.
   rules['table_open'] = () => '<div class="table-wrap"><table>\n';
   rules['table_close'] = () => '</table></div>\n';
+  if (options.sanitize) sanitiseRendering(md);
   return md;
 }
 

@@ -38,8 +38,8 @@ export interface NotebookPageOptions {
   path: string;
   trusted: boolean;
   viewMimeTypes: ReadonlySet<string>;
-  /** Markdown for cells (raw HTML passed through) and for outputs (raw HTML only when trusted). */
-  markdown: { cells: MarkdownIt; outputs: MarkdownIt };
+  /** Markdown for cells and markdown outputs (raw HTML kept; sanitised unless trusted). */
+  markdown: MarkdownIt;
   /** Maps the absolute path of a notebook in the export to its page's file name. */
   pages: ReadonlyMap<string, string>;
 }
@@ -144,7 +144,7 @@ export function renderNotebook(nb: StoredNotebook, options: NotebookPageOptions)
   const warnings: string[] = [];
   const env: MarkdownEnv = { macros: {}, mathErrors: [], headingIds: new Set(), rewriteLink: linkRewriter(notebookDir, options.pages) };
   const stats: OutputContext['stats'] = { views: 0, htmlFrames: 0, unsupported: [] };
-  const ctx: OutputContext = { trusted: options.trusted, viewMimeTypes: options.viewMimeTypes, markdown: options.markdown.outputs, env, stats };
+  const ctx: OutputContext = { trusted: options.trusted, viewMimeTypes: options.viewMimeTypes, markdown: options.markdown, env, stats };
   const meta = nb.metadata ?? {};
   const language =
     knownLanguage((meta['language_info'] as { name?: string } | undefined)?.name) ??
@@ -164,15 +164,15 @@ export function renderNotebook(nb: StoredNotebook, options: NotebookPageOptions)
     const errorsBefore = env.mathErrors!.length;
 
     if (cell.cell_type === 'markdown') {
-      title ??= firstHeading(options.markdown.cells, source);
+      title ??= firstHeading(options.markdown, source);
       if (summary === null) {
-        const paragraph = firstParagraph(options.markdown.cells, source);
+        const paragraph = firstParagraph(options.markdown, source);
         // Its own copy of the macros: the paragraph is rendered again on the page, where a \newcommand in it must still be new.
-        if (paragraph !== null) summary = options.markdown.cells.renderInline(paragraph, { ...env, macros: { ...env.macros }, mathErrors: [] });
+        if (paragraph !== null) summary = options.markdown.renderInline(paragraph, { ...env, macros: { ...env.macros }, mathErrors: [] });
       }
       // The same macros, heading ids and error list as the page; images resolved per cell (attachments).
       const cellEnv: MarkdownEnv = { ...env, resolveImage: imageResolver(cell, notebookDir, where, warnings) };
-      parts.push(`<section class="cell markdown-cell"${idAttr}>\n${options.markdown.cells.render(source, cellEnv)}</section>`);
+      parts.push(`<section class="cell markdown-cell"${idAttr}>\n${options.markdown.render(source, cellEnv)}</section>`);
     } else if (cell.cell_type === 'code') {
       const outputs = t.has('remove-output') ? [] : (cell.outputs ?? []);
       const showInput = !t.has('remove-input') && source.trim() !== '';

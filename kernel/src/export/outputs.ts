@@ -7,10 +7,11 @@
  * 1. a seqlab view or plotly figure: a `.seqlab-output` container with the payload as JSON
  *    and the bundle's static figure (SVG/PNG `<img>`) as the no-script fallback; the
  *    standalone views bundle draws it (extension/README.md);
- * 2. `text/html`: trusted exports put it into the page as it is; otherwise it goes into a
- *    sandboxed `<iframe srcdoc>` (no scripts, its own styles, no network under the page's
- *    CSP), so an output cannot run code, restyle or break the page;
- * 3. `text/markdown` (raw HTML in it passed through only when trusted), `text/latex` (KaTeX);
+ * 2. `text/html`: trusted exports put it into the page as it is; otherwise it is sanitised
+ *    (sanitize.ts) and goes into a sandboxed `<iframe srcdoc>` (no scripts, its own styles, no
+ *    network under the page's CSP), so an output cannot run code, navigate, restyle or break
+ *    the page;
+ * 3. `text/markdown` (raw HTML in it sanitised unless trusted), `text/latex` (KaTeX);
  * 4. images (`image/svg+xml` as an `<img>` data URI, so nothing in it runs; PNG, JPEG, GIF);
  * 5. `application/json` pretty-printed; `text/plain` with ANSI colours.
  *
@@ -21,6 +22,7 @@ import { ansiToHtml, stripAnsi } from './ansi.js';
 import { base64DataUri, escapeHtml, joinText, jsonForScript, textDataUri } from './escape.js';
 import type { MarkdownEnv } from './markdown.js';
 import { renderTex } from './math.js';
+import { sanitizeHtml } from './sanitize.js';
 
 /** An nbformat 4 output as stored on disk (multi-line text may be a list of lines). */
 export interface StoredOutput {
@@ -41,7 +43,7 @@ export interface OutputContext {
   trusted: boolean;
   /** MIME types drawn by the standalone views bundle. */
   viewMimeTypes: ReadonlySet<string>;
-  /** Renders `text/markdown` outputs (raw HTML allowed only when trusted). */
+  /** Renders `text/markdown` outputs (raw HTML sanitised unless trusted). */
   markdown: MarkdownIt;
   /** The page's markdown env (math macros, heading ids, errors). */
   env: MarkdownEnv;
@@ -113,9 +115,9 @@ function renderBundle(data: Record<string, unknown>, metadata: Record<string, un
       const html = joinText(data[mime]);
       if (ctx.trusted) return `<div class="html-output">${html}</div>`;
       ctx.stats.htmlFrames++;
-      // allow-same-origin without allow-scripts: nothing in the frame runs; the page's own
-      // script may read the frame's height to fit it.
-      return `<iframe class="html-output" sandbox="allow-same-origin" title="HTML output" srcdoc="${escapeHtml(frameDocument(html))}"></iframe>`;
+      // Sanitised, and besides in a frame: allow-same-origin without allow-scripts, so nothing
+      // in it runs and its styles stay in it; the page's own script may read its height to fit it.
+      return `<iframe class="html-output" sandbox="allow-same-origin" title="HTML output" srcdoc="${escapeHtml(frameDocument(sanitizeHtml(html)))}"></iframe>`;
     }
     case 'text/markdown':
       return `<div class="markdown-output">${ctx.markdown.render(joinText(data[mime]), ctx.env)}</div>`;

@@ -1,7 +1,10 @@
 /**
- * The stylesheet of exported course pages (`_static/site.css`): a readable column of prose,
- * code and figures; light or dark after the reader's system setting; prints light, without
- * navigation, keeping code cells and figures whole where a page break allows.
+ * The stylesheet of exported course pages (`_static/site.css`): prose in a readable measure
+ * (`--measure`, about 80 characters a line) centred in the window, while what needs width —
+ * code cells with their outputs and views, display equations, tables, fenced code — breaks out
+ * of it, up to `--wide` or the window, and scrolls within itself only when wider still. Light or
+ * dark after the reader's system setting; prints light, without navigation, keeping code cells
+ * and figures whole where a page break allows.
  */
 export const SITE_CSS = `/* seqlab export: course pages */
 :root {
@@ -16,7 +19,8 @@ export const SITE_CSS = `/* seqlab export: course pages */
   --error-bg: #ffebe9;
   --error-border: #ff818266;
   --shadow: 0 1px 2px rgba(31, 35, 40, 0.06);
-  --column: 54rem;
+  --measure: 46rem;
+  --wide: 76rem;
   --ansi-black: #24292f; --ansi-red: #cf222e; --ansi-green: #116329; --ansi-yellow: #8a6100;
   --ansi-blue: #0550ae; --ansi-magenta: #8250df; --ansi-cyan: #1b7c83; --ansi-white: #6e7781;
   --ansi-black-i: #57606a; --ansi-red-i: #a40e26; --ansi-green-i: #1a7f37; --ansi-yellow-i: #633c01;
@@ -44,8 +48,7 @@ export const SITE_CSS = `/* seqlab export: course pages */
 *, *::before, *::after { box-sizing: border-box; }
 html { background: var(--bg); color: var(--fg); -webkit-text-size-adjust: 100%; }
 body {
-  margin: 0 auto;
-  max-width: var(--column);
+  margin: 0;
   padding: 0 1.25rem 3rem;
   font: 17px/1.65 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
   overflow-wrap: break-word;
@@ -62,6 +65,18 @@ a:hover { text-decoration-thickness: 2px; }
   font-size: 0.9rem; color: var(--muted);
 }
 .site-title { font-weight: 600; color: var(--fg); text-decoration: none; }
+.site-header, .pager, .site-footer, main.index { max-width: var(--measure); margin-left: auto; margin-right: auto; }
+
+/* Block layout, so vertical margins collapse as in any document: each block of prose is centred
+   in the measure; wide blocks are centred in the wide column (or the window, when narrower). */
+section.markdown-cell > * { max-width: var(--measure); margin-left: auto; margin-right: auto; }
+/* Code cells take the wide column (their outputs and views size to it). */
+main.notebook > .code-cell, main.notebook > .raw-cell { max-width: var(--wide); margin-left: auto; margin-right: auto; }
+/* Display math spans the wide column, centred as the prose is. */
+section.markdown-cell > .math-display { max-width: var(--wide); }
+/* Tables and fenced code are as wide as their content: never narrower than the measure (so they
+   line up with the prose), never wider than the wide column. */
+section.markdown-cell > .table-wrap, section.markdown-cell > pre { width: fit-content; min-width: min(100%, var(--measure)); max-width: min(100%, var(--wide)); }
 
 h1, h2, h3, h4, h5, h6 { line-height: 1.25; margin: 1.8em 0 0.6em; font-weight: 650; }
 h1 { font-size: 2.1rem; margin-top: 0.5em; }
@@ -109,17 +124,17 @@ iframe.html-output { display: block; width: 100%; height: 12rem; border: 0; back
 .markdown-output > :last-child { margin-bottom: 0; }
 .output-unsupported { color: var(--muted); font-style: italic; font-size: 0.9em; }
 
-.ansi-bold { font-weight: 700; } .ansi-faint { opacity: 0.7; } .ansi-italic { font-style: italic; } .ansi-underline { text-decoration: underline; }
+/* ansi_up's class names for the 16 standard colours (bold, italic, 256 and true colours come as inline styles). */
 .ansi-black-fg { color: var(--ansi-black); } .ansi-red-fg { color: var(--ansi-red); } .ansi-green-fg { color: var(--ansi-green); } .ansi-yellow-fg { color: var(--ansi-yellow); }
 .ansi-blue-fg { color: var(--ansi-blue); } .ansi-magenta-fg { color: var(--ansi-magenta); } .ansi-cyan-fg { color: var(--ansi-cyan); } .ansi-white-fg { color: var(--ansi-white); }
-.ansi-black-intense-fg { color: var(--ansi-black-i); } .ansi-red-intense-fg { color: var(--ansi-red-i); } .ansi-green-intense-fg { color: var(--ansi-green-i); } .ansi-yellow-intense-fg { color: var(--ansi-yellow-i); }
-.ansi-blue-intense-fg { color: var(--ansi-blue-i); } .ansi-magenta-intense-fg { color: var(--ansi-magenta-i); } .ansi-cyan-intense-fg { color: var(--ansi-cyan-i); } .ansi-white-intense-fg { color: var(--ansi-white-i); }
+.ansi-bright-black-fg { color: var(--ansi-black-i); } .ansi-bright-red-fg { color: var(--ansi-red-i); } .ansi-bright-green-fg { color: var(--ansi-green-i); } .ansi-bright-yellow-fg { color: var(--ansi-yellow-i); }
+.ansi-bright-blue-fg { color: var(--ansi-blue-i); } .ansi-bright-magenta-fg { color: var(--ansi-magenta-i); } .ansi-bright-cyan-fg { color: var(--ansi-cyan-i); } .ansi-bright-white-fg { color: var(--ansi-white-i); }
 .ansi-black-bg { background: var(--ansi-black); } .ansi-red-bg { background: var(--ansi-red); } .ansi-green-bg { background: var(--ansi-green); } .ansi-yellow-bg { background: var(--ansi-yellow); }
 .ansi-blue-bg { background: var(--ansi-blue); } .ansi-magenta-bg { background: var(--ansi-magenta); } .ansi-cyan-bg { background: var(--ansi-cyan); } .ansi-white-bg { background: var(--ansi-white); }
-.ansi-black-intense-bg { background: var(--ansi-black-i); } .ansi-red-intense-bg { background: var(--ansi-red-i); } .ansi-green-intense-bg { background: var(--ansi-green-i); } .ansi-yellow-intense-bg { background: var(--ansi-yellow-i); }
-.ansi-blue-intense-bg { background: var(--ansi-blue-i); } .ansi-magenta-intense-bg { background: var(--ansi-magenta-i); } .ansi-cyan-intense-bg { background: var(--ansi-cyan-i); } .ansi-white-intense-bg { background: var(--ansi-white-i); }
+.ansi-bright-black-bg { background: var(--ansi-black-i); } .ansi-bright-red-bg { background: var(--ansi-red-i); } .ansi-bright-green-bg { background: var(--ansi-green-i); } .ansi-bright-yellow-bg { background: var(--ansi-yellow-i); }
+.ansi-bright-blue-bg { background: var(--ansi-blue-i); } .ansi-bright-magenta-bg { background: var(--ansi-magenta-i); } .ansi-bright-cyan-bg { background: var(--ansi-cyan-i); } .ansi-bright-white-bg { background: var(--ansi-white-i); }
 
-.pager { display: flex; justify-content: space-between; gap: 1rem; margin: 3rem 0 1rem; padding-top: 1rem; border-top: 1px solid var(--border); }
+.pager { display: flex; justify-content: space-between; gap: 1rem; margin: 3rem auto 1rem; padding-top: 1rem; border-top: 1px solid var(--border); }
 .pager a { display: flex; flex-direction: column; max-width: 48%; text-decoration: none; }
 .pager .next { margin-left: auto; text-align: right; }
 .pager-label { font-size: 0.8rem; color: var(--muted); }
@@ -138,7 +153,8 @@ iframe.html-output { display: block; width: 100%; height: 12rem; border: 0; back
 
 @media print {
   :root { --bg: #ffffff; --fg: #000000; --muted: #444444; --code-bg: #f6f8fa; --border: #cccccc; --shadow: none; }
-  body { max-width: none; padding: 0; font-size: 11pt; }
+  body { padding: 0; font-size: 11pt; }
+  .site-footer { max-width: none; }
   .page-position, .pager, .skip-link, .anchor-link { display: none; }
   a { color: inherit; }
   .code-cell, .toc li { box-shadow: none; }

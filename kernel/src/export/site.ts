@@ -27,9 +27,9 @@ export interface ExportOptions {
   /** The site's title (index heading, every page's header). Default "Notebooks". */
   title?: string;
   /**
-   * Trust the notebooks' HTML: `text/html` outputs go into the page as they are and their
-   * inline scripts run. Default: each HTML output is shown in a sandboxed frame where
-   * nothing runs.
+   * Trust the notebooks' HTML: raw HTML in markdown and `text/html` outputs go into the page
+   * as they are and their inline scripts run. Default: that HTML is sanitised (an allow-list,
+   * see sanitize.ts), and each `text/html` output is shown in a sandboxed frame besides.
    */
   trusted?: boolean;
   /** Export notebooks that have never been executed (with a warning) instead of failing. */
@@ -147,7 +147,8 @@ export async function exportSite(notebooks: readonly string[], options: ExportOp
     if (temp) rmSync(temp, { recursive: true, force: true });
   }
 
-  const markdown = { cells: createMarkdown({ html: true }), outputs: createMarkdown({ html: options.trusted ?? false }) };
+  // Authors' HTML (markdown cells, markdown outputs) is kept; untrusted, through the sanitiser.
+  const markdown = createMarkdown({ html: true, sanitize: !(options.trusted ?? false) });
   const mimeTypes = viewMimeTypes();
   const rendered: Array<{ path: string; file: string; page: NotebookPage; warnings: string[] }> = [];
   for (const p of paths) {

@@ -5,6 +5,10 @@
  * session number, execution count, source, and the text/plain of the execute_result. Each
  * kernel start is a new session (the largest session in the file + 1). Appending single lines
  * keeps concurrent kernels from corrupting each other's entries.
+ *
+ * The file is the store: a query reads it (so it also sees what other kernels wrote since),
+ * and the kernel keeps no copy of its cells in memory, which would grow with every execute.
+ * Only entries that could not be written (a read-only data dir) are kept in memory.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -41,13 +45,14 @@ function globToRegExp(pattern: string): RegExp {
 
 /** See the module comment. */
 export class HistoryStore {
-  private entries: HistoryEntry[] | undefined;
   private sessionNumber: number | undefined;
+  /** Entries of this session that could not be appended to the file. */
+  private readonly unwritten: HistoryEntry[] = [];
 
   constructor(readonly file: string) {}
 
+  /** Every entry of the file, oldest first, then this session's unwritten ones. */
   private load(): HistoryEntry[] {
-    if (this.entries) return this.entries;
     const entries: HistoryEntry[] = [];
     if (existsSync(this.file)) {
       for (const line of readFileSync(this.file, 'utf8').split('\n')) {
@@ -60,34 +65,27 @@ export class HistoryStore {
         }
       }
     }
-    this.entries = entries;
-    this.sessionNumber = entries.reduce((m, e) => Math.max(m, e.session), 0) + 1;
+    this.sessionNumber ??= entries.reduce((m, e) => Math.max(m, e.session), 0) + 1;
+    entries.push(...this.unwritten);
     return entries;
   }
 
-  /** This kernel's session number. */
+  /** This kernel's session number (fixed on first use). */
   get session(): number {
-    this.load();
+    if (this.sessionNumber === undefined) this.load();
     return this.sessionNumber!;
   }
 
   /** Records an executed cell. */
   add(line: number, input: string, output: string | null): void {
-    const entries = this.load();
     const entry: HistoryEntry = { session: this.session, line, input, output };
-    entries.push(entry);
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       appendFileSync(this.file, JSON.stringify({ s: entry.session, n: line, in: input, out: output }) + '\n');
     } catch {
-      // History is a convenience: a read-only data dir must not fail the cell.
+      // History is a convenience: a read-only data dir must not fail the cell (nor lose its entry).
+      this.unwritten.push(entry);
     }
-  }
-
-  /** Sets the output of the latest entry of this session with `line`. */
-  setOutput(line: number, output: string): void {
-    const e = [...this.load()].reverse().find((x) => x.session === this.session && x.line === line);
-    if (e) e.output = output;
   }
 
   /** Answers a history_request. */

@@ -1,7 +1,8 @@
 /**
  * The session: binds the five ZeroMQ sockets of a connection file, answers heartbeats,
- * decodes and verifies incoming messages (a message with a bad or missing signature is logged
- * and dropped, never dispatched), and wires dispatch to the execution and language workers.
+ * decodes and verifies incoming messages (a message with a bad or missing signature, or a
+ * replay of one already accepted, is logged and dropped, never dispatched), and wires
+ * dispatch to the execution and language workers.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -75,6 +76,9 @@ const typescriptVersion: string = (() => {
   }
 })();
 
+/** Accepted signatures remembered to reject replays (jupyter_client's digest_history_size). */
+const REPLAY_HISTORY = 2 ** 16;
+
 function parseTypecheck(v: string | undefined): TypecheckMode {
   if (v === undefined || v === '') return 'off';
   if (v === 'off' || v === 'warn' || v === 'error') return v;
@@ -89,7 +93,8 @@ function parseTypecheck(v: string | undefined): TypecheckMode {
 export async function startKernel(options: KernelOptions): Promise<RunningKernel> {
   const log = options.log ?? ((t: string) => process.stderr.write(`[seqlab] ${t}\n`));
   const info = readConnectionFile(options.connectionFile);
-  const codec = new Codec(info.key, info.signature_scheme);
+  // One codec for every channel, so a message replayed on another channel is caught too.
+  const codec = new Codec(info.key, info.signature_scheme, { replayHistory: REPLAY_HISTORY });
   const session = randomUUID();
   const notebookDir = options.notebookDir ?? process.cwd();
   const typecheck = options.typecheck ?? parseTypecheck(process.env['SEQLAB_TYPECHECK']);
@@ -100,6 +105,10 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
   const iopub = new Publisher();
   const hb = new Reply();
   for (const s of [shell, control, stdin, iopub, hb]) s.linger = 1000;
+  // A frontend that reconnects (or a second client of the same KernelManager) comes back with
+  // the same ZeroMQ identity; without handover the ROUTER keeps the old, dead peer under that
+  // identity and the new one never gets a reply. ipykernel sets router_handover on the same three.
+  for (const s of [shell, control, stdin]) s.handover = true;
   await Promise.all([
     shell.bind(endpoint(info, 'shell')),
     control.bind(endpoint(info, 'control')),

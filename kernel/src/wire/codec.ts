@@ -3,7 +3,10 @@
  *
  * Outgoing messages are signed with HMAC-SHA256 over header, parent header, metadata and
  * content; incoming messages are verified in constant time. A message that fails
- * verification is never handed to a handler.
+ * verification is never handed to a handler. A codec can also remember the signatures it
+ * accepted and reject a message whose signature it has seen before: a captured message
+ * replayed on the wire is then dropped instead of run again (as jupyter_client's Session
+ * keeps a digest history and raises "Duplicate Signature").
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Message } from './message.js';
@@ -15,18 +18,32 @@ export class WireError extends Error {
   override name = 'WireError';
 }
 
+/** Options of {@link Codec}. */
+export interface CodecOptions {
+  /**
+   * How many accepted signatures to remember for rejecting replays (0, the default: none).
+   * When full, the oldest is forgotten, so memory stays bounded; the kernel keeps 65,536, as
+   * jupyter_client's `digest_history_size`.
+   */
+  replayHistory?: number;
+}
+
 /**
  * Signs and verifies messages with one key.
  *
  * An empty key disables signing, as the Jupyter spec allows (`key: ""` in the connection file);
- * then any signature is accepted.
+ * then any signature is accepted, and replays cannot be told apart.
  */
 export class Codec {
   private readonly key: Buffer;
+  private readonly replayHistory: number;
+  /** Accepted signatures, oldest first (a Set iterates in insertion order). */
+  private readonly digests = new Set<string>();
 
-  constructor(key: string, scheme = 'hmac-sha256') {
+  constructor(key: string, scheme = 'hmac-sha256', options: CodecOptions = {}) {
     if (scheme !== 'hmac-sha256') throw new WireError(`unsupported signature_scheme "${scheme}" (only hmac-sha256)`);
     this.key = Buffer.from(key, 'utf8');
+    this.replayHistory = Math.max(0, Math.floor(options.replayHistory ?? 0));
   }
 
   /** HMAC-SHA256 hex digest of the four JSON frames; '' when signing is disabled. */
@@ -51,8 +68,8 @@ export class Codec {
   /**
    * Parses and verifies multipart frames.
    *
-   * @throws WireError when the delimiter is missing, the signature is missing or wrong, or a
-   *   JSON frame does not parse.
+   * @throws WireError when the delimiter is missing, the signature is missing or wrong, the
+   *   signature was accepted before (with `replayHistory`), or a JSON frame does not parse.
    */
   decode(frames: readonly Buffer[]): Message {
     const at = frames.findIndex((f) => f.length === DELIMITER.length && f.toString() === DELIMITER);
@@ -67,6 +84,29 @@ export class Codec {
         throw new WireError('invalid signature');
       }
     }
+    const [header, parent, metadata, content] = this.parseFrames(json);
+    // Remembered only once the message is known to be well formed, so garbage signed with the
+    // key cannot push real signatures out of the history.
+    if (this.replayHistory > 0 && this.key.length > 0) this.remember(signature.toString('latin1'));
+    return {
+      identities: frames.slice(0, at),
+      header: header as unknown as Message['header'],
+      parent_header: parent,
+      metadata,
+      content,
+      buffers: frames.slice(at + 6),
+    };
+  }
+
+  /** Records an accepted signature; throws when it was accepted before. */
+  private remember(signature: string): void {
+    if (this.digests.has(signature)) throw new WireError('duplicate signature (a replayed message)');
+    this.digests.add(signature);
+    if (this.digests.size > this.replayHistory) this.digests.delete(this.digests.values().next().value!);
+  }
+
+  /** The four JSON frames as objects; the header must name msg_type and msg_id. */
+  private parseFrames(json: readonly Buffer[]): [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>] {
     const parse = (b: Buffer, what: string): Record<string, unknown> => {
       try {
         const v: unknown = JSON.parse(b.toString('utf8'));
@@ -80,13 +120,6 @@ export class Codec {
     if (typeof header['msg_type'] !== 'string' || typeof header['msg_id'] !== 'string') {
       throw new WireError('header lacks msg_type or msg_id');
     }
-    return {
-      identities: frames.slice(0, at),
-      header: header as unknown as Message['header'],
-      parent_header: parse(json[1]!, 'parent_header'),
-      metadata: parse(json[2]!, 'metadata'),
-      content: parse(json[3]!, 'content'),
-      buffers: frames.slice(at + 6),
-    };
+    return [header, parse(json[1]!, 'parent_header'), parse(json[2]!, 'metadata'), parse(json[3]!, 'content')];
   }
 }

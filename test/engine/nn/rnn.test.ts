@@ -183,7 +183,7 @@ describe('shapes, options and errors', () => {
     expect(() => gru.forward(randn([2, 5, 8]), randn([1, 2, 4]))).toThrow('GRU: expected h0 of shape [2,2,4] (numLayers * numDirections = 2, batch 2, hiddenSize 4), got [1,2,4]');
     expect(() => lstm.forward(tensor([[[1]]], { dtype: 'int32' }))).toThrow('LSTM: input must be floating point, got int32 (token ids go through an Embedding first)');
     expect(() => new nn.RNN(4, 4, { nonlinearity: 'sigmoid' as never })).toThrow("RNN: nonlinearity must be 'tanh' or 'relu'");
-    expect(() => new nn.LSTM(4, 0)).toThrow('LSTM: hiddenSize must be a positive integer, got 0');
+    expect(() => new nn.LSTM(4, 0)).toThrow('LSTM: hiddenSize must be a positive integer, got number 0');
     expect(() => new nn.LSTM(4, 4, { projSize: 2 } as never)).toThrow('LSTM: unknown option projSize');
     expect(() => new nn.LSTMCell(3, 2).forward(randn([2, 4]))).toThrow('LSTMCell: expected input [batch, 3] or [3], got [2,4]');
   });

@@ -2,6 +2,7 @@
  * Bad input gets an error naming the op, the argument and the shapes; no shape mistake
  * silently turns into NaN or a wrong broadcast.
  */
+import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import * as E from '../../../engine/src/index.js';
 import { tensor, zeros, randn, ones } from '../../../engine/src/index.js';
@@ -62,5 +63,35 @@ describe('dtypes of joins', () => {
     expect(E.cat([tensor([true]), tensor([false, true])]).dtype).toBe('bool');
     expect(E.stack([ids([1, 2]), ids([3, 4])]).dtype).toBe('int32');
     expect(E.cat([ids([1]), tensor([0.5])]).dtype).toBe('float32');
+  });
+});
+
+describe('a tensor too large to allocate is named with its op, shape and bytes', () => {
+  // Node says how many elements a typed array may hold (2^32 on 64-bit Node 20); every
+  // size below is larger, so nothing here tries to get the memory.
+  const limit = `more than the ${constants.MAX_LENGTH.toLocaleString('en-US')} elements a typed array can hold in this JavaScript engine`;
+  const big = [100000, 100000];
+
+  it('creation', () => {
+    expect(constants.MAX_LENGTH).toBeLessThan(1e10);
+    expect(() => randn(big)).toThrow(`randn: cannot allocate a float32 tensor of shape [100000,100000] (10,000,000,000 elements, 40,000,000,000 bytes (37.3 GiB)): ${limit}`);
+    expect(() => zeros(big, { dtype: 'float64' })).toThrow('zeros: cannot allocate a float64 tensor of shape [100000,100000] (10,000,000,000 elements, 80,000,000,000 bytes (74.5 GiB))');
+    expect(() => E.ones(big)).toThrow('ones: cannot allocate a float32 tensor of shape [100000,100000]');
+    expect(() => E.full(big, true)).toThrow('full: cannot allocate a bool tensor of shape [100000,100000] (10,000,000,000 elements, 10,000,000,000 bytes (9.3 GiB))');
+    expect(() => E.rand(big)).toThrow('rand: cannot allocate a float32 tensor');
+    expect(() => E.randint(0, 5, big)).toThrow('randint: cannot allocate an int32 tensor');
+    expect(() => E.eye(100000)).toThrow('eye: cannot allocate a float32 tensor of shape [100000,100000]');
+    expect(() => E.arange(1e10)).toThrow('arange: cannot allocate an int32 tensor of shape [10000000000]');
+  });
+
+  it('results of ops larger than their inputs', () => {
+    const col = zeros(100000, 1);
+    const row = zeros(1, 100000);
+    expect(() => col.add(row)).toThrow(`add: cannot allocate a float32 tensor of shape [100000,100000] (10,000,000,000 elements, 40,000,000,000 bytes (37.3 GiB)): ${limit}`);
+    expect(() => E.matmul(col, row)).toThrow('matmul: cannot allocate a float32 tensor of shape [100000,100000]');
+    expect(() => col.expand(big).exp()).toThrow('exp: cannot allocate a float32 tensor of shape [100000,100000]');
+    expect(() => col.expand(big).contiguous()).toThrow('contiguous: cannot allocate a float32 tensor of shape [100000,100000]');
+    expect(() => col.gt(row)).toThrow('gt: cannot allocate a bool tensor of shape [100000,100000]');
+    expect(() => E.where(col.gt(0), col, row)).toThrow('where: cannot allocate a bool tensor of shape [100000,100000]');
   });
 });

@@ -26,6 +26,19 @@ describe('seqlab install', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain('NOT installed: the JupyterLab extension is not built');
   });
 
+  it('--threads N writes SEQLAB_THREADS into kernel.json and rejects what is not a thread count', () => {
+    const prefix = tempDir();
+    const r = seqlab(['install', '--prefix', prefix, '--threads', '1', '--typecheck', 'off']);
+    expect(r.status, r.stderr).toBe(0);
+    const spec = JSON.parse(readFileSync(join(prefix, 'share', 'jupyter', 'kernels', 'seqlab', 'kernel.json'), 'utf8'));
+    expect(spec.env).toEqual({ SEQLAB_TYPECHECK: 'off', SEQLAB_THREADS: '1' });
+    for (const bad of ['0', '-2', '1.5', 'two', '']) {
+      const b = seqlab(['install', '--prefix', tempDir(), `--threads=${bad}`]);
+      expect(b.status, `--threads ${bad}`).toBe(2);
+      expect(b.stderr).toContain(`--threads must be a whole number of threads, 1 or more, got "${bad}"`);
+    }
+  });
+
   it('copies a built labextension and uninstall removes both', () => {
     const prefix = tempDir();
     const ext = tempDir('labext-');
@@ -64,7 +77,7 @@ describe('seqlab install', { timeout: 120_000 }, () => {
   });
 
   it('prints help and version, and rejects unknown flags', () => {
-    expect(seqlab(['--help']).stdout).toContain('seqlab install');
+    expect(seqlab(['install', '--help']).stdout).toContain('Usage: seqlab install');
     expect(seqlab(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const bad = seqlab(['install', '--bogus']);
     expect(bad.status).toBe(2);

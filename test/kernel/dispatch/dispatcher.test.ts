@@ -80,6 +80,32 @@ describe('Dispatcher', () => {
     expect(events).toEqual(['status:busy', 'log:no handler for shell message "bogus_request"; ignored', 'status:idle']);
   });
 
+  it('treats msg_types named like Object.prototype members as unknown', async () => {
+    const { io, events } = recorder();
+    const d = new Dispatcher({ kernel_info_request: () => ({ status: 'ok' }) }, io);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      events.length = 0;
+      await d.handle(req(name), 'shell');
+      expect(events).toEqual(['status:busy', `log:no handler for shell message "${name}"; ignored`, 'status:idle']);
+    }
+  });
+
+  it('serves only kernel_info, shutdown and interrupt on control; the rest is unknown there', async () => {
+    const { io, events } = recorder();
+    const ran: string[] = [];
+    const handler = (type: string) => () => (ran.push(type), { status: 'ok' });
+    const types = ['execute_request', 'complete_request', 'kernel_info_request', 'shutdown_request', 'interrupt_request'];
+    const d = new Dispatcher(Object.fromEntries(types.map((t) => [t, handler(t)])), io);
+    for (const t of types) await d.handle(req(t), 'control');
+    expect(ran).toEqual(['kernel_info_request', 'shutdown_request', 'interrupt_request']);
+    expect(events.filter((e) => e.startsWith('log:'))).toEqual([
+      'log:no handler for control message "execute_request" (served on the shell channel only); ignored',
+      'log:no handler for control message "complete_request" (served on the shell channel only); ignored',
+    ]);
+    await d.handle(req('execute_request'), 'shell');
+    expect(ran.at(-1)).toBe('execute_request');
+  });
+
   it('names reply types', () => {
     expect(replyType('execute_request')).toBe('execute_reply');
     expect(replyType('comm_info_request')).toBe('comm_info_reply');

@@ -56,4 +56,21 @@ describe('Codec', () => {
     expect(() => codec.decode(bad)).toThrow(/content frame is not a JSON object/);
     expect(() => new Codec('k', 'hmac-md5')).toThrow('unsupported signature_scheme');
   });
+
+  it('with a replay history rejects a signature it accepted before, and forgets the oldest when full', () => {
+    const sender = new Codec('secret');
+    const receiver = new Codec('secret', 'hmac-sha256', { replayHistory: 2 });
+    const [a, b, c] = [msg(), msg(), msg()].map((m) => sender.encode(m));
+    expect(receiver.decode(a!).content).toEqual({ code: '1' });
+    expect(() => receiver.decode(a!)).toThrow(new WireError('duplicate signature (a replayed message)'));
+    receiver.decode(b!);
+    receiver.decode(c!); // the history holds b and c now; a was forgotten
+    expect(() => receiver.decode(c!)).toThrow('duplicate signature');
+    expect(receiver.decode(a!).header.msg_id).toBeTruthy();
+    // A message that fails verification is not remembered (its copy fails the same way, not as a replay).
+    const forged = [...b!];
+    forged[6] = Buffer.from('{"code":"evil()"}');
+    expect(() => receiver.decode(forged)).toThrow('invalid signature');
+    expect(() => new Codec('secret').decode(a!)).not.toThrow();
+  });
 });
