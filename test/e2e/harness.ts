@@ -7,7 +7,8 @@
  * console errors and screenshots; `lab.close()` deletes sessions, closes the browser and stops
  * the server (and its kernels), also after a failure.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,102 @@ export async function prepareHost(): Promise<StepReport[]> {
   checkServerDependencies();
   // buildProject takes a machine-wide lock: one worker builds, the others then find it current.
   return buildProject({ log: line => console.log(line), skipTypeScript: true });
+}
+
+/**
+ * jupyterlab-plotly, the plotly renderer a JupyterLab user installs next to seqlab, pinned:
+ * its npm package, and the plotly.js release it depends on (`^2.35.2`) as the prebuilt
+ * `plotly.js-dist-min` of that release.
+ */
+export const JUPYTERLAB_PLOTLY = { version: '5.24.1', plotlyJs: '2.35.3' } as const;
+
+/**
+ * A Jupyter data folder holding jupyterlab-plotly as a prebuilt labextension
+ * (`labextensions/jupyterlab-plotly/`), for {@link LabOptions.jupyterPath}. Built once into
+ * `.cache/e2e/` (ignored by git) and reused.
+ *
+ * The npm package ships the TypeScript output, not the prebuilt labextension that plotly's
+ * Python package installs (PyPI is out of reach here), so it is built here the same way
+ * seqlab's is: `build-labextension` against `@jupyterlab/core-meta`. Built as published
+ * except for two things. Its mime renderer, the part that draws
+ * `application/vnd.plotly.v1+json`, is built; its FigureWidget plugin is left out, because
+ * it needs ipywidgets (`@jupyter-widgets/base`), which the host does not have (a JupyterLab
+ * without ipywidgets cannot load it either). And `plotly.js/dist/plotly`, which the renderer
+ * imports, is plotly.js-dist-min of the same plotly.js release (the same bundle, minified),
+ * so the whole plotly.js source tree is not installed to build it.
+ */
+export function prepareJupyterlabPlotly(log: (line: string) => void = line => console.log(line)): string {
+  const { version, plotlyJs } = JUPYTERLAB_PLOTLY;
+  const dataDir = join(repoRoot, '.cache', 'e2e', `jupyterlab-plotly-${version}-plotly.js-${plotlyJs}`);
+  const installed = join(dataDir, 'labextensions', 'jupyterlab-plotly');
+  if (existsSync(join(installed, 'package.json'))) {
+    return dataDir;
+  }
+  const run = (command: string, args: string[], cwd: string, what: string): void => {
+    log(`e2e: ${what}: ${command} ${args.join(' ')}`);
+    const result = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) {
+      throw new Error(`e2e: ${what} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`.trim());
+    }
+  };
+  // Under the repository, so that webpack finds the host's shared packages (@lumino/widgets)
+  // and the loaders in the root node_modules.
+  const work = join(repoRoot, '.cache', 'e2e', `jupyterlab-plotly-build-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    run('npm', ['pack', `jupyterlab-plotly@${version}`, `plotly.js-dist-min@${plotlyJs}`, '--silent', '--pack-destination', work], work, 'downloading jupyterlab-plotly');
+    const pkg = join(work, 'jupyterlab-plotly');
+    const plotly = join(work, 'plotly-dist');
+    mkdirSync(pkg);
+    mkdirSync(plotly);
+    run('tar', ['-xzf', join(work, `jupyterlab-plotly-${version}.tgz`), '-C', pkg, '--strip-components=1'], work, 'unpacking jupyterlab-plotly');
+    run('tar', ['-xzf', join(work, `plotly.js-dist-min-${plotlyJs}.tgz`), '-C', plotly, '--strip-components=1'], work, 'unpacking plotly.js-dist-min');
+    // plotly.js/dist/plotly, as the renderer imports it.
+    const shim = join(pkg, 'node_modules', 'plotly.js');
+    mkdirSync(join(shim, 'dist'), { recursive: true });
+    writeFileSync(join(shim, 'package.json'), JSON.stringify({ name: 'plotly.js', version: plotlyJs, main: 'dist/plotly.js' }));
+    cpSync(join(plotly, 'plotly.min.js'), join(shim, 'dist', 'plotly.js'));
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as Record<string, any>;
+    if (manifest['version'] !== version || manifest['jupyterlab']?.['mimeExtension'] !== 'lib/plotly-renderer') {
+      throw new Error(`e2e: jupyterlab-plotly@${version} is not laid out as expected (jupyterlab.mimeExtension "lib/plotly-renderer")`);
+    }
+    manifest['jupyterlab'] = {
+      mimeExtension: 'lib/plotly-renderer',
+      outputDir: 'labextension',
+      webpackConfig: 'webpack.extra.cjs',
+    };
+    // The package's entry (exposed as ./index) re-exports the FigureWidget too: the renderer instead.
+    manifest['main'] = 'lib/plotly-renderer.js';
+    manifest['dependencies'] = { '@lumino/widgets': manifest['dependencies']['@lumino/widgets'], 'plotly.js': plotlyJs };
+    delete manifest['devDependencies'];
+    delete manifest['scripts'];
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2));
+    // plotly.js is minified already: not parsed for imports, not minified again (as seqlab's own build).
+    writeFileSync(
+      join(pkg, 'webpack.extra.cjs'),
+      "const TerserPlugin = require('terser-webpack-plugin');\n" +
+        "module.exports = { module: { noParse: /plotly\\.js[\\\\/]dist[\\\\/]plotly\\.js$/ }, optimization: { minimizer: [new TerserPlugin({ exclude: /plotly/ })] } };\n"
+    );
+    const corePath = join(repoRoot, 'extension', 'lib', 'core-meta');
+    if (!existsSync(join(corePath, 'package.json'))) {
+      throw new Error('e2e: extension/lib/core-meta is missing: build the extension first (npm run build -w extension)');
+    }
+    run(join(repoRoot, 'node_modules', '.bin', 'build-labextension'), ['--core-path', corePath, pkg], repoRoot, 'building the jupyterlab-plotly labextension');
+    const built = join(pkg, 'labextension');
+    if (!existsSync(join(built, 'package.json'))) {
+      throw new Error(`e2e: build-labextension wrote no ${join(built, 'package.json')}`);
+    }
+    const staging = `${dataDir}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(built, join(staging, 'labextensions', 'jupyterlab-plotly'), { recursive: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    renameSync(staging, dataDir);
+    log(`e2e: jupyterlab-plotly ${version} labextension in ${installed}`);
+    return dataDir;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** A console message or page error seen in the browser. */

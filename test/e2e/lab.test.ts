@@ -4,8 +4,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { linePlot } from '../../engine/src/index.js';
 import { processesMentioning } from '../../extension/host/src/server.js';
-import { notebook, outputText, prepareHost, recordTimings, startLab, type Lab } from './harness.js';
+import {
+  JUPYTERLAB_PLOTLY,
+  notebook,
+  outputText,
+  prepareHost,
+  prepareJupyterlabPlotly,
+  recordTimings,
+  renderedFigures,
+  startLab,
+  type Lab,
+} from './harness.js';
 
 // Browser steps are slow on a loaded 2-core machine; a wedged page still fails within 2 minutes.
 describe('JupyterLab host', { timeout: 120_000 }, () => {
@@ -138,5 +149,88 @@ describe('JupyterLab host', { timeout: 120_000 }, () => {
     expect(event.status).toBe(204);
     const badEvent = await l.server.api('api/events', { method: 'POST', body: '{"data": {}}' });
     expect(badEvent.status).toBe(400);
+  });
+});
+
+/**
+ * seqlab's extension next to jupyterlab-plotly, the plotly renderer a user installs for
+ * Python's plotly figures. Both register for plotly figures; JupyterLab keeps one renderer
+ * per MIME type, so seqlab leaves application/vnd.plotly.v1+json to plotly's renderer and
+ * draws its own figures through their mark (engine/schemas/README.md). Saved outputs: a
+ * figure seqlab's engine made, and one as a Python kernel sends it.
+ */
+describe('JupyterLab host with seqlab and jupyterlab-plotly', { timeout: 120_000 }, () => {
+  const PLOTLY = 'application/vnd.plotly.v1+json';
+  let lab: Lab | null = null;
+  const seqlabFigure = linePlot({ train: [2.5, 1.4, 0.9, 0.7] }, { title: 'seqlab loss', xTitle: 'epoch' });
+  const pythonFigure = {
+    [PLOTLY]: { data: [{ type: 'bar', x: ['a', 'b', 'c'], y: [3, 1, 2] }], layout: { title: { text: 'python bars' } } },
+    'text/html': '<div>plotly figure (needs plotly.js)</div>',
+    'text/plain': 'Figure({...})',
+  };
+  const withOutputs = (bundles: Array<Record<string, unknown>>): object => {
+    const nb = notebook(bundles.map((_, i) => `figure_${i}`)) as { cells: Array<Record<string, unknown>> };
+    nb.cells.forEach((cell, i) => {
+      cell['execution_count'] = i + 1;
+      cell['outputs'] = [{ output_type: 'display_data', data: bundles[i], metadata: {} }];
+    });
+    return nb;
+  };
+
+  beforeAll(async () => {
+    await prepareHost();
+    const plotlyData = prepareJupyterlabPlotly();
+    lab = await startLab({
+      seqlab: true,
+      jupyterPath: [plotlyData],
+      notebooks: { 'figures.ipynb': withOutputs([seqlabFigure.bundle(), pythonFigure]) },
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    await lab?.close();
+  }, 60_000);
+
+  it('loads both; plotly draws the other kernel\'s figure, seqlab its own', async () => {
+    const l = lab!;
+    await l.openNotebook('figures.ipynb');
+    const plugins = await l.page.evaluate(() => {
+      const app = (window as unknown as { jupyterapp: any }).jupyterapp;
+      return ['@jupyterlab/plotly-extension:factory', '@seqlab/jupyterlab:plotly', '@seqlab/jupyterlab:commands'].map(id => app.isPluginActivated(id));
+    });
+    expect(plugins).toEqual([true, true, true]);
+    const cell = (i: number): string => `.jp-Notebook .jp-Cell:nth-child(${i + 1})`;
+    const output = (i: number): string => `${cell(i)} .jp-OutputArea-output`;
+    // (jupyterlab-plotly draws into the output node itself, seqlab into a view inside it.)
+    await l.page.waitForSelector(`${cell(0)} .js-plotly-plot .main-svg`, { timeout: 60_000 });
+    await l.page.waitForSelector(`${cell(1)} .js-plotly-plot .main-svg`, { timeout: 60_000 });
+    // seqlab's figure (carrying the mark) by seqlab's renderer; the plain plotly figure by jupyterlab-plotly's.
+    const classes = await l.page.$$eval('.jp-Notebook .jp-OutputArea-output', nodes => nodes.map(n => n.className));
+    expect(classes).toHaveLength(2);
+    expect(classes[0]).toContain('jp-RenderedSeqlab');
+    expect(classes[1]).toContain('jp-RenderedPlotly');
+    expect(classes[1]).not.toContain('jp-RenderedSeqlab');
+    const [mine] = await renderedFigures(l.page, cell(0));
+    const [theirs] = await renderedFigures(l.page, cell(1));
+    expect(mine!.title).toBe('seqlab loss');
+    expect(mine!.traces[0]!.y).toEqual([2.5, 1.4, 0.9, 0.7]);
+    expect(theirs!.title).toBe('python bars');
+    expect(theirs!.traces[0]).toMatchObject({ type: 'bar', y: [3, 1, 2] });
+    // The notebook's renderer for plotly's own MIME type is jupyterlab-plotly's, whichever loaded last.
+    const factory = await l.page.evaluate((mime: string) => {
+      const panel = (window as unknown as { jupyterapp: any }).jupyterapp.shell.currentWidget;
+      return panel.content.rendermime.createRenderer(mime).node.className as string;
+    }, PLOTLY);
+    expect(factory).toContain('jp-RenderedPlotly');
+    // seqlab's commands are on seqlab's figure only.
+    await l.page.click(`${output(0)} .js-plotly-plot`, { button: 'right', position: { x: 60, y: 60 } });
+    expect(await l.page.locator('.lm-Menu .lm-Menu-itemLabel', { hasText: 'Save View as PNG' }).count()).toBe(1);
+    await l.page.keyboard.press('Escape');
+    await l.page.click(output(1), { button: 'right', position: { x: 60, y: 60 } });
+    expect(await l.page.locator('.lm-Menu .lm-Menu-itemLabel', { hasText: 'Save View as PNG' }).count()).toBe(0);
+    await l.page.keyboard.press('Escape');
+    await l.screenshot('lab-seqlab-and-jupyterlab-plotly');
+    expect(l.unexpectedErrors()).toEqual([]);
+    recordTimings(`seqlab and jupyterlab-plotly ${JUPYTERLAB_PLOTLY.version}`, { ...l.timings });
   });
 });

@@ -208,8 +208,8 @@ describe('seqlab views in JupyterLab (views.ipynb)', { timeout: 120_000 }, () =>
     expect(figure.traces[0]!.z).toEqual(unitsByTime);
     expect(figure.traces.filter(t => t.name?.startsWith('unit ')).length).toBeGreaterThan(0);
     expect(figure.traces.map(t => t.name)).toEqual(expect.arrayContaining((p.series as Json[]).map(s => `‖${s.name}‖`)));
-    const printable = (p.tokens as string[]).filter(t => t.trim() !== '');
-    expect(figure.xTickLabels.filter(t => t.trim() !== '' && t !== '␣')).toEqual(printable);
+    // Every token labelled (25 fit), a space as the middle dot.
+    expect(figure.xTickLabels).toEqual((p.tokens as string[]).map(t => (t.trim() === '' ? '·' : t)));
     await shot(i, 'view-hidden-states');
 
     await l.page.click(`${scope(i)} button.seqlab-tab[data-series="${p.series[1].name}"]`);
@@ -263,6 +263,42 @@ describe('seqlab views in JupyterLab (views.ipynb)', { timeout: 120_000 }, () =>
       expect(figure!.height).toBeGreaterThanOrEqual(200);
       await shot(i, names[n]!);
     }
+  });
+
+  it('opens an attention view on the layer and head its payload names', async () => {
+    const l = lab!;
+    const i = cellWith(bundles, ATTENTION, p => Boolean(p.open));
+    const p = bundles.get(i)![ATTENTION] as Json;
+    const view = `${scope(i)} .seqlab-attention`;
+    expect(await l.page.$eval(`${view} select.seqlab-layer`, el => (el as HTMLSelectElement).value)).toBe(String(p.open.layer));
+    expect(await l.page.$eval(`${view} select.seqlab-head`, el => (el as HTMLSelectElement).value)).toBe(String(p.open.head));
+    await l.page.waitForSelector(`${view} .seqlab-pane-heads[data-map="${p.open.layer}:${p.open.head}"]`, { timeout: 5_000 });
+    // The head view draws that map: hovering "it" shows its weights in that head.
+    const it = (p.queryTokens as string[]).indexOf('it');
+    await l.page.locator(`${view} .seqlab-query[data-index="${it}"]`).hover();
+    expect(await l.page.textContent(`${view} .seqlab-readout`)).toMatch(/^layer 2, head 3: query “it” \(9\) attends most to/);
+    await shot(i, 'view-attention-open');
+  });
+
+  it('labels every token of a 67-character time axis, without overlap, a space as ·', async () => {
+    const l = lab!;
+    const i = cellWith(bundles, GATES, p => p.tokens.length > 60);
+    const p = bundles.get(i)![GATES] as Json;
+    await l.page.waitForSelector(`${scope(i)} .js-plotly-plot .heatmaplayer`, { timeout: 30_000 });
+    const [figure] = await renderedFigures(l.page, scope(i));
+    expect(figure!.xTickLabels).toEqual((p.tokens as string[]).map(t => (t === ' ' ? '·' : t)));
+    // Drawn across the axis, side by side: each label has at least one em of axis to itself.
+    const labels = await l.page.$$eval(`${scope(i)} .js-plotly-plot .xtick text`, ns =>
+      ns
+        .map(n => ({ box: n.getBoundingClientRect(), em: Number.parseFloat(getComputedStyle(n).fontSize) }))
+        .map(({ box, em }) => ({ centre: box.left + box.width / 2, width: box.width, em }))
+        .sort((a, b) => a.centre - b.centre)
+    );
+    expect(labels).toHaveLength(67);
+    expect(labels.every(x => x.em >= 8 && x.width < 2 * x.em)).toBe(true); // vertical, at 8 px or more
+    for (let k = 1; k < labels.length; k++) expect(labels[k]!.centre - labels[k - 1]!.centre, `label ${k}`).toBeGreaterThanOrEqual(labels[k]!.em - 0.01);
+    expect(await l.page.textContent(`${scope(i)} .seqlab-axis-note`)).toBe('Token labels: · is a space.');
+    await shot(i, 'view-gates-long-text');
   });
 
   it('says what is wrong with a malformed payload instead of drawing nothing', async () => {

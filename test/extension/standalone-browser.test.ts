@@ -116,7 +116,7 @@ describe('standalone bundle in Chromium', () => {
     expect(states!.xTicks).toEqual(['the', 'cat', '<img src=x on…', '<b>bold</b>']);
     expect(gates!.names.slice(0, 2)).toEqual(['reset', 'hidden']);
     expect(loss!.yType).toBe('log');
-    expect(loss!.xTicks).toEqual(['the', 'cat', HOSTILE, '<b>bold</b>']); // linePlot labels are whole tokens
+    expect(loss!.xTicks).toEqual(['the', 'cat', '<img src=x on…', '<b>bold</b>']); // linePlot token labels follow the views' rule (the hover keeps the whole token)
     // Nothing in the views became markup: the only <img> elements are the static figures.
     expect(await p.$$eval('.seqlab-view img:not(.seqlab-fallback), .seqlab-view b, .seqlab-view script', (els) => els.length)).toBe(0);
     expect(problems).toEqual([]);

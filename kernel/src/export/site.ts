@@ -7,10 +7,10 @@
  * DIR/_static/              style, script, KaTeX, highlight.js themes, the views bundle (see assets.ts)
  * ```
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { VIEWS } from '@seqlab/engine/display/shared';
 import { readNotebook } from '../run/notebook.js';
 import { runNotebook, type RunEvent } from '../run/runner.js';
 import { copyAssets, ExportError, locateViewsBundle } from './assets.js';
@@ -63,16 +63,13 @@ export interface ExportReport {
   seconds: number;
 }
 
-/** The MIME types the views bundle draws: the contract's schemas (each schema's title is its MIME type). */
+/**
+ * The MIME types the views bundle draws: the engine's registry of views (`VIEWS` of
+ * `@seqlab/engine/display/shared`, each with its schema in engine/schemas/). A mark such as
+ * `application/vnd.seqlab.figure.v1+json` has a schema but is no view: the figure it marks is drawn.
+ */
 export function viewMimeTypes(): Set<string> {
-  const schemas = join(dirname(createRequire(import.meta.url).resolve('@seqlab/engine/package.json')), 'schemas');
-  const types = new Set<string>();
-  for (const f of readdirSync(schemas).filter((n) => n.endsWith('.schema.json'))) {
-    const title = (JSON.parse(readFileSync(join(schemas, f), 'utf8')) as { title?: unknown }).title;
-    if (typeof title === 'string' && /^[a-z]+\/[\w.+-]+$/.test(title)) types.add(title);
-  }
-  if (types.size === 0) throw new ExportError(`no MIME schemas found in ${schemas}`);
-  return types;
+  return new Set(Object.values(VIEWS).map((view) => view.mimeType));
 }
 
 function sizeOf(dir: string): { files: number; bytes: number } {
