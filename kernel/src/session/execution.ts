@@ -69,6 +69,11 @@ export class ExecutionProxy {
     this.start();
   }
 
+  /** Resolves when cells can run (the engine may still be loading). */
+  whenStarted(): Promise<void> {
+    return this.started;
+  }
+
   /** Resolves when the worker has loaded the engine and installed the cell globals. */
   whenReady(): Promise<{ engineGlobals: string[]; engineShadowed: string[] }> {
     return this.ready;

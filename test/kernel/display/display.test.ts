@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { toBundle, plainText, DisplayError } from '../../../kernel/dist/display/bundle.js';
 import { createDisplay } from '../../../kernel/dist/display/display.js';
 import { createProgress } from '../../../kernel/dist/display/progress.js';
+import { useInspect } from '../../../kernel/dist/core/inspect.js';
+import { format, inspect } from 'node:util';
+
+// What the Node host installs (the browser worker installs node-inspect-extracted).
+useInspect(inspect, format);
 
 describe('toBundle', () => {
   it('renders plain values like util.inspect', () => {
