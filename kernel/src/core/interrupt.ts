@@ -87,15 +87,20 @@ interface TimerFns {
 }
 
 const g = globalThis as unknown as TimerFns;
+/** Browsers' timer functions must be called on the global object ("Illegal invocation" otherwise). */
+const bound = (f: AnyFn | undefined): AnyFn | undefined => (f ? (f.bind(globalThis) as AnyFn) : undefined);
 /** The realm's timer functions as they were before {@link Interrupts.installTimers}. */
 export const originalTimers: TimerFns = {
-  setTimeout: g.setTimeout,
-  setInterval: g.setInterval,
-  setImmediate: g.setImmediate,
-  clearTimeout: g.clearTimeout,
-  clearInterval: g.clearInterval,
-  clearImmediate: g.clearImmediate,
+  setTimeout: bound(g.setTimeout)!,
+  setInterval: bound(g.setInterval)!,
+  setImmediate: bound(g.setImmediate),
+  clearTimeout: bound(g.clearTimeout)!,
+  clearInterval: bound(g.clearInterval)!,
+  clearImmediate: bound(g.clearImmediate),
 };
+/** Node's `util.promisify` hooks of the original timers, kept on the replacements. */
+const promisifyOf = (f: AnyFn | undefined): unknown => (f as { __promisify__?: unknown } | undefined)?.__promisify__;
+const PROMISIFY = { setTimeout: promisifyOf(g.setTimeout), setImmediate: promisifyOf(g.setImmediate) };
 
 /** A timer that does not keep a Node process alive (no-op in browsers). */
 export function backgroundTimeout(fn: () => void, ms: number): unknown {
@@ -193,10 +198,7 @@ export class Interrupts {
     const timers = this.timers;
     const t = target as unknown as TimerFns;
     const forget = (h: unknown): void => void timers.delete(h);
-    const keepPromisify = (fn: AnyFn, original: AnyFn | undefined): AnyFn => {
-      const p = (original as { __promisify__?: unknown } | undefined)?.__promisify__;
-      return p ? Object.assign(fn, { __promisify__: p }) : fn;
-    };
+    const keepPromisify = (fn: AnyFn, p: unknown): AnyFn => (p ? Object.assign(fn, { __promisify__: p }) : fn);
     t.setTimeout = keepPromisify((fn: unknown, ms?: unknown, ...args: unknown[]) => {
       if (typeof fn !== 'function') return originalTimers.setTimeout(fn, ms, ...args);
       const h = originalTimers.setTimeout((...a: unknown[]) => {
@@ -205,7 +207,7 @@ export class Interrupts {
       }, ms, ...args);
       timers.set(h, 'timeout');
       return h;
-    }, originalTimers.setTimeout);
+    }, PROMISIFY.setTimeout);
     t.setInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => {
       const h = originalTimers.setInterval(fn, ms, ...args);
       timers.set(h, 'interval');
@@ -220,7 +222,7 @@ export class Interrupts {
         }, ...args);
         timers.set(h, 'immediate');
         return h;
-      }, setImmediate);
+      }, PROMISIFY.setImmediate);
     }
     t.clearTimeout = (h: unknown) => {
       forget(h);

@@ -108,3 +108,32 @@ export class HostUnderTest {
     return this.worker.terminate();
   }
 }
+
+/**
+ * Bundles a browser worker entry with webpack for a module Web Worker (webpack fails on any
+ * Node built-in: its webworker target has none). The engine and TypeScript stay out of the
+ * bundle, as a site bundles them its own way. Resolves with the names of the bundled modules.
+ */
+export async function bundleBrowserWorker(entry: string, outDir: string): Promise<{ modules: string[]; file: string }> {
+  const webpack = (await import('webpack')).default;
+  const stats = await new Promise<import('webpack').Stats>((res, rej) =>
+    webpack(
+      {
+        mode: 'production',
+        target: ['webworker', 'es2022'],
+        entry,
+        output: { path: outDir, filename: 'worker.js', module: true },
+        externals: { '@seqlab/engine': '@seqlab/engine', typescript: 'typescript' },
+        externalsType: 'module',
+        experiments: { outputModule: true },
+        optimization: { minimize: false, concatenateModules: false },
+        performance: { hints: false },
+      },
+      (err, s) => (err ? rej(err) : res(s!)),
+    ),
+  );
+  const info = stats.toJson({ all: false, errors: true, modules: true });
+  const errors = info.errors?.map((e) => e.message) ?? [];
+  if (errors.length > 0) throw new Error(`bundling ${entry} failed:\n${errors.join('\n')}`);
+  return { modules: (info.modules ?? []).map((m) => String(m.name)), file: join(outDir, 'worker.js') };
+}
