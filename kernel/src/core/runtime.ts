@@ -161,6 +161,20 @@ export class CellRuntime {
     this.engineReady = this.loadEngine();
   }
 
+  /**
+   * Compiles, runs and renders a small cell that declares nothing and prints nothing, so that
+   * the parser, the transform, evaluation and inspection are warm: the first real cell does not
+   * pay for their first, interpreted run.
+   */
+  private async warmUp(): Promise<void> {
+    try {
+      const c = compileCell('[1, 2].map((x) => x + 1);\nfor (const w of [0]) await w;\n[0.5, "s", { k: [1] }]', '<warm-up>');
+      if (c) toBundle(await (this.host.evaluate(c.js, '<warm-up>', 0) as Promise<unknown>));
+    } catch {
+      // Only speed is at stake.
+    }
+  }
+
   /** {@link install}, then waits for the engine. */
   async init(): Promise<void> {
     this.install();
@@ -173,6 +187,14 @@ export class CellRuntime {
   }
 
   private async loadEngine(): Promise<void> {
+    try {
+      await this.loadEngineExports();
+    } finally {
+      await this.warmUp();
+    }
+  }
+
+  private async loadEngineExports(): Promise<void> {
     if (!this.host.loadEngine) {
       this.engineLoaded = true;
       return;

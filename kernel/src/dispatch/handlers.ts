@@ -57,8 +57,11 @@ export interface ExecutionBackend {
   isComplete(code: string): Promise<IsCompleteResult>;
   /** Completion from the live realm (names in scope, members of dotted chains). */
   complete?(code: string, cursor: number): Promise<Completion>;
-  /** Resolves when cells can run (kernel_info waits for it, so a frontend's first cell does not). */
-  whenStarted?(): Promise<void>;
+  /**
+   * Resolves when cells can run with the engine in scope (kernel_info waits for it, so that a
+   * frontend's first cell neither waits nor shares the thread with the engine still loading).
+   */
+  whenReady?(): Promise<unknown>;
   comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void>;
   interrupt(): void;
 }
@@ -234,8 +237,8 @@ export function createHandlers(services: KernelServices): Record<string, Handler
   return {
     kernel_info_request: async () => {
       // A frontend sends its first cell right after the first kernel_info_reply: reply once the
-      // execution worker can run it (bounded, so a worker that cannot start still gets a reply).
-      if (services.execution.whenStarted) await Promise.race([services.execution.whenStarted(), new Promise((r) => setTimeout(r, KERNEL_INFO_WAIT_MS))]);
+      // execution worker can run it at once (bounded, and a worker that failed still gets a reply).
+      if (services.execution.whenReady) await Promise.race([services.execution.whenReady().catch(() => undefined), new Promise((r) => setTimeout(r, KERNEL_INFO_WAIT_MS))]);
       return services.kernelInfo();
     },
     execute_request: execute,

@@ -3,7 +3,8 @@
  * tensor): V8 keeps a grown heap and freed ArrayBuffer memory until a full collection, which an
  * idle thread may not get for a long time, so the kernel's RSS would stay high. After each
  * request, a thread whose heap plus external memory grew by more than {@link GROWTH_BYTES} since
- * the last full collection it asked for gets one, shortly after, while idle. Node only.
+ * the last full collection it asked for gets one after a second without requests (a request
+ * postpones it), so that it does not land in the middle of work. Node only.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -38,7 +39,7 @@ export class MemoryKeeper {
   private timer: NodeJS.Timeout | undefined;
 
   /** Call when a request is done; schedules a collection if memory grew a lot. */
-  afterWork(delayMs = 250): void {
+  afterWork(delayMs = 1000): void {
     if (this.timer || footprint() - this.baseline < GROWTH_BYTES) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -46,6 +47,11 @@ export class MemoryKeeper {
       this.baseline = footprint();
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** Takes the current footprint as the normal one (after loading the engine or TypeScript, which stay). */
+  rebase(): void {
+    this.baseline = footprint();
   }
 
   /** Stops a pending collection (the next request started). */

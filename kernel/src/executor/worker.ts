@@ -31,9 +31,14 @@ process.on('uncaughtException', (err) => executor.backgroundError(err, 'uncaught
 process.on('unhandledRejection', (err) => executor.backgroundError(err, 'unhandled rejection'));
 
 const memory = new MemoryKeeper();
+let typescriptLoaded = false;
 const serve = serveRuntime(executor, post, {
   afterExecute: () => {
-    memory.afterWork();
+    // TypeScript, once loaded, stays: its memory is not a transient to collect.
+    if (executor.typescriptLoaded !== typescriptLoaded) {
+      typescriptLoaded = executor.typescriptLoaded;
+      memory.rebase();
+    } else memory.afterWork();
     // Keep TypeScript's code for the next kernel start once it has compiled a cell. (It is
     // loaded by the first cell with TypeScript syntax, not before: loading it blocks this
     // thread for 0.15-0.3 s, which would hold up a completion or a plain cell meanwhile.)
@@ -41,7 +46,7 @@ const serve = serveRuntime(executor, post, {
   },
 });
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'execute') memory.cancel();
+  if (m.type !== 'interrupt') memory.cancel();
   serve(m);
 });
 
@@ -49,6 +54,7 @@ try {
   executor.install();
   post({ type: 'started' });
   await executor.whenEngineLoaded();
+  memory.rebase();
   post({ type: 'ready', engineGlobals: executor.engineGlobals, engineShadowed: executor.engineShadowed });
 } catch (e) {
   post({ type: 'init_failed', error: (e as Error).stack ?? String(e) });
