@@ -87,8 +87,17 @@ interface TimerFns {
 }
 
 const g = globalThis as unknown as TimerFns;
-/** Browsers' timer functions must be called on the global object ("Illegal invocation" otherwise). */
-const bound = (f: AnyFn | undefined): AnyFn | undefined => (f ? (f.bind(globalThis) as AnyFn) : undefined);
+/**
+ * A timer function bound to the global object: browsers throw "Illegal invocation" when
+ * `setTimeout` is called with another `this` (as a property of {@link originalTimers}).
+ * Node's `__promisify__` is kept for `util.promisify`.
+ */
+function bound(f: AnyFn | undefined): AnyFn | undefined {
+  if (f === undefined) return undefined;
+  const p = (f as { __promisify__?: unknown }).__promisify__;
+  const b = f.bind(globalThis) as AnyFn;
+  return p === undefined ? b : Object.assign(b, { __promisify__: p });
+}
 /** The realm's timer functions as they were before {@link Interrupts.installTimers}. */
 export const originalTimers: TimerFns = {
   setTimeout: bound(g.setTimeout)!,
@@ -98,9 +107,6 @@ export const originalTimers: TimerFns = {
   clearInterval: bound(g.clearInterval)!,
   clearImmediate: bound(g.clearImmediate),
 };
-/** Node's `util.promisify` hooks of the original timers, kept on the replacements. */
-const promisifyOf = (f: AnyFn | undefined): unknown => (f as { __promisify__?: unknown } | undefined)?.__promisify__;
-const PROMISIFY = { setTimeout: promisifyOf(g.setTimeout), setImmediate: promisifyOf(g.setImmediate) };
 
 /** A timer that does not keep a Node process alive (no-op in browsers). */
 export function backgroundTimeout(fn: () => void, ms: number): unknown {
@@ -198,7 +204,10 @@ export class Interrupts {
     const timers = this.timers;
     const t = target as unknown as TimerFns;
     const forget = (h: unknown): void => void timers.delete(h);
-    const keepPromisify = (fn: AnyFn, p: unknown): AnyFn => (p ? Object.assign(fn, { __promisify__: p }) : fn);
+    const keepPromisify = (fn: AnyFn, original: AnyFn | undefined): AnyFn => {
+      const p = (original as { __promisify__?: unknown } | undefined)?.__promisify__;
+      return p ? Object.assign(fn, { __promisify__: p }) : fn;
+    };
     t.setTimeout = keepPromisify((fn: unknown, ms?: unknown, ...args: unknown[]) => {
       if (typeof fn !== 'function') return originalTimers.setTimeout(fn, ms, ...args);
       const h = originalTimers.setTimeout((...a: unknown[]) => {
@@ -207,7 +216,7 @@ export class Interrupts {
       }, ms, ...args);
       timers.set(h, 'timeout');
       return h;
-    }, PROMISIFY.setTimeout);
+    }, originalTimers.setTimeout);
     t.setInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => {
       const h = originalTimers.setInterval(fn, ms, ...args);
       timers.set(h, 'interval');
@@ -222,7 +231,7 @@ export class Interrupts {
         }, ...args);
         timers.set(h, 'immediate');
         return h;
-      }, PROMISIFY.setImmediate);
+      }, setImmediate);
     }
     t.clearTimeout = (h: unknown) => {
       forget(h);
