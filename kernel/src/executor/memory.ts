@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { clearTimeout, setTimeout } from 'node:timers';
 
 /** Growth of heap + external memory (bytes) that asks for a full collection. */
-export const GROWTH_BYTES = 48 * 1024 * 1024;
+export const GROWTH_BYTES = 32 * 1024 * 1024;
 
 let collect: (() => void) | null | undefined;
 
@@ -38,13 +38,28 @@ export class MemoryKeeper {
   private baseline = footprint();
   private timer: NodeJS.Timeout | undefined;
 
+  private retries = 0;
+
   /** Call when a request is done; schedules a collection if memory grew a lot. */
   afterWork(delayMs = 1000): void {
     if (this.timer || footprint() - this.baseline < GROWTH_BYTES) return;
+    this.schedule(delayMs);
+  }
+
+  private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       gcFunction()?.();
-      this.baseline = footprint();
+      const after = footprint();
+      // Still large: the memory may be held a little longer (a message still being sent), so
+      // look again twice before taking this as the new normal (a large value the user keeps).
+      if (after - this.baseline >= GROWTH_BYTES && this.retries < 2) {
+        this.retries++;
+        this.schedule(3000);
+      } else {
+        this.baseline = after;
+        this.retries = 0;
+      }
     }, delayMs);
     this.timer.unref();
   }
@@ -58,5 +73,6 @@ export class MemoryKeeper {
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.retries = 0;
   }
 }

@@ -18,7 +18,6 @@ import type { Completion } from '../core/complete.js';
 import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE, StdinState } from '../core/interrupt.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/protocol.js';
 import type { OutputType } from '../display/publisher.js';
-import { MemoryKeeper } from '../executor/memory.js';
 
 /** Receives the execution side's IOPub output. */
 export type OutputSink = (msgType: OutputType, content: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: ArrayBuffer[]) => void;
@@ -37,6 +36,8 @@ export interface ExecutionOptions {
   interruptGrace?: number;
   /** Where output goes (IOPub). */
   output: OutputSink;
+  /** Called after each execute_reply (the Node session gives back memory of large outputs). */
+  afterExecute?: () => void;
   log: (text: string) => void;
 }
 
@@ -60,8 +61,6 @@ export class ExecutionProxy {
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
   private readonly realmCompletions = new Map<number, Pending<Completion>>();
   private outOfMemory = false;
-  /** This (session) thread's copies of large outputs are given back after the cell. */
-  private readonly memory = new MemoryKeeper();
   private readonly commsPending = new Map<number, () => void>();
   private escalation: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -127,7 +126,7 @@ export class ExecutionProxy {
           this.executions.delete(m.id);
           this.clearEscalation();
           p?.resolve(m.outcome);
-          this.memory.afterWork();
+          this.options.afterExecute?.();
           break;
         }
         case 'is_complete_reply': {
