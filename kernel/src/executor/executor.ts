@@ -1,12 +1,12 @@
 /**
- * The Node host of the cell runtime (core/runtime.ts): cells run as `vm.Script`s in this
- * realm, async contexts are tracked with AsyncLocalStorage (so an interrupt also stops the
+ * The Node host of the cell runtime (core/runtime.ts): cells run in this realm by indirect
+ * `eval`, named by `//# sourceURL` (as in the browser host; `vm.Script` keeps about 1 KB per
+ * script alive in Node 20, measured: 10 MB after 10,000 cells, eval nothing), async contexts are tracked with AsyncLocalStorage (so an interrupt also stops the
  * continuations of an interrupted cell), imports go through Node's module loader with the
  * kernel's hooks, `process.stdout`/`stderr` (and so `console`) become stream messages,
  * TypeScript is loaded with a V8 code cache. It never sees a socket: the execution worker
  * (worker.ts) connects it to the session, and tests drive it directly.
  */
-import { Script } from 'node:vm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,6 +61,8 @@ class AsyncContexts implements ContextTracker {
 }
 
 const kernelDist = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Global (indirect) eval: the cell runs as sloppy global code of this realm, as a classic script. */
+const indirectEval = globalThis.eval;
 
 function isKernelFrame(file: string): boolean {
   let path = file;
@@ -108,7 +110,7 @@ export class Executor extends CellRuntime {
       publish: host.publish,
       control: host.control,
       requestInput: (prompt, password) => host.requestInput(prompt, password),
-      evaluate: (js, name) => new Script(js, { filename: name }).runInThisContext({ displayErrors: false }),
+      evaluate: (js, name) => indirectEval(`${js}\n//# sourceURL=${name}`),
       contexts: new AsyncContexts(),
       typescript,
       importModule: (spec, opts) => loader.import(spec, opts),
