@@ -6,20 +6,30 @@ import { Worker } from 'node:worker_threads';
 import type { Completion, Inspection, LanguageBackend, TypeDiagnostic } from '../dispatch/handlers.js';
 import type { LanguageRequest, LanguageResponse } from './protocol.js';
 
+/** A cell that may declare a name (a keyword that starts a declaration or an import). */
+const DECLARES = /\b(?:const|let|var|function|class|interface|type|enum|namespace|module|import|declare)\b/;
+
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** See the module comment. */
 export class LanguageProxy implements LanguageBackend {
   private worker: Worker | undefined;
-  private readonly cells: string[] = [];
+  /** Cells that may declare something, in run order (a cell run again moves to the end). */
+  private readonly cells = new Set<string>();
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private built = false;
 
   constructor(
     private readonly notebookDir: string,
     private readonly log: (text: string) => void,
     private readonly engine = true,
   ) {}
+
+  /** Whether the language service has answered a request (its program is built). */
+  get ready(): boolean {
+    return this.built;
+  }
 
   /** Starts the worker now (e.g. when type checking is on, right after startup). */
   start(): void {
@@ -30,6 +40,7 @@ export class LanguageProxy implements LanguageBackend {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.built = true;
       if (m.error !== undefined) p.reject(new Error(`language service: ${m.error}`));
       else p.resolve(m.result);
     });
@@ -37,6 +48,7 @@ export class LanguageProxy implements LanguageBackend {
     w.on('exit', (code) => {
       if (this.worker !== w) return;
       this.worker = undefined;
+      this.built = false;
       for (const p of this.pending.values()) p.reject(new Error(`language worker exited with code ${code}`));
       this.pending.clear();
     });
@@ -49,10 +61,14 @@ export class LanguageProxy implements LanguageBackend {
    * completion after it is fast.
    */
   warm(): void {
-    if (this.worker) return;
+    if (this.worker || this.warming) return;
+    this.warming = true;
     this.start();
-    this.complete('', 0).catch(() => undefined);
+    this.complete('', 0)
+      .catch(() => undefined)
+      .finally(() => (this.warming = false));
   }
+  private warming = false;
 
   private request<T>(m: WithoutId<Extract<LanguageRequest, { id: number }>>): Promise<T> {
     this.start();
@@ -76,12 +92,17 @@ export class LanguageProxy implements LanguageBackend {
   }
 
   cellExecuted(code: string): void {
-    this.cells.push(code);
+    // Kept to replay into a restarted language worker; cells that declare nothing (`i += 1`)
+    // do not change what it sees, so they are not kept.
+    if (DECLARES.test(code)) {
+      this.cells.delete(code);
+      this.cells.add(code);
+    }
     this.worker?.postMessage({ op: 'cell', code } satisfies LanguageRequest);
   }
 
   reset(): void {
-    this.cells.length = 0;
+    this.cells.clear();
     this.worker?.postMessage({ op: 'reset' } satisfies LanguageRequest);
   }
 

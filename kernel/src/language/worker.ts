@@ -5,11 +5,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LanguageService } from './service.js';
 import type { LanguageRequest, LanguageResponse } from './protocol.js';
+import { MemoryKeeper } from '../executor/memory.js';
 
 const port = parentPort!;
 const service = new LanguageService(workerData as { notebookDir: string; engine?: boolean });
+// Building the program leaves much garbage behind: give it back once the thread is idle.
+const memory = new MemoryKeeper();
 
 port.on('message', (m: LanguageRequest) => {
+  // A request postpones a pending collection; recording a cell (cheap, after every execute) does not.
+  if ('id' in m) memory.cancel();
   let res: LanguageResponse;
   try {
     switch (m.op) {
@@ -34,4 +39,5 @@ port.on('message', (m: LanguageRequest) => {
   }
   port.postMessage(res);
   setImmediate(() => service.storeCache());
+  memory.afterWork();
 });

@@ -7,13 +7,16 @@
  * a cell that waits on a promise). If a cell still has not finished after the grace period
  * (code the kernel did not compile, e.g. an endless loop inside an npm package), the worker is
  * replaced by a fresh one: the kernel process lives on, the cell gets a clear error, and
- * earlier definitions are lost — the only case where they are.
+ * earlier definitions are lost — the only case where they are. The same happens, said as
+ * such, when the worker runs out of memory (its heap limit is `SEQLAB_EXECUTION_HEAP_MB`, default
+ * V8's): the kernel process lives on.
  */
 import { Worker } from 'node:worker_threads';
-import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
-import type { IsCompleteResult } from '../executor/is-complete.js';
-import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE } from '../executor/interrupt.js';
-import type { FromWorker, ToWorker, WorkerInit } from '../executor/protocol.js';
+import type { ExecuteArgs, ExecuteOutcome } from '../core/runtime.js';
+import type { IsCompleteResult } from '../core/is-complete.js';
+import type { Completion } from '../core/complete.js';
+import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE, StdinState } from '../core/interrupt.js';
+import type { FromWorker, ToWorker, WorkerInit } from '../core/protocol.js';
 import type { OutputType } from '../display/publisher.js';
 
 /** Receives the execution side's IOPub output. */
@@ -33,6 +36,8 @@ export interface ExecutionOptions {
   interruptGrace?: number;
   /** Where output goes (IOPub). */
   output: OutputSink;
+  /** Called after each execute_reply (the Node session gives back memory of large outputs). */
+  afterExecute?: () => void;
   log: (text: string) => void;
 }
 
@@ -49,9 +54,13 @@ export class ExecutionProxy {
   private control!: Int32Array;
   private stdin!: Uint8Array;
   private ready!: Promise<{ engineGlobals: string[]; engineShadowed: string[] }>;
+  /** Resolves when cells can run (the engine may still be loading). */
+  private started!: Promise<void>;
   private nextId = 1;
   private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
+  private readonly realmCompletions = new Map<number, Pending<Completion>>();
+  private outOfMemory = false;
   private readonly commsPending = new Map<number, () => void>();
   private escalation: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -60,6 +69,11 @@ export class ExecutionProxy {
 
   constructor(private readonly options: ExecutionOptions) {
     this.start();
+  }
+
+  /** Resolves when cells can run (the engine may still be loading). */
+  whenStarted(): Promise<void> {
+    return this.started;
   }
 
   /** Resolves when the worker has loaded the engine and installed the cell globals. */
@@ -73,8 +87,15 @@ export class ExecutionProxy {
     this.control = new Int32Array(controlBuffer);
     this.stdin = new Uint8Array(stdinBuffer);
     const init: WorkerInit = { control: controlBuffer, stdin: stdinBuffer, notebookDir: this.options.notebookDir, preloadEngine: this.options.preloadEngine !== false };
-    const worker = new Worker(new URL('../executor/worker.js', import.meta.url), { workerData: init });
+    const heapMb = Number(process.env['SEQLAB_EXECUTION_HEAP_MB'] ?? 0);
+    const worker = new Worker(new URL('../executor/worker.js', import.meta.url), {
+      workerData: init,
+      ...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
+    });
     this.worker = worker;
+    this.outOfMemory = false;
+    let resolveStarted!: () => void;
+    this.started = new Promise((res) => (resolveStarted = res));
     let resolveReady!: (v: { engineGlobals: string[]; engineShadowed: string[] }) => void;
     let rejectReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => {
@@ -85,12 +106,17 @@ export class ExecutionProxy {
     worker.on('message', (m: FromWorker) => {
       if (worker !== this.worker) return;
       switch (m.type) {
+        case 'started':
+          resolveStarted();
+          break;
         case 'ready':
+          resolveStarted();
           resolveReady({ engineGlobals: m.engineGlobals, engineShadowed: m.engineShadowed });
           break;
         case 'init_failed':
           this.options.log(`execution worker failed to start: ${m.error}`);
           rejectReady(new Error(m.error));
+          resolveStarted();
           break;
         case 'iopub':
           this.options.output(m.msgType, m.content, m.metadata, m.buffers);
@@ -100,11 +126,18 @@ export class ExecutionProxy {
           this.executions.delete(m.id);
           this.clearEscalation();
           p?.resolve(m.outcome);
+          this.options.afterExecute?.();
           break;
         }
         case 'is_complete_reply': {
           const p = this.completions.get(m.id);
           this.completions.delete(m.id);
+          p?.resolve(m.result);
+          break;
+        }
+        case 'complete_reply': {
+          const p = this.realmCompletions.get(m.id);
+          this.realmCompletions.delete(m.id);
           p?.resolve(m.result);
           break;
         }
@@ -122,12 +155,16 @@ export class ExecutionProxy {
     });
     worker.on('error', (e) => {
       if (worker !== this.worker) return;
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory = true;
       this.options.log(`execution worker error: ${e.stack ?? e.message}`);
     });
     worker.on('exit', (code) => {
       if (worker !== this.worker || this.stopping) return;
-      this.options.log(`execution worker exited with code ${code}; starting a new one`);
-      this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
+      this.options.log(`execution worker exited with code ${code}${this.outOfMemory ? ' (out of memory)' : ''}; starting a new one`);
+      if (this.outOfMemory) {
+        const limit = heapMb > 0 ? `its heap limit of ${heapMb} MiB (SEQLAB_EXECUTION_HEAP_MB)` : 'the JavaScript heap limit';
+        this.replace(`out of memory: the cells' JavaScript reached ${limit}`, 'OutOfMemoryError');
+      } else this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
     });
   }
 
@@ -137,16 +174,16 @@ export class ExecutionProxy {
       const bytes = Buffer.from(text, 'utf8').subarray(0, STDIN_BYTES);
       this.stdin.set(bytes);
       Atomics.store(this.control, STDIN_LENGTH, bytes.length);
-      Atomics.store(this.control, STDIN_STATE, state);
+      Atomics.store(this.control, STDIN_STATE, state as number);
       Atomics.notify(this.control, STDIN_STATE);
     };
     if (!current) {
-      answer(4, 'input() was called outside of a running cell');
+      answer(StdinState.REFUSED, 'input() was called outside of a running cell');
       return;
     }
     current.hooks.requestInput(prompt, password).then(
-      (value) => answer(2, value),
-      (e: Error) => answer(4, e.message),
+      (value) => answer(StdinState.READY, value),
+      (e: Error) => answer(StdinState.REFUSED, e.message),
     );
   }
 
@@ -156,7 +193,7 @@ export class ExecutionProxy {
 
   /** Runs a cell in the worker. */
   async execute(args: ExecuteArgs, hooks: ExecuteHooks): Promise<ExecuteOutcome> {
-    await this.ready;
+    await this.started;
     const id = this.nextId++;
     return new Promise<ExecuteOutcome>((resolve, reject) => {
       this.executions.set(id, { resolve, reject, hooks });
@@ -164,13 +201,23 @@ export class ExecutionProxy {
     });
   }
 
-  /** is_complete, answered by the worker (which has TypeScript loaded). */
+  /** is_complete, answered by the worker (acorn, TypeScript when JavaScript cannot decide). */
   async isComplete(code: string): Promise<IsCompleteResult> {
-    await this.ready;
+    await this.started;
     const id = this.nextId++;
     return new Promise<IsCompleteResult>((resolve, reject) => {
       this.completions.set(id, { resolve, reject });
       this.post({ type: 'is_complete', id, code });
+    });
+  }
+
+  /** Completion from the cells' realm (answers while the language service is still building). */
+  async complete(code: string, cursor: number): Promise<Completion> {
+    await this.started;
+    const id = this.nextId++;
+    return new Promise<Completion>((resolve, reject) => {
+      this.realmCompletions.set(id, { resolve, reject });
+      this.post({ type: 'complete', id, code, cursor });
     });
   }
 
@@ -179,7 +226,7 @@ export class ExecutionProxy {
    * handlers (so their output is published before the request's idle).
    */
   async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void> {
-    await this.ready;
+    await this.started;
     const copies = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
     const id = this.nextId++;
     return new Promise<void>((resolve) => {
@@ -224,17 +271,21 @@ export class ExecutionProxy {
     this.executions.clear();
     for (const p of this.completions.values()) p.resolve({ status: 'unknown' as never });
     this.completions.clear();
+    for (const p of this.realmCompletions.values()) p.resolve({ matches: [], cursorStart: 0, cursorEnd: 0, types: [] });
+    this.realmCompletions.clear();
     for (const done of this.commsPending.values()) done();
     this.commsPending.clear();
     this.start();
     void old.terminate();
     this.onReset();
     const evalue = `${reason}; the execution context was restarted and earlier definitions are gone`;
+    const content = { ename, evalue, traceback: [`\u001b[0;31m\u001b[1m${ename}\u001b[0m: ${evalue}`] };
     for (const p of pending) {
-      const content = { ename, evalue, traceback: [`\u001b[0;31m\u001b[1m${ename}\u001b[0m: ${evalue}`] };
       this.options.output('error', content);
       p.resolve({ status: 'error', ...content, userExpressions: {} });
     }
+    // Background work (a timer) can exhaust memory too: say so even when no cell runs.
+    if (pending.length === 0) this.options.output('stream', { name: 'stderr', text: `${ename}: ${evalue}\n` });
   }
 
   /** Stops the worker for good. */

@@ -18,6 +18,7 @@ import { ExecutionProxy } from './execution.js';
 import { LanguageProxy } from '../language/proxy.js';
 import { HistoryStore } from '../history/history.js';
 import { seqlabDataDir } from '../history/paths.js';
+import { MemoryKeeper } from '../executor/memory.js';
 import { CommRegistry } from '../comm/registry.js';
 import { KERNEL_VERSION } from '../version.js';
 
@@ -138,6 +139,7 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
   };
 
   const comms = new CommRegistry();
+  const sessionMemory = new MemoryKeeper();
   const execution = new ExecutionProxy({
     notebookDir,
     log,
@@ -147,6 +149,8 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
       io.publish(msgType, content, currentExecute?.header ?? lastParent, metadata, buffers?.map((b) => Buffer.from(b)));
     },
     ...(process.env['SEQLAB_INTERRUPT_GRACE'] ? { interruptGrace: Number(process.env['SEQLAB_INTERRUPT_GRACE']) } : {}),
+    // This thread's copies of a cell's large outputs are given back after it (executor/memory.ts).
+    afterExecute: () => sessionMemory.afterWork(),
   });
   const language = new LanguageProxy(notebookDir, log);
   execution.onReset = () => {
