@@ -9,10 +9,9 @@
  * replaced by a fresh one: the kernel process lives on, the cell gets a clear error, and
  * earlier definitions are lost — the only case where they are.
  */
-import { Worker } from 'node:worker_threads';
 import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
 import type { IsCompleteResult } from '../executor/is-complete.js';
-import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE } from '../executor/interrupt.js';
+import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE } from '../executor/control.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../executor/protocol.js';
 import type { OutputType } from '../display/publisher.js';
 
@@ -25,11 +24,40 @@ export interface ExecuteHooks {
   requestInput(prompt: string, password: boolean): Promise<string>;
 }
 
+/** What the proxy hears from a worker. */
+export interface ExecutionWorkerEvents {
+  message(m: FromWorker): void;
+  /** An error the worker could not handle (it may still be alive). */
+  error(e: Error): void;
+  /** The worker is gone (Node: exit code; a browser reports a fatal error as exit 1). */
+  exit(code: number): void;
+}
+
+/** A started execution worker, as the proxy uses it. */
+export interface ExecutionWorker {
+  post(m: ToWorker): void;
+  terminate(): Promise<unknown> | void;
+}
+
+/**
+ * Starts an execution worker running executor/worker.ts's protocol: a Node worker thread
+ * (node-worker.ts) or a Web Worker (the browser kernel).
+ */
+export type StartExecutionWorker = (init: WorkerInit, events: ExecutionWorkerEvents) => ExecutionWorker;
+
 /** Options of {@link ExecutionProxy}. */
 export interface ExecutionOptions {
   notebookDir: string;
   preloadEngine?: boolean;
-  /** Milliseconds a cell may keep running after an interrupt before the worker is replaced (default 5000). */
+  /** Starts the worker (the host's kind of thread). */
+  startWorker: StartExecutionWorker;
+  /**
+   * Whether the control and stdin buffers are shared with the worker (default true). Without
+   * shared memory (a browser page that is not cross-origin isolated) compiled loops never see
+   * an interrupt and `input()` cannot block: only cells waiting on a promise or timer stop.
+   */
+  sharedMemory?: boolean;
+  /** Milliseconds a cell may keep running after an interrupt before the worker is replaced (default 5000; Infinity: never). */
   interruptGrace?: number;
   /** Where output goes (IOPub). */
   output: OutputSink;
@@ -45,7 +73,7 @@ interface Pending<T> {
 
 /** See the module comment. */
 export class ExecutionProxy {
-  private worker!: Worker;
+  private worker!: ExecutionWorker;
   private control!: Int32Array;
   private stdin!: Uint8Array;
   private ready!: Promise<{ engineGlobals: string[]; engineShadowed: string[] }>;
@@ -53,7 +81,7 @@ export class ExecutionProxy {
   private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
   private readonly commsPending = new Map<number, () => void>();
-  private escalation: NodeJS.Timeout | undefined;
+  private escalation: ReturnType<typeof setTimeout> | undefined;
   private stopping = false;
   /** Called after the worker was replaced (the session clears comm state). */
   onReset: () => void = () => {};
@@ -68,13 +96,14 @@ export class ExecutionProxy {
   }
 
   private start(): void {
-    const controlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
-    const stdinBuffer = new SharedArrayBuffer(STDIN_BYTES);
+    // Plain buffers where shared memory is unavailable: the worker gets a copy (see sharedMemory).
+    const Buffers = (this.options.sharedMemory === false ? ArrayBuffer : SharedArrayBuffer) as typeof SharedArrayBuffer;
+    const controlBuffer = new Buffers(CONTROL_SLOTS * 4);
+    const stdinBuffer = new Buffers(STDIN_BYTES);
     this.control = new Int32Array(controlBuffer);
     this.stdin = new Uint8Array(stdinBuffer);
     const init: WorkerInit = { control: controlBuffer, stdin: stdinBuffer, notebookDir: this.options.notebookDir, preloadEngine: this.options.preloadEngine !== false };
-    const worker = new Worker(new URL('../executor/worker.js', import.meta.url), { workerData: init });
-    this.worker = worker;
+    let worker: ExecutionWorker | undefined;
     let resolveReady!: (v: { engineGlobals: string[]; engineShadowed: string[] }) => void;
     let rejectReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => {
@@ -82,7 +111,7 @@ export class ExecutionProxy {
       rejectReady = rej;
     });
     this.ready.catch(() => {});
-    worker.on('message', (m: FromWorker) => {
+    const onMessage = (m: FromWorker): void => {
       if (worker !== this.worker) return;
       switch (m.type) {
         case 'ready':
@@ -119,22 +148,26 @@ export class ExecutionProxy {
           this.options.log(m.text);
           break;
       }
+    };
+    worker = this.options.startWorker(init, {
+      message: onMessage,
+      error: (e) => {
+        if (worker !== this.worker) return;
+        this.options.log(`execution worker error: ${e.stack ?? e.message}`);
+      },
+      exit: (code) => {
+        if (worker !== this.worker || this.stopping) return;
+        this.options.log(`execution worker exited with code ${code}; starting a new one`);
+        this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
+      },
     });
-    worker.on('error', (e) => {
-      if (worker !== this.worker) return;
-      this.options.log(`execution worker error: ${e.stack ?? e.message}`);
-    });
-    worker.on('exit', (code) => {
-      if (worker !== this.worker || this.stopping) return;
-      this.options.log(`execution worker exited with code ${code}; starting a new one`);
-      this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
-    });
+    this.worker = worker;
   }
 
   private relayInput(prompt: string, password: boolean): void {
     const current = [...this.executions.values()].at(-1);
     const answer = (state: number, text: string): void => {
-      const bytes = Buffer.from(text, 'utf8').subarray(0, STDIN_BYTES);
+      const bytes = new TextEncoder().encode(text).subarray(0, STDIN_BYTES);
       this.stdin.set(bytes);
       Atomics.store(this.control, STDIN_LENGTH, bytes.length);
       Atomics.store(this.control, STDIN_STATE, state);
@@ -151,7 +184,7 @@ export class ExecutionProxy {
   }
 
   private post(m: ToWorker): void {
-    this.worker.postMessage(m);
+    this.worker.post(m);
   }
 
   /** Runs a cell in the worker. */
@@ -178,7 +211,7 @@ export class ExecutionProxy {
    * Forwards a frontend's comm_open/comm_msg/comm_close; resolves when the worker has run the
    * handlers (so their output is published before the request's idle).
    */
-  async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void> {
+  async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: ArrayBufferView[]): Promise<void> {
     await this.ready;
     const copies = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
     const id = this.nextId++;
@@ -202,8 +235,8 @@ export class ExecutionProxy {
       Atomics.notify(this.control, STDIN_STATE);
     }
     this.post({ type: 'interrupt' });
-    if (this.busy && !this.escalation) {
-      const grace = this.options.interruptGrace ?? 5000;
+    const grace = this.options.interruptGrace ?? 5000;
+    if (this.busy && !this.escalation && Number.isFinite(grace)) {
       this.escalation = setTimeout(() => {
         this.escalation = undefined;
         if (this.busy) this.replace(`the cell did not stop within ${grace / 1000} s of the interrupt (probably a loop in code that seqlab does not compile, such as an npm package)`);

@@ -14,6 +14,7 @@ import { SendQueue } from './sockets.js';
 import { Dispatcher, type KernelIO } from '../dispatch/dispatcher.js';
 import { createHandlers, type TypecheckMode } from '../dispatch/handlers.js';
 import { ExecutionProxy } from './execution.js';
+import { startNodeExecutionWorker } from './node-worker.js';
 import { LanguageProxy } from '../language/proxy.js';
 import { HistoryStore } from '../history/history.js';
 import { seqlabDataDir } from '../history/paths.js';
@@ -119,6 +120,7 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
   const comms = new CommRegistry();
   const execution = new ExecutionProxy({
     notebookDir,
+    startWorker: startNodeExecutionWorker,
     log,
     output: (msgType, content, metadata, buffers) => {
       if (msgType === 'comm_open') comms.opened(String(content['comm_id']), String(content['target_name']));
