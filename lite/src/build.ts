@@ -282,7 +282,7 @@ export async function buildLiteApp(options: LiteBuildOptions = {}): Promise<{ bu
     },
     module: { rules: [swc] },
     optimization: {
-      minimize: false,
+      // Minified: a site is downloaded by every student (unminified ~70 MB, minified see lite/README.md).
       splitChunks: {
         chunks: 'all',
         cacheGroups: { jlab_core: { test: /[\\/]node_modules[\\/]@(jupyterlab|jupyterlite|lumino(?!\/datagrid))[\\/]/, name: 'jlab_core' } },
