@@ -6,8 +6,9 @@
  * Output, `lite/build/site/` (what `seqlab lite` copies into every site):
  * - `lab/index.html`: the page, with a page config whose URLs are relative to the site root;
  * - `build/`: the app's bundles, `schemas/all.json` (every core plugin's settings schema, as
- *   JupyterLite's settings service reads them), `themes/`, and `kernel/`: the execution worker
- *   bundle (cell pipeline, TypeScript, engine) with the engine's wasm kernels and the logos.
+ *   JupyterLite's settings service reads them), `themes/`, `kernel/`: the execution worker
+ *   bundle (cell pipeline, TypeScript, engine) and the logos, and `engine/`: the engine's wasm
+ *   kernels and kernel thread script (engine-assets.ts).
  *
  * The plugin list is JupyterLite's `app/lab` recipe: JupyterLab's core extensions (from
  * `@jupyterlab/core-meta`) without the ones that need a Jupyter server (extension manager,
@@ -15,7 +16,6 @@
  * extensions and the seqlab kernel plugin. The build is skipped when its inputs did not change.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,10 +26,10 @@ import {
   sharedPackages,
   typecheckApp,
   writeCoreExtensionsModule,
-  type Rspack,
 } from '../../extension/host/dist/frontend-build.js';
-import { ensureHostDependencies, hostRequire, type Log } from '../../extension/host/dist/install.js';
+import { hostRequire, type Log } from '../../extension/host/dist/install.js';
 import { hostDir, repoRoot } from '../../extension/host/dist/paths.js';
+import { bundleModules, copyEngineWasm, engineKernelWorkerEntry, hostRspack, versionDefines, workerConfig } from './engine-assets.js';
 
 /** `lite/`. */
 export const liteDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -117,6 +117,7 @@ function buildFingerprint(): string {
   return fingerprint(repoRoot, [
     'lite/app',
     'lite/src/build.ts',
+    'lite/src/engine-assets.ts',
     'extension/host/app',
     'extension/host/package-lock.json',
     'jupyter-config/kernelspec',
@@ -175,6 +176,7 @@ function writePage(scripts: string[], workerFile: string, version: string): void
     settingsUrl: './build/schemas',
     themesUrl: 'build/themes',
     seqlabKernelWorkerUrl: `./build/kernel/${workerFile}`,
+    seqlabEngineUrl: './build/engine/',
     contentsAllJsonFile: 'all.json',
     disabledExtensions: DISABLED_PLUGINS,
     exposeAppInBrowser: true,
@@ -217,17 +219,15 @@ export interface LiteBuildOptions {
 export async function buildLiteApp(options: LiteBuildOptions = {}): Promise<{ built: boolean; seconds: number }> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  ensureHostDependencies(log);
+  const rspack = hostRspack(log);
   if (!options.force && liteAppUpToDate()) return { built: false, seconds: (Date.now() - started) / 1000 };
   if (!existsSync(workerEntry)) {
     throw new Error(`lite: ${relative(repoRoot, workerEntry)} is missing: run \`npm run build\` (tsc -b) first`);
   }
-  const wasmDir = join(repoRoot, 'engine', 'dist', 'wasm');
-  if (!existsSync(wasmDir)) throw new Error('lite: engine/dist/wasm is missing: run `npm run build` first');
+  if (!existsSync(engineKernelWorkerEntry)) throw new Error(`lite: ${relative(repoRoot, engineKernelWorkerEntry)} is missing: run \`npm run build\` first`);
   typecheckApp(log, join(appSource, 'tsconfig.json'));
   log('lite: building the site app (rspack)');
 
-  const rspack = hostRequire('@rspack/core') as Rspack & { DefinePlugin: new (defs: Record<string, string>) => object };
   const { Build } = hostRequire('@jupyter/builder') as {
     Build: { ensureAssets(options: { output: string; packageNames: string[] }): object[] };
   };
@@ -248,12 +248,8 @@ export async function buildLiteApp(options: LiteBuildOptions = {}): Promise<{ bu
   writeAllSchemas(join(staticDir, 'schemas'), meta.version);
   writeCoreExtensionsModule({ extensions, mimeExtensions }, generatedDir);
 
-  const kernelRequire = createRequire(join(repoRoot, 'kernel', 'package.json'));
-  const defines = {
-    __SEQLAB_KERNEL_VERSION__: JSON.stringify((JSON.parse(readFileSync(join(repoRoot, 'kernel', 'package.json'), 'utf8')) as { version: string }).version),
-    __SEQLAB_TYPESCRIPT_VERSION__: JSON.stringify((kernelRequire('typescript/package.json') as { version: string }).version),
-  };
-  const modules = ['node_modules', join(hostDir, 'node_modules'), join(repoRoot, 'node_modules')];
+  const defines = versionDefines();
+  const modules = bundleModules;
   const swc = {
     test: /\.ts$/,
     include: [appSource, join(hostDir, 'app')],
@@ -300,29 +296,20 @@ export async function buildLiteApp(options: LiteBuildOptions = {}): Promise<{ bu
     ],
   });
 
-  // The execution worker: one self-contained classic worker script (cell pipeline, TypeScript,
-  // engine). Minified: it is the largest download of the site.
-  const workerConfig = {
-    name: 'kernel-worker',
-    mode: 'production',
-    devtool: false,
-    target: 'webworker',
-    context: repoRoot,
-    entry: { worker: workerEntry },
-    output: { path: join(staticDir, 'kernel'), publicPath: 'auto', filename: 'worker.[contenthash].js', chunkFormat: 'array-push', chunkLoading: 'import-scripts' },
-    resolve: { modules, extensions: ['.js', '.json'], conditionNames: ['browser', 'import', 'module', 'default'] },
-    optimization: { minimize: true, splitChunks: false },
-    performance: { hints: false },
-    plugins: [new rspack.DefinePlugin(defines)],
-  };
+  // The execution worker (cell pipeline, TypeScript, engine): one minified classic worker
+  // script, the largest download of the site; and the engine's kernel thread.
+  const workerConfigs = [
+    workerConfig(rspack, 'kernel-worker', workerEntry, join(staticDir, 'kernel'), 'worker.[contenthash].js'),
+    workerConfig(rspack, 'engine-kernel-worker', engineKernelWorkerEntry, join(staticDir, 'engine'), 'kernel-worker.js'),
+  ];
 
-  const stats = await runCompilers(rspack, [appConfig, workerConfig, ...themeConfigs]);
+  const stats = await runCompilers(rspack, [appConfig, ...workerConfigs, ...themeConfigs]);
   const children = stats.toJson({ all: false, entrypoints: true }).children ?? [];
   const scripts = children.find((c) => c.name === 'app')?.entrypoints?.['main']?.assets?.map((a) => a.name).filter((n) => n.endsWith('.js')) ?? [];
-  const workerFile = children.find((c) => c.name === 'kernel-worker')?.entrypoints?.['worker']?.assets?.map((a) => a.name).find((n) => n.endsWith('.js'));
+  const workerFile = children.find((c) => c.name === 'kernel-worker')?.entrypoints?.['kernel-worker']?.assets?.map((a) => a.name).find((n) => n.endsWith('.js'));
   if (scripts.length === 0 || workerFile === undefined) throw new Error('lite: the build produced no entry script or no worker');
   // The engine's wasm kernels (the worker fetches them at start) and the kernel's logos.
-  cpSync(wasmDir, join(staticDir, 'kernel', 'wasm'), { recursive: true });
+  copyEngineWasm(join(staticDir, 'engine'));
   for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) {
     cpSync(join(repoRoot, 'jupyter-config', 'kernelspec', logo), join(staticDir, 'kernel', logo));
   }
