@@ -27,7 +27,7 @@ import { CommRegistry } from '../../kernel/dist/comm/registry.js';
 import { HistoryLog } from '../../kernel/dist/history/log.js';
 import { ExecutionProxy, type StartExecutionWorker } from '../../kernel/dist/session/execution.js';
 import type { Message } from '../../kernel/dist/wire/message.js';
-import type { FromWorker, ToWorker } from '../../kernel/dist/executor/protocol.js';
+import type { BrowserWorkerInit, FromWorker, ToWorker } from '../../kernel/dist/core/protocol.js';
 
 /** Versions put into the bundle at build time (lite/src/build.ts). */
 declare const __SEQLAB_KERNEL_VERSION__: string;
@@ -40,8 +40,10 @@ const PROTOCOL_VERSION = '5.3';
 export interface SeqlabKernelHost {
   /** URL of the execution worker script (in the site's build folder). */
   workerUrl: string;
-  /** URL of the site's `files/` folder (shipped notebooks and data). */
+  /** URL of the notebook's folder in the site's `files/` (relative paths in cells are read from there). */
   filesUrl: string;
+  /** URL of the site's `build/engine/` (the engine's wasm kernels and kernel thread script). */
+  engineUrl: string;
   /**
    * Called when an interrupt cannot stop the running cell (the page is not cross-origin
    * isolated): the host offers to restart the kernel.
@@ -99,7 +101,7 @@ export class SeqlabKernel implements IKernel {
         io.publish(msgType, content, undefined, metadata, buffers?.map((b) => new Uint8Array(b)) as never);
       },
     });
-    const language = new UnavailableLanguage();
+    const language = new RealmLanguage();
     this.execution.onReset = () => comms.clear();
     const handlers = createHandlers({
       execution: this.execution,
@@ -153,9 +155,15 @@ export class SeqlabKernel implements IKernel {
       events.error(new Error(`${e.message} (${e.filename}:${e.lineno})`));
     };
     worker.onmessageerror = () => events.error(new Error('a message from the execution worker could not be read'));
-    // The browser worker gets what the Node worker gets in workerData, plus where the site's
-    // files are (the engine reads corpora relative to the notebook's folder there).
-    worker.postMessage({ type: 'init', init: { ...init, filesUrl: this.host.filesUrl } });
+    // Shared memory only where the page is isolated (the proxy made plain buffers otherwise).
+    const message: BrowserWorkerInit & { site: { engineUrl: string; filesUrl: string } } = {
+      type: 'init',
+      ...(this.isolated ? { control: init.control, stdin: init.stdin } : {}),
+      preloadEngine: init.preloadEngine,
+      versions: { seqlab: __SEQLAB_KERNEL_VERSION__, typescript: __SEQLAB_TYPESCRIPT_VERSION__ },
+      site: { engineUrl: this.host.engineUrl, filesUrl: this.host.filesUrl },
+    };
+    worker.postMessage(message);
     return {
       post: (m: ToWorker) => worker.postMessage(m),
       terminate: () => worker.terminate(),
@@ -265,11 +273,15 @@ export class SeqlabKernel implements IKernel {
 }
 
 /**
- * Completion and inspection are not answered yet in the browser kernel: JupyterLab then
- * offers no completions (an empty reply), and type checking is off, as in the Node kernel
- * by default.
+ * The language side in the browser: completion comes from the live realm of the execution
+ * worker (names in scope, members of dotted chains: `ready` is false, so the handlers ask
+ * the execution side, see dispatch/handlers.ts). The Node kernel's TypeScript language
+ * service (types in completions, inspection, type checking) runs in a worker thread of its
+ * own and is not part of the site: inspection finds nothing and type checking is off, as in
+ * the Node kernel by default.
  */
-class UnavailableLanguage implements LanguageBackend {
+class RealmLanguage implements LanguageBackend {
+  readonly ready = false;
   async complete(_code: string, cursor: number): Promise<Completion> {
     return { matches: [], cursorStart: cursor, cursorEnd: cursor, types: [] };
   }
@@ -281,4 +293,5 @@ class UnavailableLanguage implements LanguageBackend {
   }
   cellExecuted(): void {}
   reset(): void {}
+  warm(): void {}
 }

@@ -111,6 +111,7 @@ const kernel: JupyterFrontEndPlugin<void> = {
           workerUrl: new URL(workerUrl, location.href).href,
           // The notebook's folder in the site, where relative paths (data/…) are fetched from.
           filesUrl: new URL(URLExt.join(baseUrl, 'files', URLExt.encodeParts(options.location.replace(/^[^/:]*:/, '')), '/'), location.href).href,
+          engineUrl: new URL(PageConfig.getOption('seqlabEngineUrl') || URLExt.join(baseUrl, 'build', 'engine', '/'), location.href).href,
           interruptUnavailable: (k) => offerRestart(k.id, notebooks, consoles, dialogs),
         }),
     });

@@ -43,10 +43,11 @@ const stampPath = join(liteBuildDir, '.seqlab-lite-build');
 const appSource = join(liteDir, 'app');
 
 /**
- * The execution worker's entry: the browser host of the kernel's cell pipeline
- * (kernel/src/browser/worker.ts; it speaks kernel/src/core/protocol.ts like the Node worker).
+ * The execution worker's entry: the kernel's browser execution worker (kernel/src/browser/,
+ * the same cell pipeline as the Node kernel; it speaks kernel/src/core/protocol.ts) with the
+ * engine set up for the site (app/worker.ts).
  */
-export const workerEntry = join(repoRoot, 'kernel', 'dist', 'browser', 'worker.js');
+export const workerEntry = join(appSource, 'worker.ts');
 
 /** Core extensions a site without a Jupyter server cannot use. */
 const SERVER_ONLY = new Set([
@@ -221,8 +222,8 @@ export async function buildLiteApp(options: LiteBuildOptions = {}): Promise<{ bu
   const started = Date.now();
   const rspack = hostRspack(log);
   if (!options.force && liteAppUpToDate()) return { built: false, seconds: (Date.now() - started) / 1000 };
-  if (!existsSync(workerEntry)) {
-    throw new Error(`lite: ${relative(repoRoot, workerEntry)} is missing: run \`npm run build\` (tsc -b) first`);
+  if (!existsSync(join(repoRoot, 'kernel', 'dist', 'browser', 'worker.js'))) {
+    throw new Error('lite: kernel/dist/browser/worker.js is missing: run `npm run build` (tsc -b) first');
   }
   if (!existsSync(engineKernelWorkerEntry)) throw new Error(`lite: ${relative(repoRoot, engineKernelWorkerEntry)} is missing: run \`npm run build\` first`);
   typecheckApp(log, join(appSource, 'tsconfig.json'));

@@ -42,7 +42,9 @@ export function workerConfig(rspack: Rspack & { DefinePlugin: new (d: Record<str
     context: repoRoot,
     entry: { [name]: entry },
     output: { path: outDir, publicPath: 'auto', filename, chunkFormat: 'array-push', chunkLoading: 'import-scripts' },
-    resolve: { modules: bundleModules, extensions: ['.js', '.json'], conditionNames: ['browser', 'import', 'module', 'default'] },
+    resolve: { modules: bundleModules, extensions: ['.ts', '.js', '.json'], conditionNames: ['browser', 'import', 'module', 'default'] },
+    // Entries written in TypeScript (lite/app/worker.ts): types stripped by SWC.
+    module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }, type: 'javascript/auto' }] },
     optimization: { minimize: true, splitChunks: false },
     performance: { hints: false },
     plugins: [new rspack.DefinePlugin(versionDefines())],

@@ -7,12 +7,15 @@
  * a cell that waits on a promise). If a cell still has not finished after the grace period
  * (code the kernel did not compile, e.g. an endless loop inside an npm package), the worker is
  * replaced by a fresh one: the kernel process lives on, the cell gets a clear error, and
- * earlier definitions are lost — the only case where they are.
+ * earlier definitions are lost — the only case where they are. The same happens, said as
+ * such, when the worker runs out of memory (its heap limit is `SEQLAB_EXECUTION_HEAP_MB`, default
+ * V8's): the kernel process lives on.
  */
-import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
-import type { IsCompleteResult } from '../executor/is-complete.js';
-import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE } from '../executor/control.js';
-import type { FromWorker, ToWorker, WorkerInit } from '../executor/protocol.js';
+import type { ExecuteArgs, ExecuteOutcome } from '../core/runtime.js';
+import type { IsCompleteResult } from '../core/is-complete.js';
+import type { Completion } from '../core/complete.js';
+import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE, StdinState } from '../core/interrupt.js';
+import type { FromWorker, ToWorker, WorkerInit } from '../core/protocol.js';
 import type { OutputType } from '../display/publisher.js';
 
 /** Receives the execution side's IOPub output. */
@@ -29,8 +32,11 @@ export interface ExecutionWorkerEvents {
   message(m: FromWorker): void;
   /** An error the worker could not handle (it may still be alive). */
   error(e: Error): void;
-  /** The worker is gone (Node: exit code; a browser reports a fatal error as exit 1). */
-  exit(code: number): void;
+  /**
+   * The worker is gone: its exit code, and why when the host knows (Node: out of memory, as
+   * `OutOfMemoryError` with the heap limit in words).
+   */
+  exit(code: number, lost?: { ename: string; reason: string }): void;
 }
 
 /** A started execution worker, as the proxy uses it. */
@@ -77,9 +83,12 @@ export class ExecutionProxy {
   private control!: Int32Array;
   private stdin!: Uint8Array;
   private ready!: Promise<{ engineGlobals: string[]; engineShadowed: string[] }>;
+  /** Resolves when cells can run (the engine may still be loading). */
+  private started!: Promise<void>;
   private nextId = 1;
   private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
+  private readonly realmCompletions = new Map<number, Pending<Completion>>();
   private readonly commsPending = new Map<number, () => void>();
   private escalation: ReturnType<typeof setTimeout> | undefined;
   private stopping = false;
@@ -104,6 +113,8 @@ export class ExecutionProxy {
     this.stdin = new Uint8Array(stdinBuffer);
     const init: WorkerInit = { control: controlBuffer, stdin: stdinBuffer, notebookDir: this.options.notebookDir, preloadEngine: this.options.preloadEngine !== false };
     let worker: ExecutionWorker | undefined;
+    let resolveStarted!: () => void;
+    this.started = new Promise((res) => (resolveStarted = res));
     let resolveReady!: (v: { engineGlobals: string[]; engineShadowed: string[] }) => void;
     let rejectReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => {
@@ -114,12 +125,17 @@ export class ExecutionProxy {
     const onMessage = (m: FromWorker): void => {
       if (worker !== this.worker) return;
       switch (m.type) {
+        case 'started':
+          resolveStarted();
+          break;
         case 'ready':
+          resolveStarted();
           resolveReady({ engineGlobals: m.engineGlobals, engineShadowed: m.engineShadowed });
           break;
         case 'init_failed':
           this.options.log(`execution worker failed to start: ${m.error}`);
           rejectReady(new Error(m.error));
+          resolveStarted();
           break;
         case 'iopub':
           this.options.output(m.msgType, m.content, m.metadata, m.buffers);
@@ -134,6 +150,12 @@ export class ExecutionProxy {
         case 'is_complete_reply': {
           const p = this.completions.get(m.id);
           this.completions.delete(m.id);
+          p?.resolve(m.result);
+          break;
+        }
+        case 'complete_reply': {
+          const p = this.realmCompletions.get(m.id);
+          this.realmCompletions.delete(m.id);
           p?.resolve(m.result);
           break;
         }
@@ -155,10 +177,11 @@ export class ExecutionProxy {
         if (worker !== this.worker) return;
         this.options.log(`execution worker error: ${e.stack ?? e.message}`);
       },
-      exit: (code) => {
+      exit: (code, lost) => {
         if (worker !== this.worker || this.stopping) return;
-        this.options.log(`execution worker exited with code ${code}; starting a new one`);
-        this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
+        this.options.log(`execution worker exited with code ${code}${lost ? ` (${lost.reason})` : ''}; starting a new one`);
+        if (lost) this.replace(lost.reason, lost.ename);
+        else this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
       },
     });
     this.worker = worker;
@@ -170,16 +193,16 @@ export class ExecutionProxy {
       const bytes = new TextEncoder().encode(text).subarray(0, STDIN_BYTES);
       this.stdin.set(bytes);
       Atomics.store(this.control, STDIN_LENGTH, bytes.length);
-      Atomics.store(this.control, STDIN_STATE, state);
+      Atomics.store(this.control, STDIN_STATE, state as number);
       Atomics.notify(this.control, STDIN_STATE);
     };
     if (!current) {
-      answer(4, 'input() was called outside of a running cell');
+      answer(StdinState.REFUSED, 'input() was called outside of a running cell');
       return;
     }
     current.hooks.requestInput(prompt, password).then(
-      (value) => answer(2, value),
-      (e: Error) => answer(4, e.message),
+      (value) => answer(StdinState.READY, value),
+      (e: Error) => answer(StdinState.REFUSED, e.message),
     );
   }
 
@@ -189,7 +212,7 @@ export class ExecutionProxy {
 
   /** Runs a cell in the worker. */
   async execute(args: ExecuteArgs, hooks: ExecuteHooks): Promise<ExecuteOutcome> {
-    await this.ready;
+    await this.started;
     const id = this.nextId++;
     return new Promise<ExecuteOutcome>((resolve, reject) => {
       this.executions.set(id, { resolve, reject, hooks });
@@ -197,13 +220,23 @@ export class ExecutionProxy {
     });
   }
 
-  /** is_complete, answered by the worker (which has TypeScript loaded). */
+  /** is_complete, answered by the worker (acorn, TypeScript when JavaScript cannot decide). */
   async isComplete(code: string): Promise<IsCompleteResult> {
-    await this.ready;
+    await this.started;
     const id = this.nextId++;
     return new Promise<IsCompleteResult>((resolve, reject) => {
       this.completions.set(id, { resolve, reject });
       this.post({ type: 'is_complete', id, code });
+    });
+  }
+
+  /** Completion from the cells' realm (answers while the language service is still building). */
+  async complete(code: string, cursor: number): Promise<Completion> {
+    await this.started;
+    const id = this.nextId++;
+    return new Promise<Completion>((resolve, reject) => {
+      this.realmCompletions.set(id, { resolve, reject });
+      this.post({ type: 'complete', id, code, cursor });
     });
   }
 
@@ -212,7 +245,7 @@ export class ExecutionProxy {
    * handlers (so their output is published before the request's idle).
    */
   async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: ArrayBufferView[]): Promise<void> {
-    await this.ready;
+    await this.started;
     const copies = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
     const id = this.nextId++;
     return new Promise<void>((resolve) => {
@@ -257,17 +290,21 @@ export class ExecutionProxy {
     this.executions.clear();
     for (const p of this.completions.values()) p.resolve({ status: 'unknown' as never });
     this.completions.clear();
+    for (const p of this.realmCompletions.values()) p.resolve({ matches: [], cursorStart: 0, cursorEnd: 0, types: [] });
+    this.realmCompletions.clear();
     for (const done of this.commsPending.values()) done();
     this.commsPending.clear();
     this.start();
     void old.terminate();
     this.onReset();
     const evalue = `${reason}; the execution context was restarted and earlier definitions are gone`;
+    const content = { ename, evalue, traceback: [`\u001b[0;31m\u001b[1m${ename}\u001b[0m: ${evalue}`] };
     for (const p of pending) {
-      const content = { ename, evalue, traceback: [`\u001b[0;31m\u001b[1m${ename}\u001b[0m: ${evalue}`] };
       this.options.output('error', content);
       p.resolve({ status: 'error', ...content, userExpressions: {} });
     }
+    // Background work (a timer) can exhaust memory too: say so even when no cell runs.
+    if (pending.length === 0) this.options.output('stream', { name: 'stderr', text: `${ename}: ${evalue}\n` });
   }
 
   /** Stops the worker for good. */

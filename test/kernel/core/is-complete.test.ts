@@ -1,7 +1,10 @@
 /** is_complete decisions. */
 import { describe, expect, it } from 'vitest';
 import '../helpers.js';
-import { isComplete } from '../../../kernel/dist/executor/is-complete.js';
+import { isComplete as decide } from '../../../kernel/dist/core/is-complete.js';
+import { typescript } from '../../../kernel/dist/executor/compile.js';
+
+const isComplete = (code: string) => decide(code, typescript())!;
 
 describe('isComplete', () => {
   it.each([
@@ -14,6 +17,10 @@ describe('isComplete', () => {
     ['/* open comment', 'incomplete'],
     ['let = = 1; next()', 'invalid'],
     ['})(', 'invalid'],
+    ['x = )', 'invalid'],
+    ['const x: number = ', 'incomplete'],
+    ['function f(x: number) {', 'incomplete'],
+    ['const y: number = 1', 'complete'],
   ])('%j is %s', (code, status) => {
     expect(isComplete(code).status).toBe(status);
   });

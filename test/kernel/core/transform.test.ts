@@ -1,7 +1,10 @@
 /** The cell transform: what compiled cells look like. */
 import { describe, expect, it } from 'vitest';
 import '../helpers.js';
-import { compileCell, compileModule } from '../../../kernel/dist/executor/compile.js';
+import { compileCell as compile, mapThrough } from '../../../kernel/dist/core/compile.js';
+import { compileModule, typescript } from '../../../kernel/dist/executor/compile.js';
+
+const compileCell = (source: string, name: string) => compile(source, name, typescript())!;
 
 describe('compileCell', () => {
   it('turns top-level declarations into globalThis assignments and hoists functions', () => {
@@ -37,9 +40,20 @@ describe('compileCell', () => {
     expect(compileCell('const ok = 1;\nconst = 2', 'In[6]').diagnostics[0]).toMatchObject({ line: 2, column: 7, message: expect.stringContaining('expected') });
   });
 
-  it('maps compiled positions back to the cell', () => {
-    const { map } = compileCell('const a = 1;\n\nthrow new Error("x")', 'In[7]');
-    expect(map).toBeDefined();
+  it('maps compiled positions back to the cell, through TypeScript\'s map too', () => {
+    for (const source of ['const a = 1;\n\nthrow new Error("x")', 'const a: number = 1;\n\nthrow new Error("x")']) {
+      const { js, maps, via } = compileCell(source, 'In[7]');
+      const before = js.slice(0, js.indexOf('new Error')).split('\n');
+      expect(mapThrough(maps, before.length, before.at(-1)!.length + 1), via).toEqual({ line: 3, column: 7 });
+    }
+  });
+
+  it('reads plain JavaScript without TypeScript, everything else with it', () => {
+    expect(compile('const x = 1; x + 1', 'In[8]')?.via).toBe('javascript');
+    expect(compile('const x: number = 1', 'In[8]')).toBeUndefined();
+    // Valid JavaScript that TypeScript reads as a generic call goes to TypeScript.
+    expect(compile('id<string>("s")', 'In[8]')).toBeUndefined();
+    expect(compileCell('id<string>("s")', 'In[8]').js).toContain('return id("s")');
   });
 
   it('compiles local modules with interrupt checks and an inline source map', () => {
