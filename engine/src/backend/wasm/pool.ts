@@ -3,14 +3,13 @@
  * every core. The calling thread publishes a job in the control block (protocol.ts),
  * runs chunks itself, and waits only for chunks a worker has already claimed; workers
  * that are still starting simply miss the job. Workers are started lazily (the first
- * product large enough to pay), are unref'd (they never keep a process alive), and are
- * stopped with `terminate()`.
+ * product large enough to pay) by the kernel host (worker_threads in Node), are unref'd
+ * (they never keep a process alive), and are stopped with `terminate()`.
  */
-import type { Worker } from 'node:worker_threads';
-import { nodeWorkerThreads } from './host.js';
+import { kernelHost, type KernelWorkerHandle } from '../host/index.js';
 import type { KernelExports } from './kernel-module.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
-import type { KernelWorkerData } from './worker.js';
+import type { KernelWorkerData } from './worker-loop.js';
 import {
   CTL,
   CTL_WORDS,
@@ -23,15 +22,10 @@ import {
   runChunk,
 } from './protocol.js';
 
-/** The built worker script (same two-levels-below-the-package-root trick as kernelUrl). */
-export function workerUrl(): URL {
-  return new URL('../../dist/backend/worker.js', import.meta.url);
-}
-
 export class KernelWorkerPool {
   /** The control block shared with the workers. */
   readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
-  private readonly workers: Worker[] = [];
+  private readonly workers: KernelWorkerHandle[] = [];
   private readonly readyPromises: Promise<void>[] = [];
   private generation = 0;
   private broken: Error | null = null;
@@ -67,8 +61,8 @@ export class KernelWorkerPool {
    */
   grow(count: number): boolean {
     if (this.broken !== null) return false;
-    const wt = nodeWorkerThreads();
-    if (wt === null) return false;
+    const host = kernelHost();
+    if (!host.canStartWorkers) return false;
     while (this.workers.length < count) {
       const data: KernelWorkerData = {
         version: PROTOCOL_VERSION,
@@ -77,25 +71,18 @@ export class KernelWorkerPool {
         ctl: this.ctl,
         thread: this.workers.length + 1,
       };
-      let worker: Worker;
+      let worker: KernelWorkerHandle;
       try {
-        worker = new wt.Worker(workerUrl(), { workerData: data, name: `seqlab-gemm-${data.thread}` } as never);
+        worker = host.startWorker(data, `seqlab-gemm-${data.thread}`);
       } catch (e) {
         this.broken = e instanceof Error ? e : new Error(String(e));
         return false;
       }
-      worker.unref();
-      const ready = new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', (e: Error) => {
-          this.broken = e;
-          reject(e);
-        });
-        worker.once('exit', () => resolve());
+      worker.onError((e) => {
+        this.broken = e;
       });
-      ready.catch(() => undefined);
       this.workers.push(worker);
-      this.readyPromises.push(ready);
+      this.readyPromises.push(worker.ready);
     }
     return true;
   }

@@ -3,16 +3,22 @@
  * with ignoreIndex, class weights and label smoothing) and mean squared error, with
  * PyTorch's reductions ('mean' | 'sum' | 'none').
  */
-import { allocate, type FloatArray } from '../dtype.js';
-import { fmt, numel, sameShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
-import { record } from '../autograd/record.js';
-import { expectFloat, expectIndex, expectTensor } from './helpers.js';
-import { logSoftmax } from './softmax.js';
-import { add, div, mul, sub } from './binary.js';
-import { neg } from './unary.js';
-import { mean, sum } from './reduce.js';
-import { reshape } from './view.js';
+import { allocate, type FloatArray } from '../../dtype.js';
+import { fmt, numel, sameShape } from '../../shape.js';
+import { Tensor } from '../../tensor-core.js';
+import { record } from '../../autograd/record.js';
+import { asContiguous } from '../raw/layout.js';
+import { expectFloat, expectIndex, expectTensor } from '../helpers.js';
+import { logSoftmax } from '../softmax.js';
+import { add, div, mul, sub } from '../binary.js';
+import { neg } from '../unary.js';
+import { sum } from '../reduce.js';
+import { reshape } from '../view.js';
+import { eq, ne } from '../compare.js';
+import { maskedFill } from '../where.js';
+import { to } from '../cast.js';
+import { indexSelect } from '../indexing.js';
+import { mean } from './reductions.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -85,7 +91,7 @@ function nll(input: Tensor, target: Tensor, options: NllOptions, op: string): Te
   }
   const w = weight ? weight.toTypedArray() : null;
   const t = target.toTypedArray();
-  const xc = input.contiguous();
+  const xc = asContiguous(input);
   const x = xc.data as FloatArray;
   const xo = xc.offset;
   const per = allocate(input.dtype, N * D) as FloatArray;
@@ -122,7 +128,7 @@ function nll(input: Tensor, target: Tensor, options: NllOptions, op: string): Te
   }
   const node = record(out, 'NllLossBackward', [input], (g) => {
     const gi = allocate(g.dtype, input.numel()) as FloatArray;
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     for (let n = 0; n < N; n++) {
       for (let d = 0; d < D; d++) {
         const i = n * D + d;
@@ -178,7 +184,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (eps === 0) return nllTerm;
   // Smoothing term: -Σ_c w_c log p_c, averaged over classes, skipping ignored targets.
   const ignore = options.ignoreIndex ?? -100;
-  const keep = target.ne(ignore).to(input.dtype);
+  const keep = to(ne(target, ignore), input.dtype);
   let wl = wB ? mul(logp, wB) : logp;
   wl = neg(sum(wl, classDim));
   const smooth = mul(wl, keep);
@@ -187,8 +193,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   else if (reduction === 'sum') smoothRed = sum(smooth);
   else {
     // Same denominator as the nll mean: the summed weights of the non-ignored targets.
-    const safe = target.maskedFill(target.eq(ignore), 0);
-    const denom = weight ? sum(mul(weight.indexSelect(0, reshape(safe, [-1])), reshape(keep, [-1]))) : sum(keep);
+    const safe = maskedFill(target, eq(target, ignore), 0);
+    const denom = weight ? sum(mul(indexSelect(weight, 0, reshape(safe, [-1])), reshape(keep, [-1]))) : sum(keep);
     smoothRed = div(sum(smooth), denom);
   }
   return add(mul(nllTerm, 1 - eps), mul(smoothRed, eps / C));

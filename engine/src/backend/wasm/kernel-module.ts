@@ -1,10 +1,10 @@
 /**
- * Finding, compiling and instantiating the GEMM kernels built from engine/assembly by
- * `npm run build:wasm` (into engine/dist/wasm). Compilation is synchronous (the modules
- * are a few KiB) and happens once per variant, on the first product large enough to use
- * the backend, never at import.
+ * Compiling and instantiating the kernels built from engine/assembly by
+ * `npm run build:wasm` (into engine/dist/wasm), with the bytes from the kernel host.
+ * Compilation is synchronous (the modules are a few KiB) and happens once per variant, on
+ * the first product large enough to use the backend, never at import.
  */
-import { nodeFs } from './host.js';
+import { kernelHost } from '../host/index.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** The four builds of engine/assembly (entry index.ts). */
@@ -72,15 +72,6 @@ export function kernelVariant(relaxed: boolean, shared: boolean): KernelVariant 
   return `kernels-${relaxed ? 'relaxed' : 'simd'}${shared ? '-shared' : ''}`;
 }
 
-/**
- * Where the built variant lives. This file is engine/src/backend/*.ts when run from
- * source (tests) and engine/dist/backend/*.js when built: both are two levels below the
- * package root, so one relative URL serves both.
- */
-export function kernelUrl(variant: KernelVariant): URL {
-  return new URL(`../../dist/wasm/${variant}.wasm`, import.meta.url);
-}
-
 const compiled = new Map<KernelVariant, WasmModule>();
 
 /** Compiles (once) and returns the module of a variant; throws a clear error when it is missing. */
@@ -89,20 +80,7 @@ export function kernelModule(variant: KernelVariant): WasmModule {
   if (cached !== undefined) return cached;
   const wasm = wasmApi();
   if (wasm === null) throw new Error('seqlab wasm backend: this runtime has no WebAssembly');
-  const fs = nodeFs();
-  if (fs === null) {
-    throw new Error(`seqlab wasm backend: cannot read ${variant}.wasm here (no node:fs); the reference kernels are used`);
-  }
-  const url = kernelUrl(variant);
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(url);
-  } catch {
-    throw new Error(
-      `seqlab wasm backend: ${url.pathname} is missing; build it with \`npm run build\` (or \`npm run build:wasm -w @seqlab/engine\`)`,
-    );
-  }
-  const mod = new wasm.Module(bytes);
+  const mod = new wasm.Module(kernelHost().kernelBytes(variant));
   compiled.set(variant, mod);
   return mod;
 }

@@ -1,12 +1,13 @@
 /**
  * What the JavaScript runtime offers the wasm kernels: SIMD128, relaxed SIMD (fused
  * multiply-add; Node 20 needs `--experimental-wasm-relaxed-simd`, Node 22+ has it by
- * default), and threads (shared WebAssembly memory, SharedArrayBuffer, worker threads).
+ * default), threads (shared WebAssembly memory, SharedArrayBuffer, worker threads from
+ * the kernel host), and the cores and CPU quota the process has.
  *
  * Detection validates tiny hand-assembled modules, so it costs microseconds and never
  * compiles the real kernels. Tests simulate a poorer runtime by passing their own probe.
  */
-import { coreCount, nodeWorkerThreads } from './host.js';
+import { kernelHost } from '../host/index.js';
 import { wasmApi } from './wasm-api.js';
 
 /** The runtime's capabilities as seen by the backend. */
@@ -17,8 +18,13 @@ export interface RuntimeFeatures {
   relaxedSimd: boolean;
   /** Shared memory + atomics in wasm, SharedArrayBuffer and a way to start worker threads. */
   threads: boolean;
-  /** Cores available to this process. */
+  /** Cores this process may run on (CPU affinity): no more threads than this. */
   cores: number;
+  /**
+   * The CPU time the process may use, in cores (its cgroup quota), or null/absent when
+   * only `cores` limits it. The default thread count follows it.
+   */
+  cpuQuota?: number | null;
 }
 
 /** The checks detection relies on; replaceable to simulate another runtime. */
@@ -28,6 +34,7 @@ export interface FeatureProbe {
   sharedMemory(): boolean;
   workerThreads: boolean;
   cores: number;
+  cpuQuota: number | null;
 }
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -61,6 +68,7 @@ export const THREADS_PROBE = new Uint8Array([
 /** The probe of the running JavaScript engine. */
 export function runtimeProbe(): FeatureProbe {
   const wasm = wasmApi();
+  const host = kernelHost();
   return {
     validate: (bytes) => {
       try {
@@ -77,8 +85,9 @@ export function runtimeProbe(): FeatureProbe {
         return false;
       }
     },
-    workerThreads: nodeWorkerThreads() !== null,
-    cores: coreCount(),
+    workerThreads: host.canStartWorkers,
+    cores: host.cores(),
+    cpuQuota: host.cpuQuota(),
   };
 }
 
@@ -91,5 +100,6 @@ export function detectFeatures(probe: FeatureProbe = runtimeProbe()): RuntimeFea
     threads:
       probe.sharedArrayBuffer && probe.workerThreads && probe.validate(THREADS_PROBE) && probe.sharedMemory(),
     cores: Math.max(1, Math.floor(probe.cores)),
+    cpuQuota: probe.cpuQuota,
   };
 }
