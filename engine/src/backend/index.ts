@@ -24,13 +24,15 @@
  */
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
 import { setFastKernels } from '../kernels/fast.js';
-import { kernelHost } from './host/index.js';
+import { kernelHost, setKernelHost } from './host/index.js';
+import { browserKernelHost, type BrowserHostOptions } from './host/browser.js';
 import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
 import { WasmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm/backend.js';
 
 export type { RuntimeFeatures } from './wasm/features.js';
 export { setKernelHost, type KernelHost, type KernelWorkerHandle } from './host/index.js';
 export type { WasmBackendOptions, WasmBackendStats } from './wasm/backend.js';
+export type { BrowserHostOptions } from './host/browser.js';
 
 /** `auto`: wasm when supported, else reference. `wasm`: wasm or an error. `reference`: TypeScript. */
 export type BackendChoice = 'auto' | 'wasm' | 'reference';
@@ -144,6 +146,25 @@ export function enableRelaxedSimd(): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Runs the wasm kernels in a browser: fetches them from `options.baseUrl` (the folder with
+ * the four `kernels-*.wasm` builds and `kernel-worker.js`, which the seqlab site ships as
+ * `build/engine/`), installs the browser kernel host (Web Worker threads where the page is
+ * cross-origin isolated, one thread otherwise) and rebuilds the backend on it. Call it once,
+ * before the first product; resolves with the backend's name.
+ *
+ * @example await backend.useBrowserHost({ baseUrl: '/course/build/engine/' });  // 'wasm-relaxed-simd x4'
+ */
+export async function useBrowserHost(options: BrowserHostOptions): Promise<string> {
+  setKernelHost(await browserKernelHost(options));
+  features = detectFeatures();
+  const old = wasm;
+  wasm = null;
+  customized = false;
+  if (old !== null) void old.stopWorkers();
+  return use('auto');
 }
 
 /** The current backend's state. */

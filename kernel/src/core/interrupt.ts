@@ -87,14 +87,25 @@ interface TimerFns {
 }
 
 const g = globalThis as unknown as TimerFns;
+/**
+ * A timer function bound to the global object: browsers throw "Illegal invocation" when
+ * `setTimeout` is called with another `this` (as a property of {@link originalTimers}).
+ * Node's `__promisify__` is kept for `util.promisify`.
+ */
+function bound(f: AnyFn | undefined): AnyFn | undefined {
+  if (f === undefined) return undefined;
+  const p = (f as { __promisify__?: unknown }).__promisify__;
+  const b = f.bind(globalThis) as AnyFn;
+  return p === undefined ? b : Object.assign(b, { __promisify__: p });
+}
 /** The realm's timer functions as they were before {@link Interrupts.installTimers}. */
 export const originalTimers: TimerFns = {
-  setTimeout: g.setTimeout,
-  setInterval: g.setInterval,
-  setImmediate: g.setImmediate,
-  clearTimeout: g.clearTimeout,
-  clearInterval: g.clearInterval,
-  clearImmediate: g.clearImmediate,
+  setTimeout: bound(g.setTimeout)!,
+  setInterval: bound(g.setInterval)!,
+  setImmediate: bound(g.setImmediate),
+  clearTimeout: bound(g.clearTimeout)!,
+  clearInterval: bound(g.clearInterval)!,
+  clearImmediate: bound(g.clearImmediate),
 };
 
 /** A timer that does not keep a Node process alive (no-op in browsers). */
