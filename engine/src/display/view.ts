@@ -22,6 +22,21 @@ export const MIME = {
 export type MimeBundle = Record<string, unknown>;
 
 /**
+ * Base64 of a string's UTF-8 bytes, with the web platform's TextEncoder and btoa (present
+ * in Node, browsers and Web Workers alike; the engine's display runs in all three).
+ */
+export function utf8ToBase64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  // btoa takes one char per byte; apply() in chunks stays under engines' argument limits.
+  const CHUNK = 0x8000;
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+  }
+  return btoa(binary);
+}
+
+/**
  * A displayable figure: the rich payload for the seqlab renderers plus the fallbacks
  * (`text/plain`, a static `image/svg+xml`) for frontends without the extension.
  *
@@ -53,8 +68,7 @@ export class View<Payload extends object = object> {
    * and picks `text/html` first; frontends with the seqlab extension never show it.
    */
   get html(): string {
-    const b64 = Buffer.from(this.svg, 'utf8').toString('base64');
-    return `<img src="data:image/svg+xml;base64,${b64}" alt="${escapeXml(this.text)}" style="max-width:100%"/>`;
+    return `<img src="data:image/svg+xml;base64,${utf8ToBase64(this.svg)}" alt="${escapeXml(this.text)}" style="max-width:100%"/>`;
   }
 
   /** The MIME bundle a Jupyter kernel publishes for this view. */
