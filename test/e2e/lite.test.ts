@@ -138,7 +138,10 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
       return out;
     });
 
-  /** Runs every cell through the UI's command; resolves when all ran and the kernel is idle. */
+  /**
+   * Runs every cell through the UI's command; resolves when all ran and the kernel is idle,
+   * or when a cell failed (JupyterLab then does not run the rest) and nothing runs any more.
+   */
   async function runAll(timeoutMs: number): Promise<CellState[]> {
     await page.evaluate(() => void (window as any).jupyterapp.commands.execute('notebook:run-all-cells'));
     await page.waitForFunction(
@@ -146,11 +149,16 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
         const panel = (window as any).jupyterapp.shell.currentWidget;
         const model = panel.content.model;
         if (panel.sessionContext.session?.kernel?.status !== 'idle') return false;
+        // A queued or running cell shows [*].
+        if (panel.content.widgets.some((w: any) => w.model.type === 'code' && w.promptNode?.textContent?.includes('*'))) return false;
+        let pending = false;
         for (let i = 0; i < model.cells.length; i++) {
           const c = model.cells.get(i);
-          if (c.type === 'code' && c.sharedModel.getSource().trim() !== '' && !c.executionCount) return false;
+          if (c.type !== 'code') continue;
+          if (c.outputs.toJSON().some((o: any) => o.output_type === 'error')) return true;
+          if (c.sharedModel.getSource().trim() !== '' && !c.executionCount) pending = true;
         }
-        return true;
+        return !pending;
       },
       null,
       { timeout: timeoutMs, polling: 500 },
