@@ -122,11 +122,10 @@ function buildFingerprint(): string {
     'extension/host/app',
     'extension/host/package-lock.json',
     'jupyter-config/kernelspec',
-    // What the bundles take from the kernel and the engine (compiled by tsc -b first).
-    'kernel/src',
+    // What the bundles take from the kernel and the engine: their builds (tsc -b, build:wasm).
+    'kernel/dist',
     'kernel/package.json',
-    'engine/src',
-    'engine/assembly',
+    'engine/dist',
     'package-lock.json',
   ]);
 }
