@@ -41,10 +41,15 @@ export function workerConfig(rspack: Rspack & { DefinePlugin: new (d: Record<str
     target: 'webworker',
     context: repoRoot,
     entry: { [name]: entry },
-    output: { path: outDir, publicPath: 'auto', filename, chunkFormat: 'array-push', chunkLoading: 'import-scripts' },
+    output: { path: outDir, publicPath: 'auto', filename, chunkFilename: `${name}-chunk.[contenthash].js`, chunkFormat: 'array-push', chunkLoading: 'import-scripts' },
     resolve: { modules: bundleModules, extensions: ['.ts', '.js', '.json'], conditionNames: ['browser', 'import', 'module', 'default'] },
     // Entries written in TypeScript (lite/app/worker.ts): types stripped by SWC.
-    module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }, type: 'javascript/auto' }] },
+    module: {
+      rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }, type: 'javascript/auto' }],
+      // `new URL('…', import.meta.url)` in the engine's and kernel's Node hosts names files the
+      // browser never loads (the wasm kernels come from build/engine/): not assets to emit.
+      parser: { javascript: { url: false } },
+    },
     optimization: { minimize: true, splitChunks: false },
     performance: { hints: false },
     plugins: [new rspack.DefinePlugin(versionDefines())],
