@@ -125,6 +125,8 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
       name,
       { timeout: 120_000, polling: 200 },
     );
+    // The browser keeps a notebook a page saved (same origin): start from cleared outputs and counts.
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
   }
 
   const cells = (): Promise<CellState[]> =>
