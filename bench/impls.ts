@@ -83,8 +83,8 @@ export function implementations(): Impl[] {
     env: torchThreadsEnv(threads),
     unavailable: torch ?? (threads > 1 ? oneCore : undefined),
   });
-  // seqlab in headless Chromium, in a Web Worker of a cross-origin isolated page (as the
-  // browser kernel runs cells). Chromium has relaxed SIMD, so its twin is Node with FMA.
+  // seqlab in headless Chromium, in a Web Worker of a cross-origin isolated page, with the
+  // SIMD128 kernels (as the browser kernel runs cells); its twin is Node with the same kernels.
   const browser = (threads: number): Impl => ({
     id: `seqlab-browser-${threads}t`,
     label: `browser ${threads}T`,
@@ -93,7 +93,7 @@ export function implementations(): Impl[] {
     command: process.execPath,
     args: [browserRunner, String(threads)],
     env: {},
-    nodeTwin: `seqlab-fma-${threads}t`,
+    nodeTwin: `seqlab-${threads}t`,
     unavailable: existsSync(CHROMIUM) ? (threads > 1 ? oneCore : undefined) : `${CHROMIUM} not found (Debian chromium; bash scripts/system-deps.sh)`,
   });
   return [

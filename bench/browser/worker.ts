@@ -31,7 +31,8 @@ export function startBenchWorker(workloads: Workload[]): void {
   let details: Record<string, unknown> = {};
   const handle = async (req: Request | { cmd: 'init'; init: BrowserBenchInit }): Promise<Response> => {
     if (req.cmd === 'init') {
-      await engine.backend.useBrowserHost({ baseUrl: req.init.engineUrl });
+      // The kernels the browser site runs (SIMD128, as Node 20's seqlab kernel).
+      await engine.backend.useBrowserHost({ baseUrl: req.init.engineUrl, relaxedSimd: false });
       engine.backend.setThreads(req.init.threads);
       await engine.backend.startWorkers();
       const info = engine.backend.info();

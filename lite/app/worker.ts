@@ -24,7 +24,8 @@ globalThis.addEventListener('message', (event: MessageEvent) => {
 startBrowserWorker({
   loadEngine: async () => {
     const engine = await import('@seqlab/engine');
-    if (site.engineUrl) await engine.backend.useBrowserHost({ baseUrl: site.engineUrl });
+    // The SIMD128 kernels, as the Node kernel runs them: the same numbers in both kernels.
+    if (site.engineUrl) await engine.backend.useBrowserHost({ baseUrl: site.engineUrl, relaxedSimd: false });
     if (site.filesUrl) engine.data.setFileBase(site.filesUrl);
     return engine as unknown as Record<string, unknown>;
   },

@@ -17,6 +17,12 @@ import { runCompilers, type Rspack } from '../../extension/host/dist/frontend-bu
 import { ensureHostDependencies, hostRequire, type Log } from '../../extension/host/dist/install.js';
 import { hostDir, repoRoot } from '../../extension/host/dist/paths.js';
 
+/** The parts of rspack used here beyond the host's. */
+export type BundlerRspack = Rspack & {
+  DefinePlugin: new (definitions: Record<string, string>) => object;
+  SwcJsMinimizerRspackPlugin: new (options: object) => object;
+};
+
 /** The engine's browser kernel thread entry (compiled by tsc -b). */
 export const engineKernelWorkerEntry = join(repoRoot, 'engine', 'dist', 'backend', 'host', 'browser-worker.js');
 
@@ -33,7 +39,7 @@ export function versionDefines(): Record<string, string> {
 export const bundleModules = ['node_modules', join(hostDir, 'node_modules'), join(repoRoot, 'node_modules')];
 
 /** A webworker bundle of `entry` named `filename` in `outDir` (one file, minified). */
-export function workerConfig(rspack: Rspack & { DefinePlugin: new (d: Record<string, string>) => object }, name: string, entry: string, outDir: string, filename: string): object {
+export function workerConfig(rspack: BundlerRspack, name: string, entry: string, outDir: string, filename: string): object {
   return {
     name,
     mode: 'production',
@@ -50,7 +56,9 @@ export function workerConfig(rspack: Rspack & { DefinePlugin: new (d: Record<str
       // browser never loads (the wasm kernels come from build/engine/): not assets to emit.
       parser: { javascript: { url: false } },
     },
-    optimization: { minimize: true, splitChunks: false },
+    // Class and function names are kept: cells print them (a model's `RNN(4, 3)`, an error's
+    // `KeyboardInterrupt`), as in Node.
+    optimization: { minimize: true, minimizer: [new rspack.SwcJsMinimizerRspackPlugin({ minimizerOptions: { mangle: { keep_classnames: true, keep_fnames: true }, compress: { keep_classnames: true, keep_fnames: true } } })], splitChunks: false },
     performance: { hints: false },
     plugins: [new rspack.DefinePlugin(versionDefines())],
   };
@@ -65,9 +73,9 @@ export function copyEngineWasm(engineDir: string): void {
 }
 
 /** The rspack of the host's packages (installed on first use). */
-export function hostRspack(log: Log): Rspack & { DefinePlugin: new (d: Record<string, string>) => object } {
+export function hostRspack(log: Log): BundlerRspack {
   ensureHostDependencies(log);
-  return hostRequire('@rspack/core') as Rspack & { DefinePlugin: new (d: Record<string, string>) => object };
+  return hostRequire('@rspack/core') as BundlerRspack;
 }
 
 /** Options of {@link bundleForBrowser}. */

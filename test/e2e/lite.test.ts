@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { serveSite, type SiteServer } from '../../kernel/dist/lite/serve.js';
@@ -64,10 +64,45 @@ const results: Record<string, { browserSeconds: number; nodeSeconds: number; vie
 describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout: 45 * 60_000 }, () => {
   let temp: string;
   let server: SiteServer;
-  let context: BrowserContext;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
   let page: Page;
-  const problems: string[] = [];
-  const nodeRuns = new Map<string, { nb: Notebook; seconds: number }>();
+  let problems: string[] = [];
+
+  /**
+   * A new browser context (storage, cache and workspace of its own, as a student's first
+   * visit) with one page, offline but for the site. `strip` serves the site without the
+   * isolation headers and without its service worker (a host that sends no headers).
+   */
+  async function freshPage(strip = false): Promise<void> {
+    await context?.close();
+    problems = [];
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.route(
+      (url) => url.hostname !== '127.0.0.1',
+      (route) => {
+        problems.push(`network request outside the site: ${route.request().url()}`);
+        void route.abort('blockedbyclient');
+      },
+    );
+    if (strip) {
+      await context.route(`${server.url}**`, async (route) => {
+        if (route.request().url().endsWith('seqlab-isolation-sw.js')) return route.fulfill({ status: 404, body: 'no service worker here' });
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        for (const h of ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'cross-origin-resource-policy']) delete headers[h];
+        return route.fulfill({ response, headers });
+      });
+    }
+    page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.stack ?? e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()} (${m.location().url}:${m.location().lineNumber})`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+    });
+  }
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: install the Debian package chromium with: sudo bash scripts/system-deps.sh`);
@@ -81,28 +116,13 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
     });
     expect(built.status, `seqlab lite failed:\n${built.stdout}${built.stderr}`).toBe(0);
     server = await serveSite({ dir: join(temp, 'site'), port: 0 });
-    context = await chromium.launchPersistentContext(join(temp, 'profile'), { executablePath: chromiumPath, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
-    // Offline but for the site: anything else the page asks for is a defect.
-    await context.route(
-      (url) => url.hostname !== '127.0.0.1',
-      (route) => {
-        problems.push(`network request outside the site: ${route.request().url()}`);
-        void route.abort('blockedbyclient');
-      },
-    );
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
     // Building the app (the first time: the host's packages too) takes minutes.
   }, 20 * 60_000);
 
   afterAll(async () => {
     await context?.close();
+    await browser?.close();
     await server?.close();
     if (temp) rmSync(temp, { recursive: true, force: true });
     if (Object.keys(results).length > 0) {
@@ -114,7 +134,8 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
   });
 
   /** Opens a notebook of the site and waits for its kernel to be connected and idle. */
-  async function open(name: string): Promise<void> {
+  async function open(name: string, strip = false): Promise<void> {
+    await freshPage(strip);
     await page.goto(`${server.url}lab/index.html?path=${encodeURIComponent(name)}`);
     await page.waitForFunction(
       (path) => {
@@ -213,10 +234,10 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
       expect(code.filter((c) => c.executionCount === null).length, 'code cells that did not run').toBe(0);
       const views = await viewsDrew(state);
       expect(views, `${name} shows no view`).toBeGreaterThan(0);
-      const refCells = codeCells(reference).map(({ cell }) => seededLines(cell.outputs ?? []));
+      const refCells = codeCells(reference).map(({ cell }) => seededLines((cell.outputs ?? []) as unknown as Array<Record<string, unknown>>));
       expect(code.map((c) => seededLines(c.outputs))).toEqual(refCells);
       results[name] = { browserSeconds, nodeSeconds: node.seconds, views };
-      expect(problems).toEqual([]);
+      expect(problems, problems.join('\n')).toEqual([]);
     });
   }
 
@@ -276,43 +297,28 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
 
   it('without cross-origin isolation, Stop ends a wait and offers a restart for a running loop', async () => {
     // The same site from a host that sends no isolation headers, without the service worker.
-    const plain = await context.newPage();
-    await plain.route(`${server.url}**`, async (route) => {
-      if (route.request().url().endsWith('seqlab-isolation-sw.js')) return route.fulfill({ status: 404, body: 'no service worker here' });
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      for (const h of ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'cross-origin-resource-policy']) delete headers[h];
-      return route.fulfill({ response, headers });
+    await open('interrupt.ipynb', true);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await runCell(0);
+    await stopCell(3);
+    expect(errorOf((await cells())[3]!)).toBe('KeyboardInterrupt');
+    // A running loop: the dialog says why and offers the restart.
+    await page.evaluate(() => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      panel.content.activeCellIndex = 1;
+      void (window as any).jupyterapp.commands.execute('notebook:run-cell');
     });
-    const previous = page;
-    page = plain;
-    try {
-      await open('interrupt.ipynb');
-      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
-      await runCell(0);
-      await stopCell(3);
-      expect(errorOf((await cells())[3]!)).toBe('KeyboardInterrupt');
-      // A running loop: the dialog says why and offers the restart.
-      await page.evaluate(() => {
-        const panel = (window as any).jupyterapp.shell.currentWidget;
-        panel.content.activeCellIndex = 1;
-        void (window as any).jupyterapp.commands.execute('notebook:run-cell');
-      });
-      await page.waitForTimeout(1500);
-      await page.evaluate(() => void (window as any).jupyterapp.commands.execute('notebook:interrupt-kernel'));
-      const dialog = page.locator('.jp-Dialog');
-      await dialog.waitFor({ timeout: 15_000 });
-      expect(await dialog.textContent()).toContain('not cross-origin isolated');
-      await dialog.getByRole('button', { name: 'Restart kernel' }).click();
-      await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle', null, { timeout: 60_000 });
-      // A fresh kernel: the earlier definition is gone, and it runs cells again.
-      const state = await runCell(4);
-      expect(errorOf(state[4]!)).toBe('ReferenceError');
-      expect(lastText((await runCell(0))[0]!)).toBe('');
-    } finally {
-      page = previous;
-      await plain.close();
-    }
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => void (window as any).jupyterapp.commands.execute('notebook:interrupt-kernel'));
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.waitFor({ timeout: 15_000 });
+    expect(await dialog.textContent()).toContain('not cross-origin isolated');
+    await dialog.getByRole('button', { name: 'Restart kernel' }).click();
+    await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle', null, { timeout: 60_000 });
+    // A fresh kernel: the earlier definition is gone, and it runs cells again.
+    const state = await runCell(4);
+    expect(errorOf(state[4]!)).toBe('ReferenceError');
+    expect(lastText((await runCell(0))[0]!)).toBe('');
     expect(problems).toEqual([]);
   });
 });

@@ -153,18 +153,22 @@ export function enableRelaxedSimd(): boolean {
  * the four `kernels-*.wasm` builds and `kernel-worker.js`, which the seqlab site ships as
  * `build/engine/`), installs the browser kernel host (Web Worker threads where the page is
  * cross-origin isolated, one thread otherwise) and rebuilds the backend on it. Call it once,
- * before the first product; resolves with the backend's name.
+ * before the first product; resolves with the backend's name. `relaxedSimd: false` keeps the
+ * SIMD128 kernels where the browser has relaxed SIMD (Chromium), so results are bit for bit
+ * those of Node 20, which runs them by default.
  *
  * @example await backend.useBrowserHost({ baseUrl: '/course/build/engine/' });  // 'wasm-relaxed-simd x4'
  */
-export async function useBrowserHost(options: BrowserHostOptions): Promise<string> {
-  setKernelHost(await browserKernelHost(options));
+export async function useBrowserHost(options: BrowserHostOptions & Pick<WasmBackendOptions, 'relaxedSimd' | 'threads'>): Promise<string> {
+  const { relaxedSimd, threads, ...hostOptions } = options;
+  setKernelHost(await browserKernelHost(hostOptions));
   features = detectFeatures();
   const old = wasm;
   wasm = null;
   customized = false;
   if (old !== null) void old.stopWorkers();
-  return use('auto');
+  const backendOptions: WasmBackendOptions = { ...(relaxedSimd === undefined ? {} : { relaxedSimd }), ...(threads === undefined ? {} : { threads }) };
+  return Object.keys(backendOptions).length > 0 ? use('auto', backendOptions) : use('auto');
 }
 
 /** The current backend's state. */
