@@ -87,7 +87,8 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
     );
     if (strip) {
       await context.route(`${server.url}**`, async (route) => {
-        if (route.request().url().endsWith('seqlab-isolation-sw.js')) return route.fulfill({ status: 404, body: 'no service worker here' });
+        // No service worker either (a browser or host where it cannot run): the page stays as served.
+        if (route.request().url().endsWith('/seqlab-isolation.js')) return route.fulfill({ status: 200, contentType: 'text/javascript', body: '' });
         const response = await route.fetch();
         const headers = { ...response.headers() };
         for (const h of ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'cross-origin-resource-policy']) delete headers[h];
