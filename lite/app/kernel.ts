@@ -7,7 +7,7 @@
  * after an error), the request handlers (execute with execution count and `?name` pager,
  * is_complete, complete/inspect, history, comm_info and comms, interrupt, shutdown), the
  * kernel_info content, the comm registry, history queries, and the ExecutionProxy that speaks
- * the execution worker's protocol (kernel/src/executor/protocol.ts) — here to a Web Worker
+ * the execution worker's protocol (kernel/src/core/protocol.ts) — here to a Web Worker
  * running the same cell pipeline and engine.
  *
  * What differs: messages come from JupyterLite's in-page kernel client and go back through
