@@ -24,9 +24,13 @@ export interface Impl {
   env: Record<string, string>;
   /** Why it cannot run here (not installed, too few cores), if it cannot. */
   unavailable?: string;
+  /** For seqlab in the browser: the id of the same configuration in Node, for the browser ÷ Node table. */
+  nodeTwin?: string;
 }
 
 const nodeRunner = fileURLToPath(new URL('./runners/node-runner.js', import.meta.url));
+const browserRunner = fileURLToPath(new URL('./runners/browser-runner.js', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
 const torchRunner = fileURLToPath(new URL('../runners/torch_runner.py', import.meta.url));
 
 function torchThreadsEnv(n: number): Record<string, string> {
@@ -79,11 +83,26 @@ export function implementations(): Impl[] {
     env: torchThreadsEnv(threads),
     unavailable: torch ?? (threads > 1 ? oneCore : undefined),
   });
+  // seqlab in headless Chromium, in a Web Worker of a cross-origin isolated page, with the
+  // SIMD128 kernels (as the browser kernel runs cells); its twin is Node with the same kernels.
+  const browser = (threads: number): Impl => ({
+    id: `seqlab-browser-${threads}t`,
+    label: `browser ${threads}T`,
+    role: 'seqlab',
+    kind: 'seqlab',
+    command: process.execPath,
+    args: [browserRunner, String(threads)],
+    env: {},
+    nodeTwin: `seqlab-${threads}t`,
+    unavailable: existsSync(CHROMIUM) ? (threads > 1 ? oneCore : undefined) : `${CHROMIUM} not found (Debian chromium; bash scripts/system-deps.sh)`,
+  });
   return [
     seqlab(1, false),
     seqlab(2, false),
     seqlab(1, true),
     seqlab(2, true),
+    browser(1),
+    browser(2),
     torchImpl(1),
     torchImpl(2),
     {

@@ -222,6 +222,14 @@ async function main(): Promise<void> {
     for (const s of seqlabs) ratios.push([w.id, s.label, ...refs.map((r) => fmtRatio(ratio(w, s, r) ?? NaN))]);
   }
 
+  // seqlab in the browser beside the same configuration in Node, in the same run.
+  const twins = shown.flatMap((b) => {
+    const node = b.nodeTwin === undefined ? undefined : shown.find((i) => i.id === b.nodeTwin);
+    return node === undefined ? [] : [{ browser: b, node }];
+  });
+  const browserRatios = [['workload', ...twins.map((t) => `${t.browser.label} ÷ ${t.node.label}`)]];
+  for (const w of workloads) browserRatios.push([w.id, ...twins.map((t) => fmtRatio(ratio(w, t.browser, t.node) ?? NaN))]);
+
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const loadEnd = loadavg()[0]!;
   const header = `seqlab bench ${started.toISOString()} — node ${process.version}, ${cpu}, ${availableParallelism()} cores, ` +
@@ -243,6 +251,10 @@ async function main(): Promise<void> {
   console.log(formatTable(medians, 2));
   console.log(`\nTime ratio, seqlab ÷ reference (below 1x: seqlab is faster)\n`);
   console.log(formatTable(ratios, 2));
+  if (twins.length > 0) {
+    console.log(`\nTime ratio, seqlab in Chromium (Web Worker) ÷ seqlab in Node (above 1x: the browser is slower)\n`);
+    console.log(formatTable(browserRatios, 1));
+  }
   console.log(`\nImplementations and notes:\n${notes.join('\n')}`);
 
   const outDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -269,6 +281,7 @@ async function main(): Promise<void> {
         return [i.id, { median: toUnit(w, median(c.seconds)), min: Math.min(...vals), max: Math.max(...vals), values: vals, secondsPerIteration: c.seconds, iterationsPerRun: c.reps }];
       })),
       ratios: Object.fromEntries(seqlabs.map((s) => [s.id, Object.fromEntries(refs.map((r) => [r.id, ratio(w, s, r)]))])),
+      browserOverNode: Object.fromEntries(twins.map((t) => [t.browser.id, ratio(w, t.browser, t.node)])),
     })),
   };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);

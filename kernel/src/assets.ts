@@ -36,6 +36,11 @@ export const PACKAGE_ASSETS = {
   labextension: { path: 'extension/labextension', required: true },
   /** The standalone views bundle with plotly.js (`seqlab export`). */
   views: { path: 'extension/standalone', required: true },
+  /**
+   * The built JupyterLite app (`seqlab lite` copies it into each site). Built by `npm run lite`
+   * (it needs the JupyterLab host's packages), so a tarball made without it has no `seqlab lite`.
+   */
+  lite: { path: 'lite/build/site', required: false },
 } as const satisfies Record<string, { path: string; required: boolean }>;
 
 /** The name of one run-time asset. */

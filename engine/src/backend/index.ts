@@ -25,12 +25,14 @@
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
 import { setFastKernels } from '../kernels/fast.js';
 import { kernelHost, setKernelHost, type KernelHost } from './host/index.js';
+import { browserKernelHost, type BrowserHostOptions } from './host/browser.js';
 import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
 import { WasmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm/backend.js';
 
 export type { RuntimeFeatures } from './wasm/features.js';
 export type { KernelHost, KernelWorkerHandle } from './host/index.js';
 export type { WasmBackendOptions, WasmBackendStats } from './wasm/backend.js';
+export type { BrowserHostOptions } from './host/browser.js';
 
 /** `auto`: wasm when supported, else reference. `wasm`: wasm or an error. `reference`: TypeScript. */
 export type BackendChoice = 'auto' | 'wasm' | 'reference';
@@ -165,6 +167,24 @@ export function setHost(host: KernelHost): KernelHost {
     if (installed) use('auto');
   }
   return prev;
+}
+
+/**
+ * Runs the wasm kernels in a browser: fetches them from `options.baseUrl` (the folder with
+ * the four `kernels-*.wasm` builds and `kernel-worker.js`, which the seqlab site ships as
+ * `build/engine/`), installs the browser kernel host (Web Worker threads where the page is
+ * cross-origin isolated, one thread otherwise) with {@link setHost}. Call it once, before the
+ * first product; resolves with the backend's name. `relaxedSimd: false` keeps the SIMD128
+ * kernels where the browser has relaxed SIMD (Chromium), so results are bit for bit those of
+ * Node 20, which runs them by default.
+ *
+ * @example await backend.useBrowserHost({ baseUrl: '/course/build/engine/' });  // 'wasm-simd128 x2'
+ */
+export async function useBrowserHost(options: BrowserHostOptions & Pick<WasmBackendOptions, 'relaxedSimd' | 'threads'>): Promise<string> {
+  const { relaxedSimd, threads, ...hostOptions } = options;
+  setHost(await browserKernelHost(hostOptions));
+  const backendOptions: WasmBackendOptions = { ...(relaxedSimd === undefined ? {} : { relaxedSimd }), ...(threads === undefined ? {} : { threads }) };
+  return Object.keys(backendOptions).length > 0 ? use('auto', backendOptions) : use('auto');
 }
 
 /** The current backend's state. */

@@ -12,6 +12,8 @@ const COMMANDS: ReadonlyArray<[string, string]> = [
   ['kernel', 'run the kernel on a connection file (what kernel.json starts)'],
   ['run', 'execute notebooks cell by cell and write the executed notebooks'],
   ['export', 'write executed notebooks as an offline course site'],
+  ['lite', 'write a static site that runs the notebooks in the browser (JupyterLite)'],
+  ['serve', 'serve a lite site on 127.0.0.1 with the headers that let Stop interrupt'],
 ];
 
 const HELP = `seqlab ${KERNEL_VERSION} — a TypeScript Jupyter kernel with the seqlab engine preloaded
@@ -142,6 +144,14 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'export') {
       const { exportCommand } = await import('../export/command.js');
       return await exportCommand(rest);
+    }
+    if (command === 'lite') {
+      const { liteCommand } = await import('../lite/command.js');
+      return await liteCommand(rest);
+    }
+    if (command === 'serve') {
+      const { serveCommand } = await import('../lite/command.js');
+      return await serveCommand(rest);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {

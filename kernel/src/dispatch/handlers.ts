@@ -8,7 +8,7 @@ import type { Handler, HandlerContext } from './dispatcher.js';
 import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
 import type { IsCompleteResult } from '../core/is-complete.js';
 import type { Completion } from '../core/complete.js';
-import type { HistoryQuery, HistoryStore } from '../history/history.js';
+import type { HistoryLog, HistoryQuery } from '../history/log.js';
 import type { CommRegistry } from '../comm/registry.js';
 import type { ExecuteHooks } from '../session/execution.js';
 import { codePointsToUtf16, utf16ToCodePoints } from './positions.js';
@@ -70,7 +70,7 @@ export interface ExecutionBackend {
 export interface KernelServices {
   execution: ExecutionBackend;
   language: LanguageBackend;
-  history: HistoryStore;
+  history: HistoryLog;
   comms: CommRegistry;
   /** Sends input_request on stdin to the frontend that sent `request`, resolves with its value. */
   stdin(request: Message, prompt: string, password: boolean): Promise<string>;

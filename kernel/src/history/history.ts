@@ -12,47 +12,21 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { HistoryLog, type HistoryEntry } from './log.js';
 
-/** One history entry. */
-export interface HistoryEntry {
-  session: number;
-  line: number;
-  input: string;
-  output?: string | null;
-}
-
-/** A history_reply row: `[session, line, input]` or `[session, line, [input, output]]`. */
-export type HistoryRow = [number, number, string | [string, string | null]];
-
-/** Fields of a history_request this store understands. */
-export interface HistoryQuery {
-  hist_access_type: 'tail' | 'range' | 'search';
-  output?: boolean;
-  raw?: boolean;
-  session?: number;
-  start?: number;
-  stop?: number | null;
-  n?: number | null;
-  pattern?: string;
-  unique?: boolean;
-}
-
-/** A glob as IPython's history search understands it: `*` any text, `?` one character. */
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-  return new RegExp(`^${escaped}$`);
-}
+export { HistoryLog, type HistoryEntry, type HistoryQuery, type HistoryRow } from './log.js';
 
 /** See the module comment. */
-export class HistoryStore {
-  private sessionNumber: number | undefined;
+export class HistoryStore extends HistoryLog {
   /** Entries of this session that could not be appended to the file. */
   private readonly unwritten: HistoryEntry[] = [];
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    super();
+  }
 
   /** Every entry of the file, oldest first, then this session's unwritten ones. */
-  private load(): HistoryEntry[] {
+  protected override entries(): HistoryEntry[] {
     const entries: HistoryEntry[] = [];
     if (existsSync(this.file)) {
       for (const line of readFileSync(this.file, 'utf8').split('\n')) {
@@ -65,51 +39,21 @@ export class HistoryStore {
         }
       }
     }
-    this.sessionNumber ??= entries.reduce((m, e) => Math.max(m, e.session), 0) + 1;
     entries.push(...this.unwritten);
     return entries;
   }
 
-  /** This kernel's session number (fixed on first use). */
-  get session(): number {
-    if (this.sessionNumber === undefined) this.load();
-    return this.sessionNumber!;
+  protected override earlierSessions(): number {
+    return this.entries().reduce((m, e) => Math.max(m, e.session), 0);
   }
 
-  /** Records an executed cell. */
-  add(line: number, input: string, output: string | null): void {
-    const entry: HistoryEntry = { session: this.session, line, input, output };
+  protected override persist(entry: HistoryEntry): void {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      appendFileSync(this.file, JSON.stringify({ s: entry.session, n: line, in: input, out: output }) + '\n');
+      appendFileSync(this.file, JSON.stringify({ s: entry.session, n: entry.line, in: entry.input, out: entry.output }) + '\n');
     } catch {
       // History is a convenience: a read-only data dir must not fail the cell (nor lose its entry).
       this.unwritten.push(entry);
     }
-  }
-
-  /** Answers a history_request. */
-  query(q: HistoryQuery): HistoryRow[] {
-    const entries = this.load();
-    let selected: HistoryEntry[];
-    if (q.hist_access_type === 'tail') {
-      const n = q.n ?? 10;
-      selected = n > 0 ? entries.slice(-n) : [];
-    } else if (q.hist_access_type === 'range') {
-      // IPython: session 0 = current, negative = relative to current.
-      const session = q.session === undefined || q.session === 0 ? this.session : q.session < 0 ? this.session + q.session : q.session;
-      const start = q.start ?? 0;
-      const stop = q.stop ?? Infinity;
-      selected = entries.filter((e) => e.session === session && e.line >= start && e.line < stop);
-    } else {
-      const re = globToRegExp(q.pattern ?? '*');
-      let hits = entries.filter((e) => re.test(e.input));
-      if (q.unique) {
-        const seen = new Set<string>();
-        hits = hits.reverse().filter((e) => !seen.has(e.input) && (seen.add(e.input), true)).reverse();
-      }
-      selected = q.n ? hits.slice(-q.n) : hits;
-    }
-    return selected.map((e) => [e.session, e.line, q.output ? [e.input, e.output ?? null] : e.input]);
   }
 }

@@ -11,7 +11,6 @@
  * such, when the worker runs out of memory (its heap limit is `SEQLAB_EXECUTION_HEAP_MB`, default
  * V8's): the kernel process lives on.
  */
-import { Worker } from 'node:worker_threads';
 import type { ExecuteArgs, ExecuteOutcome } from '../core/runtime.js';
 import type { IsCompleteResult } from '../core/is-complete.js';
 import type { Completion } from '../core/complete.js';
@@ -28,11 +27,43 @@ export interface ExecuteHooks {
   requestInput(prompt: string, password: boolean): Promise<string>;
 }
 
+/** What the proxy hears from a worker. */
+export interface ExecutionWorkerEvents {
+  message(m: FromWorker): void;
+  /** An error the worker could not handle (it may still be alive). */
+  error(e: Error): void;
+  /**
+   * The worker is gone: its exit code, and why when the host knows (Node: out of memory, as
+   * `OutOfMemoryError` with the heap limit in words).
+   */
+  exit(code: number, lost?: { ename: string; reason: string }): void;
+}
+
+/** A started execution worker, as the proxy uses it. */
+export interface ExecutionWorker {
+  post(m: ToWorker): void;
+  terminate(): Promise<unknown> | void;
+}
+
+/**
+ * Starts an execution worker running executor/worker.ts's protocol: a Node worker thread
+ * (node-worker.ts) or a Web Worker (the browser kernel).
+ */
+export type StartExecutionWorker = (init: WorkerInit, events: ExecutionWorkerEvents) => ExecutionWorker;
+
 /** Options of {@link ExecutionProxy}. */
 export interface ExecutionOptions {
   notebookDir: string;
   preloadEngine?: boolean;
-  /** Milliseconds a cell may keep running after an interrupt before the worker is replaced (default 5000). */
+  /** Starts the worker (the host's kind of thread). */
+  startWorker: StartExecutionWorker;
+  /**
+   * Whether the control and stdin buffers are shared with the worker (default true). Without
+   * shared memory (a browser page that is not cross-origin isolated) compiled loops never see
+   * an interrupt and `input()` cannot block: only cells waiting on a promise or timer stop.
+   */
+  sharedMemory?: boolean;
+  /** Milliseconds a cell may keep running after an interrupt before the worker is replaced (default 5000; Infinity: never). */
   interruptGrace?: number;
   /** Where output goes (IOPub). */
   output: OutputSink;
@@ -50,7 +81,7 @@ interface Pending<T> {
 
 /** See the module comment. */
 export class ExecutionProxy {
-  private worker!: Worker;
+  private worker!: ExecutionWorker;
   private control!: Int32Array;
   private stdin!: Uint8Array;
   private ready!: Promise<{ engineGlobals: string[]; engineShadowed: string[] }>;
@@ -60,9 +91,8 @@ export class ExecutionProxy {
   private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
   private readonly realmCompletions = new Map<number, Pending<Completion>>();
-  private outOfMemory = false;
   private readonly commsPending = new Map<number, () => void>();
-  private escalation: NodeJS.Timeout | undefined;
+  private escalation: ReturnType<typeof setTimeout> | undefined;
   private stopping = false;
   /** Called after the worker was replaced (the session clears comm state). */
   onReset: () => void = () => {};
@@ -82,18 +112,14 @@ export class ExecutionProxy {
   }
 
   private start(): void {
-    const controlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
-    const stdinBuffer = new SharedArrayBuffer(STDIN_BYTES);
+    // Plain buffers where shared memory is unavailable: the worker gets a copy (see sharedMemory).
+    const Buffers = (this.options.sharedMemory === false ? ArrayBuffer : SharedArrayBuffer) as typeof SharedArrayBuffer;
+    const controlBuffer = new Buffers(CONTROL_SLOTS * 4);
+    const stdinBuffer = new Buffers(STDIN_BYTES);
     this.control = new Int32Array(controlBuffer);
     this.stdin = new Uint8Array(stdinBuffer);
     const init: WorkerInit = { control: controlBuffer, stdin: stdinBuffer, notebookDir: this.options.notebookDir, preloadEngine: this.options.preloadEngine !== false };
-    const heapMb = Number(process.env['SEQLAB_EXECUTION_HEAP_MB'] ?? 0);
-    const worker = new Worker(new URL('../executor/worker.js', import.meta.url), {
-      workerData: init,
-      ...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
-    });
-    this.worker = worker;
-    this.outOfMemory = false;
+    let worker: ExecutionWorker | undefined;
     let resolveStarted!: () => void;
     this.started = new Promise((res) => (resolveStarted = res));
     let resolveReady!: (v: { engineGlobals: string[]; engineShadowed: string[] }) => void;
@@ -103,7 +129,7 @@ export class ExecutionProxy {
       rejectReady = rej;
     });
     this.ready.catch(() => {});
-    worker.on('message', (m: FromWorker) => {
+    const onMessage = (m: FromWorker): void => {
       if (worker !== this.worker) return;
       switch (m.type) {
         case 'started':
@@ -152,26 +178,27 @@ export class ExecutionProxy {
           this.options.log(m.text);
           break;
       }
+    };
+    worker = this.options.startWorker(init, {
+      message: onMessage,
+      error: (e) => {
+        if (worker !== this.worker) return;
+        this.options.log(`execution worker error: ${e.stack ?? e.message}`);
+      },
+      exit: (code, lost) => {
+        if (worker !== this.worker || this.stopping) return;
+        this.options.log(`execution worker exited with code ${code}${lost ? ` (${lost.reason})` : ''}; starting a new one`);
+        if (lost) this.replace(lost.reason, lost.ename);
+        else this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
+      },
     });
-    worker.on('error', (e) => {
-      if (worker !== this.worker) return;
-      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory = true;
-      this.options.log(`execution worker error: ${e.stack ?? e.message}`);
-    });
-    worker.on('exit', (code) => {
-      if (worker !== this.worker || this.stopping) return;
-      this.options.log(`execution worker exited with code ${code}${this.outOfMemory ? ' (out of memory)' : ''}; starting a new one`);
-      if (this.outOfMemory) {
-        const limit = heapMb > 0 ? `its heap limit of ${heapMb} MiB (SEQLAB_EXECUTION_HEAP_MB)` : 'the JavaScript heap limit';
-        this.replace(`out of memory: the cells' JavaScript reached ${limit}`, 'OutOfMemoryError');
-      } else this.replace('the execution worker exited (process.exit() or a fatal error in the cell)', 'ExecutionContextLost');
-    });
+    this.worker = worker;
   }
 
   private relayInput(prompt: string, password: boolean): void {
     const current = [...this.executions.values()].at(-1);
     const answer = (state: number, text: string): void => {
-      const bytes = Buffer.from(text, 'utf8').subarray(0, STDIN_BYTES);
+      const bytes = new TextEncoder().encode(text).subarray(0, STDIN_BYTES);
       this.stdin.set(bytes);
       Atomics.store(this.control, STDIN_LENGTH, bytes.length);
       Atomics.store(this.control, STDIN_STATE, state as number);
@@ -188,7 +215,7 @@ export class ExecutionProxy {
   }
 
   private post(m: ToWorker): void {
-    this.worker.postMessage(m);
+    this.worker.post(m);
   }
 
   /** Runs a cell in the worker. */
@@ -225,7 +252,7 @@ export class ExecutionProxy {
    * Forwards a frontend's comm_open/comm_msg/comm_close; resolves when the worker has run the
    * handlers (so their output is published before the request's idle).
    */
-  async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void> {
+  async comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: ArrayBufferView[]): Promise<void> {
     await this.started;
     const copies = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
     const id = this.nextId++;
@@ -249,8 +276,8 @@ export class ExecutionProxy {
       Atomics.notify(this.control, STDIN_STATE);
     }
     this.post({ type: 'interrupt' });
-    if (this.busy && !this.escalation) {
-      const grace = this.options.interruptGrace ?? 5000;
+    const grace = this.options.interruptGrace ?? 5000;
+    if (this.busy && !this.escalation && Number.isFinite(grace)) {
       this.escalation = setTimeout(() => {
         this.escalation = undefined;
         if (this.busy) this.replace(`the cell did not stop within ${grace / 1000} s of the interrupt (probably a loop in code that seqlab does not compile, such as an npm package)`);
