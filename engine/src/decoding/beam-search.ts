@@ -12,7 +12,12 @@ import { noGrad } from '../autograd/grad-mode.js';
 export interface BeamStep<S> {
   /** Next-token scores [live, vocab] (logits or log-probabilities: a log-softmax is applied to each row). */
   logits: Tensor | ArrayLike<number>[];
-  /** The state after this step, rows in the order of the live hypotheses (e.g. a recurrent state); omit if there is none. */
+  /**
+   * The state after this step, one row per live hypothesis in their order (e.g. a recurrent
+   * state): the step gets the state that has consumed each prefix but its last token,
+   * consumes that token, and returns the state that has consumed the whole prefix. Omit
+   * it if there is none (a Transformer decoder that re-reads the prefix).
+   */
   state?: S;
 }
 
