@@ -64,3 +64,4 @@ export { saveSafetensors, loadSafetensors, readSafetensorsHeader, type Safetenso
 export * as models from './models/index.js';
 export * as decoding from './decoding/index.js';
 export * as metrics from './metrics/index.js';
+export * as exercises from './exercises/index.js';
