@@ -85,10 +85,11 @@ function rowsOf(logits: Tensor | ArrayLike<number>[], n: number, who: string): F
  * starting with `bos`) and the state whose rows belong to them, and returns next-token
  * logits, one row per hypothesis, and the new state. At every step each live hypothesis
  * is extended by every token; the `beamSize` best extensions that do not end in `eos` stay
- * live, those ending in `eos` are finished. The search stops when `beamSize` hypotheses
- * have finished, none is live, or `maxLength` is reached. Returns up to `beamSize`
- * hypotheses, best first (finished ones, then unfinished if too few finished). Runs
- * without gradients. With `beamSize: 1` it is greedy decoding.
+ * live, and an extension ending in `eos` that ranks among the `beamSize` best is finished.
+ * The search stops when no live hypothesis can beat the `beamSize` best finished ones,
+ * when none is live, or at `maxLength`. Returns up to `beamSize` hypotheses, best first
+ * (finished ones, then unfinished ones if too few finished). Runs without gradients. With
+ * `beamSize: 1` it is greedy decoding.
  *
  * @example
  * // a Transformer decoder that re-reads the whole prefix at every step
@@ -112,13 +113,13 @@ export function beamSearch<S = undefined>(step: (prefixes: number[][], state: S)
   const reorder = options.reorder;
   const needReorder = () => new TypeError(`${who}: the step function returns a state: pass reorder(state, parents), which takes the state rows of the chosen hypotheses`);
   if (options.state !== undefined && typeof reorder !== 'function') throw needReorder();
-  const rank = (logProb: number, length: number) => (alpha === 0 ? logProb : logProb / Math.pow((5 + length) / 6, alpha));
+  const scoreOf = (logProb: number, length: number) => (alpha === 0 ? logProb : logProb / Math.pow((5 + length) / 6, alpha));
 
   return noGrad(() => {
     let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
     let state = options.state as S;
     const finished: Hypothesis[] = [];
-    for (let t = 0; t < maxLength && live.length > 0 && finished.length < beamSize; t++) {
+    for (let t = 0; t < maxLength && live.length > 0; t++) {
       const out = step(live.map((h) => [bos, ...h.tokens]), state);
       if (out === null || typeof out !== 'object') throw new TypeError(`${who}: the step function must return { logits, state? }, got ${describe(out)}`);
       const rows = rowsOf(out.logits, live.length, who);
@@ -128,14 +129,13 @@ export function beamSearch<S = undefined>(step: (prefixes: number[][], state: S)
       candidates.sort((a, b) => b.logProb - a.logProb || a.parent - b.parent || a.token - b.token);
       const next: { tokens: number[]; logProb: number }[] = [];
       const parents: number[] = [];
-      for (const c of candidates) {
-        if (next.length === beamSize) break;
+      for (let rank = 0; rank < candidates.length && next.length < beamSize; rank++) {
+        const c = candidates[rank]!;
         if (c.logProb === -Infinity) break;
         const tokens = [...live[c.parent]!.tokens, c.token];
         if (c.token === eos) {
-          // A finished hypothesis takes a place in this step's beam (as in OpenNMT and fairseq).
-          if (finished.length < beamSize) finished.push({ tokens, logProb: c.logProb, score: rank(c.logProb, tokens.length), finished: true });
-          if (finished.length === beamSize) break;
+          // An ending counts only if it ranks among the beamSize best extensions (as in Hugging Face's and fairseq's beam search).
+          if (rank < beamSize) finished.push({ tokens, logProb: c.logProb, score: scoreOf(c.logProb, tokens.length), finished: true });
           continue;
         }
         next.push({ tokens, logProb: c.logProb });
@@ -146,8 +146,16 @@ export function beamSearch<S = undefined>(step: (prefixes: number[][], state: S)
         if (typeof reorder !== 'function') throw needReorder();
         state = reorder(out.state, parents);
       }
+      // Done when beamSize hypotheses have ended and no live one can still beat them: a live
+      // log-probability only falls as tokens are added (with a length penalty this is the
+      // usual heuristic, comparing the current normalised scores).
+      if (finished.length >= beamSize && live.length > 0) {
+        const kept = finished.map((h) => h.score).sort((a, b) => b - a)[beamSize - 1]!;
+        const bestLive = Math.max(...live.map((h) => scoreOf(h.logProb, h.tokens.length)));
+        if (bestLive <= kept) break;
+      }
     }
-    const unfinished = live.map((h) => ({ ...h, score: rank(h.logProb, h.tokens.length), finished: false }));
+    const unfinished = live.map((h) => ({ ...h, score: scoreOf(h.logProb, h.tokens.length), finished: false }));
     const byScore = (a: Hypothesis, b: Hypothesis) => b.score - a.score;
     return [...finished.sort(byScore), ...unfinished.sort(byScore)].slice(0, beamSize);
   });

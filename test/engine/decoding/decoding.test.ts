@@ -66,6 +66,22 @@ describe('decoding.beamSearch', () => {
     expect(hyps.every((h) => h.finished)).toBe(true);
   });
 
+  it('keeps searching while a live hypothesis can still beat the finished ones', () => {
+    // 0 <bos>, 1 <eos>, 2 A, 3 B, 4 D, 5 E. The likely sentence A D E <eos> (0.87) ends late;
+    // unlikely ones (B <eos>: 0.099, A D <eos>: 0.009) end early and would fill a beam of 2.
+    const t = [
+      [0, 0, 0.9, 0.1, 0, 0],
+      [0, 1, 0, 0, 0, 0],
+      [0, 0.01, 0, 0, 0.99, 0],
+      [0, 0.99, 0.01, 0, 0, 0],
+      [0, 0.01, 0, 0, 0, 0.99],
+      [0, 0.99, 0, 0, 0, 0.01],
+    ];
+    const [best] = decoding.beamSearch(chain(t), { beamSize: 2, bos: 0, eos: 1, maxLength: 6 });
+    expect(best!.tokens).toEqual([2, 4, 5, 1]);
+    expect(best!.logProb).toBeCloseTo(Math.log(0.9 * 0.99 * 0.99 * 0.99), 12);
+  });
+
   it('with a wide beam returns the most probable sequence of all (checked by enumeration)', () => {
     const g = new Generator(5);
     const V = 4;
