@@ -6,7 +6,7 @@ export function rnnStep(x: Tensor, h: Tensor, Wxh: Tensor, Whh: Tensor, b: Tenso
 }
 
 /** exp of the mean per-token loss (nats). */
-export function perplexity(losses: number[]): number {
+export function perplexityOf(losses: number[]): number {
   return Math.exp(losses.reduce((s, l) => s + l, 0) / losses.length);
 }
 

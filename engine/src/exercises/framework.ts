@@ -72,7 +72,7 @@ export class CheckResult {
 
   /** One line of text. */
   toString(): string {
-    return `${this.passed ? '✓' : '✗'} ${this.fn} (exercise ${this.id}): ${this.message}`;
+    return `${this.passed ? '✓' : this.notDone ? '…' : '✗'} ${this.fn} (exercise ${this.id}): ${this.message}`;
   }
 
   [Symbol.for('Jupyter.display')](): Record<string, string> {

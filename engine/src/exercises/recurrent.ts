@@ -76,7 +76,7 @@ export const recurrentExercises: Exercise[] = [
   {
     id: 'perplexity',
     notebook: '01-recurrent-neural-networks',
-    fn: 'perplexity',
+    fn: 'perplexityOf',
     title: 'perplexity from the per-token losses −log P (in nats)',
     cases: (g) => [[[2.1, 1.3, 0.4, 3.0]], [Array.from({ length: 20 }, () => 0.2 + 2 * g.random())], [[Math.log(28)]]],
     expected: (losses: number[]) => Math.exp(sum(losses) / losses.length),
