@@ -13,12 +13,12 @@
  */
 import { matmul, tensor } from '@seqlab/engine';
 // Engine internals (not part of its public API), loaded from the built engine.
-type BackendModule = typeof import('../../engine/dist/backend/wasm-backend.js');
-type KernelModule = typeof import('../../engine/dist/backend/kernel-module.js');
-type FeaturesModule = typeof import('../../engine/dist/backend/features.js');
-type WasmApiModule = typeof import('../../engine/dist/backend/wasm-api.js');
-const internal = (file: string) => new URL(`../../../engine/dist/backend/${file}`, import.meta.url).href;
-const { WasmGemmBackend } = (await import(internal('wasm-backend.js'))) as BackendModule;
+type BackendModule = typeof import('../../engine/dist/backend/wasm/backend.js');
+type KernelModule = typeof import('../../engine/dist/backend/wasm/kernel-module.js');
+type FeaturesModule = typeof import('../../engine/dist/backend/wasm/features.js');
+type WasmApiModule = typeof import('../../engine/dist/backend/wasm/wasm-api.js');
+const internal = (file: string) => new URL(`../../../engine/dist/backend/wasm/${file}`, import.meta.url).href;
+const { WasmBackend } = (await import(internal('backend.js'))) as BackendModule;
 const { instantiateKernel, kernelModule, kernelVariant } = (await import(internal('kernel-module.js'))) as KernelModule;
 const { detectFeatures } = (await import(internal('features.js'))) as FeaturesModule;
 const { wasmApi } = (await import(internal('wasm-api.js'))) as WasmApiModule;
@@ -56,7 +56,7 @@ const relaxed = features.relaxedSimd;
 const Memory = wasmApi()!.Memory;
 const memory = new Memory({ initial: 1024, maximum: 65536 });
 const k = instantiateKernel(kernelModule(kernelVariant(relaxed, false)), memory);
-const backend = new WasmGemmBackend({ threads });
+const backend = new WasmBackend({ threads });
 console.log(`kernels: ${relaxed ? 'relaxed-SIMD FMA' : 'SIMD128'} ${k.tileRows()}x${k.tileCols()}, backend ${backend.name}`);
 await backend.startWorkers();
 

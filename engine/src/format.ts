@@ -5,7 +5,7 @@
  * numbers share one format (fixed with 4 decimals, integers as `1.`, or scientific when
  * the magnitudes span too much), and columns are aligned.
  */
-import type { Tensor } from './tensor.js';
+import type { Tensor } from './tensor-core.js';
 
 export interface PrintOptions {
   /** Decimal places. */

@@ -38,9 +38,10 @@ export {
 export { add, sub, mul, div, pow, maximum, minimum } from './ops/binary.js';
 export { neg, exp, log, sqrt, rsqrt, abs, reciprocal, sin, cos, tanh, sigmoid, relu, gelu, clamp, sign } from './ops/unary.js';
 export { matmul } from './ops/matmul.js';
-export { sum, mean, maxAll, minAll, maxDim, minDim, argmax, argmin, variance, std, logsumexp, norm, type VarianceOptions } from './ops/reduce.js';
+export { sum, maxAll, minAll, maxDim, minDim, argmax, argmin } from './ops/reduce.js';
+export { mean, variance, std, logsumexp, norm, type VarianceOptions } from './ops/composite/reductions.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { crossEntropy, nllLoss, mseLoss, type Reduction, type NllOptions, type CrossEntropyOptions } from './ops/loss.js';
+export { crossEntropy, nllLoss, mseLoss, type Reduction, type NllOptions, type CrossEntropyOptions } from './ops/composite/loss.js';
 export { cat, stack, split, chunk, unbind } from './ops/join.js';
 export { gather, indexSelect, embedding, type EmbeddingOptions } from './ops/indexing.js';
 export { where, maskedFill } from './ops/where.js';

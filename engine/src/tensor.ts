@@ -1,12 +1,26 @@
-import { dtypeOfArray, isFloating, type DType, type TypedArray } from './dtype.js';
-import { contiguousStrides, fmt, numel, normDim, type Shape } from './shape.js';
-import type { GradHook, Node } from './autograd/node.js';
-import { runBackward, type BackwardOptions } from './autograd/backward.js';
+/**
+ * The `Tensor` class as users see it: the class from `tensor-core.ts` with every method
+ * attached (`x.add(y)`, `x.sum()`, `x.softmax(-1)`, `x.backward()`, ...). Each method is
+ * a thin wrapper over a free function of `ops/`, so this file sits above all of them and
+ * nothing below imports it. Everything above the ops (nn, optim, data, io, display,
+ * trace) imports `Tensor` from here, which guarantees the methods are attached before
+ * any of that code runs.
+ *
+ * The methods are declared on the class by module augmentation (their types and docs,
+ * below) and defined on its prototype once, non-enumerable like class methods, so
+ * `x.add(y)` costs the same prototype lookup as a method written in the class body.
+ */
+import { fmt } from './shape.js';
+import type { DType } from './dtype.js';
+import type { Generator } from './random.js';
+import { Tensor } from './tensor-core.js';
+import { backward, type BackwardOptions } from './autograd/backward.js';
 import { formatTensor } from './format.js';
 import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
 import * as view from './ops/view.js';
 import * as reduce from './ops/reduce.js';
+import * as reductions from './ops/composite/reductions.js';
 import * as softmaxOps from './ops/softmax.js';
 import * as matmulOps from './ops/matmul.js';
 import * as compare from './ops/compare.js';
@@ -16,613 +30,501 @@ import * as whereOps from './ops/where.js';
 import * as cast from './ops/cast.js';
 import * as inplace from './ops/inplace.js';
 
-/** A tensor or a plain number, where ops accept either (numbers broadcast as scalars). */
-export type TensorOrNumber = Tensor | number;
-
-/** Nested arrays as returned by `toArray()`. */
-export type NestedArray = number | boolean | NestedArray[];
-
-/**
- * The memory behind one or more tensors. Views share it; `version` counts in-place
- * writes so that autograd can detect a saved tensor modified before backward.
- */
-export class Storage {
-  version = 0;
-  constructor(readonly data: TypedArray) {}
-}
+export { Tensor, Storage, type TensorOrNumber, type NestedArray } from './tensor-core.js';
 
 const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 const NODE_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+declare module './tensor-core.js' {
+  interface Tensor {
+    // ---------------------------------------------------------------- autograd
+
+    /**
+     * Computes the gradient of this tensor with respect to every leaf that requires grad
+     * and accumulates it into their `.grad`. A scalar needs no argument; otherwise pass
+     * the gradient of some scalar with respect to this tensor (same shape).
+     */
+    backward(gradient?: Tensor, options?: BackwardOptions): void;
+
+    // ---------------------------------------------------------------- printing
+
+    /** PyTorch-style printing: values (summarised when large), shape, dtype, grad info. */
+    toString(): string;
+    [NODE_INSPECT](): string;
+    /** Notebook display: the printed form. */
+    [JUPYTER_DISPLAY](): Record<string, unknown>;
+
+    // ---------------------------------------------------------------- dtype
+
+    /** A copy converted to `dtype` (this tensor itself when it already has it). Differentiable between float types. */
+    to(dtype: DType): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    int(): Tensor;
+    bool(): Tensor;
+    /** A copy with its own storage; gradients flow back to this tensor. */
+    clone(): Tensor;
+
+    // ---------------------------------------------------------------- views and shape
+
+    /** Same data, new shape (one size may be -1); copies only when the layout requires it. */
+    reshape(...shape: number[] | [readonly number[]]): Tensor;
+    /** Like `reshape` but never copies: fails on a non-contiguous tensor. */
+    view(...shape: number[] | [readonly number[]]): Tensor;
+    /** Swaps two dimensions (a view). */
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Transpose of a 2-D tensor (a view); 0-D and 1-D tensors are returned as they are. */
+    t(): Tensor;
+    /** Transpose of the last two dimensions (a view), like PyTorch's `mT`. */
+    readonly mT: Tensor;
+    /** Reorders the dimensions (a view). */
+    permute(...dims: number[] | [readonly number[]]): Tensor;
+    /** `length` entries of `dim` starting at `start` (a view). */
+    narrow(dim: number, start: number, length: number): Tensor;
+    /** Python-style slice `start:end:step` of one dimension (a view); negative indices count from the end. */
+    slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+    /** The sub-tensor at `index` along `dim`, with that dimension removed (a view), like `x[index]`. */
+    select(dim: number, index: number): Tensor;
+    /** Repeats size-1 dimensions to `shape` without copying (-1 keeps a size). */
+    expand(...shape: number[] | [readonly number[]]): Tensor;
+    expandAs(other: Tensor): Tensor;
+    /** Removes size-1 dimensions (all, or the one given). */
+    squeeze(dim?: number): Tensor;
+    /** Inserts a size-1 dimension at `dim`. */
+    unsqueeze(dim: number): Tensor;
+    /** Merges dimensions `startDim..endDim` into one. */
+    flatten(startDim?: number, endDim?: number): Tensor;
+    /** This tensor if it is contiguous, else a contiguous copy. */
+    contiguous(): Tensor;
+    /** Splits into pieces of `size` (or of the listed sizes) along `dim` (views). */
+    split(size: number | readonly number[], dim?: number): Tensor[];
+    /** Splits into `chunks` nearly equal pieces along `dim` (views). */
+    chunk(chunks: number, dim?: number): Tensor[];
+    /** The slices along `dim`, each without that dimension (views). */
+    unbind(dim?: number): Tensor[];
+
+    // ---------------------------------------------------------------- arithmetic (broadcasting)
+
+    /** `this + alpha * other`, broadcasting. */
+    add(other: TensorOrNumber, alpha?: number): Tensor;
+    /** `this - alpha * other`, broadcasting. */
+    sub(other: TensorOrNumber, alpha?: number): Tensor;
+    mul(other: TensorOrNumber): Tensor;
+    /** True division (integer tensors give float32). */
+    div(other: TensorOrNumber): Tensor;
+    pow(exponent: TensorOrNumber): Tensor;
+    /** Elementwise maximum of two tensors. */
+    maximum(other: TensorOrNumber): Tensor;
+    /** Elementwise minimum of two tensors. */
+    minimum(other: TensorOrNumber): Tensor;
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sqrt(): Tensor;
+    /** `1 / sqrt(x)` */
+    rsqrt(): Tensor;
+    abs(): Tensor;
+    square(): Tensor;
+    reciprocal(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tanh(): Tensor;
+    sigmoid(): Tensor;
+    relu(): Tensor;
+    /** GELU, exact (erf) by default or the tanh approximation. */
+    gelu(approximate?: 'none' | 'tanh'): Tensor;
+    /** Limits values to [min, max] (either bound may be omitted with undefined/null). */
+    clamp(min?: number | null, max?: number | null): Tensor;
+    /** -1, 0 or 1 by sign (not differentiable: gradient zero). */
+    sign(): Tensor;
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** Matrix product with PyTorch's rules: 1-D/2-D, batched, broadcast batch dimensions. */
+    matmul(other: Tensor): Tensor;
+
+    // ---------------------------------------------------------------- reductions
+
+    /** Sum over `dim` (one, several or all dims). */
+    sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    mean(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Variance with Bessel's correction by default (`correction: 1`), like PyTorch. */
+    var(dim?: number | readonly number[], options?: { correction?: number; keepdim?: boolean }): Tensor;
+    std(dim?: number | readonly number[], options?: { correction?: number; keepdim?: boolean }): Tensor;
+    /** Maximum of all elements (a 0-d tensor). */
+    max(): Tensor;
+    /** Maximum along `dim`: `[values, indices]`. */
+    max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** Index of the maximum (over the flattened tensor, or along `dim`), int32. */
+    argmax(dim?: number, keepdim?: boolean): Tensor;
+    argmin(dim?: number, keepdim?: boolean): Tensor;
+    /** `log(sum(exp(x)))` over `dim`, computed stably. */
+    logsumexp(dim: number | readonly number[], keepdim?: boolean): Tensor;
+    /** p-norm (default 2) over `dim` or all elements. */
+    norm(p?: number, dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    softmax(dim: number): Tensor;
+    logSoftmax(dim: number): Tensor;
+
+    // ---------------------------------------------------------------- comparison and masks
+
+    eq(other: TensorOrNumber): Tensor;
+    ne(other: TensorOrNumber): Tensor;
+    lt(other: TensorOrNumber): Tensor;
+    le(other: TensorOrNumber): Tensor;
+    gt(other: TensorOrNumber): Tensor;
+    ge(other: TensorOrNumber): Tensor;
+    logicalNot(): Tensor;
+    logicalAnd(other: Tensor): Tensor;
+    logicalOr(other: Tensor): Tensor;
+    /** Whether any / all elements are non-zero (0-d bool tensor). */
+    any(): Tensor;
+    all(): Tensor;
+    /** Replaces elements where `mask` (bool, broadcastable) is true by `value`. */
+    maskedFill(mask: Tensor, value: number): Tensor;
+
+    // ---------------------------------------------------------------- indexing
+
+    /** `out[i][j] = this[index[i][j]][j]` for dim 0 (and so on), PyTorch's `gather`. */
+    gather(dim: number, index: Tensor): Tensor;
+    /** The entries at `index` (1-D int32) along `dim`. */
+    indexSelect(dim: number, index: Tensor): Tensor;
+
+    // ---------------------------------------------------------------- in place (no autograd recording)
+
+    /** Sets every element to `value`. */
+    fill_(value: number): this;
+    zero_(): this;
+    /** Copies `src` (broadcastable to this shape) into this tensor. */
+    copy_(src: Tensor): this;
+    /** `this += alpha * other` */
+    add_(other: TensorOrNumber, alpha?: number): this;
+    /** `this -= alpha * other` */
+    sub_(other: TensorOrNumber, alpha?: number): this;
+    mul_(other: TensorOrNumber): this;
+    div_(other: TensorOrNumber): this;
+    clamp_(min?: number | null, max?: number | null): this;
+    maskedFill_(mask: Tensor, value: number): this;
+    /** Fills with uniform samples from [low, high) from the default (or given) generator. */
+    uniform_(low?: number, high?: number, generator?: Generator): this;
+    /** Fills with normal samples N(mean, std²). */
+    normal_(mean?: number, std?: number, generator?: Generator): this;
+  }
+}
+
 /**
- * An n-dimensional array of float32 (default), float64, int32 or bool values, with
- * reverse-mode autograd.
- *
- * A tensor is a view: a shape, strides and an offset into a `Storage`. Views made by
- * `reshape`, `transpose`, `permute`, `narrow`/`slice`, `select`, `expand`, `squeeze` and
- * `unsqueeze` share memory with their source; `contiguous()` copies when needed.
- * Methods are thin wrappers over the functions in `ops/`; every method returns a new
- * tensor except the in-place ones, whose names end in `_`.
- *
- * @example
- * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
- * const y = x.mul(x).sum();   // scalar
- * y.backward();
- * x.grad;                      // tensor([[2, 4], [6, 8]])
+ * Defines `methods` on `Tensor.prototype` as a class body would: non-enumerable,
+ * writable and configurable (so `for...in` and `Object.keys` over a tensor list its
+ * fields only, as before).
  */
-export class Tensor {
-  readonly storage: Storage;
-  readonly shape: readonly number[];
-  readonly strides: readonly number[];
-  readonly offset: number;
-  readonly dtype: DType;
-  /** Accumulated gradient (leaf tensors, or non-leaf tensors after `retainGrad()`). */
-  grad: Tensor | null = null;
-  private _requiresGrad = false;
-  private _gradFn: Node | null = null;
-
-  /**
-   * Low-level constructor over existing storage. Prefer the creation functions
-   * (`tensor`, `zeros`, `randn`, ...), which check their arguments.
-   */
-  constructor(storage: Storage | TypedArray, shape: Shape, strides?: readonly number[], offset = 0) {
-    this.storage = storage instanceof Storage ? storage : new Storage(storage);
-    this.shape = shape;
-    this.strides = strides ?? contiguousStrides(shape);
-    this.offset = offset;
-    this.dtype = dtypeOfArray(this.storage.data);
+function attach(methods: { [K in keyof Tensor]?: Tensor[K] } & ThisType<Tensor>): void {
+  const descriptors = Object.getOwnPropertyDescriptors(methods);
+  for (const key of Reflect.ownKeys(descriptors)) {
+    Object.defineProperty(Tensor.prototype, key, { ...descriptors[key as keyof typeof descriptors], enumerable: false });
   }
+}
 
-  // ---------------------------------------------------------------- basic facts
-
-  /** The typed array behind this tensor (shared with its views; see `offset`/`strides`). */
-  get data(): TypedArray {
-    return this.storage.data;
-  }
-
-  /** Number of dimensions. */
-  get ndim(): number {
-    return this.shape.length;
-  }
-
-  /** Number of dimensions (PyTorch's `dim()`). */
-  dim(): number {
-    return this.shape.length;
-  }
-
-  /** Number of elements. */
-  numel(): number {
-    return numel(this.shape);
-  }
-
-  /** The shape, or the size of one dimension (negative dims count from the end). */
-  size(): number[];
-  size(dim: number): number;
-  size(dim?: number): number[] | number {
-    if (dim === undefined) return this.shape.slice();
-    return this.shape[normDim(dim, this.ndim, 'size')]!;
-  }
-
-  /** Counts in-place modifications of the underlying storage. */
-  get version(): number {
-    return this.storage.version;
-  }
-
-  /** Whether elements are laid out row-major without gaps (offset may be non-zero). */
-  isContiguous(): boolean {
-    let expected = 1;
-    for (let i = this.shape.length - 1; i >= 0; i--) {
-      const d = this.shape[i]!;
-      if (d !== 1 && this.strides[i] !== expected) return false;
-      expected *= d;
-    }
-    return true;
-  }
-
+attach({
   // ---------------------------------------------------------------- autograd
 
-  /** Whether operations on this tensor are recorded for backward. */
-  get requiresGrad(): boolean {
-    return this._requiresGrad;
-  }
+  backward(gradient, options = {}) {
+    backward(this, gradient, options);
+  },
 
-  set requiresGrad(value: boolean) {
-    if (value && !isFloating(this.dtype)) {
-      throw new TypeError(`requiresGrad: only floating point tensors can require gradients (this tensor is ${this.dtype})`);
-    }
-    if (!value && this._gradFn !== null) {
-      throw new Error('requiresGrad: cannot turn off requiresGrad on a tensor computed from others; use detach() instead');
-    }
-    this._requiresGrad = value;
-  }
+  // ---------------------------------------------------------------- printing
 
-  /** Sets `requiresGrad` in place and returns this tensor (PyTorch's `requires_grad_`). */
-  requiresGrad_(value = true): this {
-    this.requiresGrad = value;
-    return this;
-  }
-
-  /** The node that computed this tensor, or null for leaves. */
-  get gradFn(): Node | null {
-    return this._gradFn;
-  }
-
-  /** True for tensors not computed by a recorded op (user-created tensors, parameters). */
-  get isLeaf(): boolean {
-    return this._gradFn === null;
-  }
-
-  /** @internal Used by ops when they record a node. */
-  _setGradFn(node: Node): void {
-    this._gradFn = node;
-    this._requiresGrad = true;
-  }
-
-  /**
-   * Computes the gradient of this tensor with respect to every leaf that requires grad
-   * and accumulates it into their `.grad`. A scalar needs no argument; otherwise pass
-   * the gradient of some scalar with respect to this tensor (same shape).
-   */
-  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
-    if (!this._requiresGrad) {
-      throw new Error(
-        'backward: this tensor does not require grad and has no grad_fn ' +
-          '(no input had requiresGrad: true, or it was computed inside noGrad)',
-      );
-    }
-    let g: Tensor;
-    if (gradient === undefined) {
-      if (this.numel() !== 1) {
-        throw new Error(
-          `backward: a gradient can be created implicitly only for scalar outputs, but this tensor has shape ${fmt(this.shape)}; ` +
-            'pass backward(gradient) with a gradient of that shape, or reduce first (e.g. .sum())',
-        );
-      }
-      g = new Tensor(this.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]), this.shape);
-    } else {
-      if (!(gradient instanceof Tensor)) throw new TypeError('backward: gradient must be a Tensor');
-      if (gradient.shape.length !== this.shape.length || gradient.shape.some((d, i) => d !== this.shape[i])) {
-        throw new RangeError(`backward: gradient has shape ${fmt(gradient.shape)} but the tensor has shape ${fmt(this.shape)}`);
-      }
-      g = gradient.dtype === this.dtype ? gradient : gradient.to(this.dtype);
-    }
-    runBackward(this, g, options);
-  }
-
-  /** A tensor sharing this one's data but cut from the graph (no grad). */
-  detach(): Tensor {
-    return new Tensor(this.storage, this.shape, this.strides, this.offset);
-  }
-
-  /** Keep `.grad` for this non-leaf tensor after backward (for inspecting, e.g., per-step hidden-state gradients). */
-  retainGrad(): this {
-    if (!this._requiresGrad) throw new Error('retainGrad: this tensor does not require grad');
-    if (this._gradFn !== null) this._gradFn.retained = this;
-    return this;
-  }
-
-  /**
-   * Calls `hook(grad)` when the gradient with respect to this tensor is computed; the hook
-   * may return a replacement gradient. Returns a function that removes the hook.
-   * Works on non-leaf tensors (the common case for inspecting intermediate gradients).
-   */
-  registerHook(hook: GradHook): () => void {
-    if (!this._requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
-    if (this._gradFn === null) {
-      throw new Error('registerHook: hooks on leaf tensors are not supported; read .grad after backward() instead');
-    }
-    const node = this._gradFn;
-    (node.hooks ??= []).push(hook);
-    return () => {
-      if (node.hooks) node.hooks = node.hooks.filter((h) => h !== hook);
-    };
-  }
-
-  /** Drops the accumulated gradient (sets `.grad` to null). */
-  zeroGrad(): void {
-    this.grad = null;
-  }
-
-  // ---------------------------------------------------------------- reading values
-
-  /** The value of a one-element tensor as a JS number (booleans as 0/1). */
-  item(): number {
-    if (this.numel() !== 1) {
-      throw new RangeError(`item: only one-element tensors can be converted to a number, this one has shape ${fmt(this.shape)}`);
-    }
-    return this.storage.data[this.offset]!;
-  }
-
-  /** One element by its indices (negative indices count from the end). */
-  get(...indices: number[]): number {
-    if (indices.length !== this.ndim) {
-      throw new RangeError(`get: expected ${this.ndim} indices for a tensor of shape ${fmt(this.shape)}, got ${indices.length}`);
-    }
-    let off = this.offset;
-    for (let i = 0; i < indices.length; i++) {
-      let ix = indices[i]!;
-      const d = this.shape[i]!;
-      if (!Number.isInteger(ix) || ix < -d || ix >= d) {
-        throw new RangeError(`get: index ${ix} is out of bounds for dimension ${i} with size ${d}`);
-      }
-      if (ix < 0) ix += d;
-      off += ix * this.strides[i]!;
-    }
-    return this.storage.data[off]!;
-  }
-
-  /** The values as nested JS arrays (numbers; booleans for bool tensors). */
-  toArray(): NestedArray {
-    const flat = this.toTypedArray();
-    const isBool = this.dtype === 'bool';
-    const shape = this.shape;
-    if (shape.length === 0) return isBool ? flat[0] !== 0 : flat[0]!;
-    let pos = 0;
-    const build = (d: number): NestedArray[] => {
-      const n = shape[d]!;
-      const out: NestedArray[] = new Array(n);
-      if (d === shape.length - 1) {
-        for (let i = 0; i < n; i++) out[i] = isBool ? flat[pos++] !== 0 : flat[pos++]!;
-      } else {
-        for (let i = 0; i < n; i++) out[i] = build(d + 1);
-      }
-      return out;
-    };
-    return build(0);
-  }
-
-  /** A fresh row-major copy of the values in a typed array of this dtype. */
-  toTypedArray(): TypedArray {
-    const src = this.contiguous();
-    const n = src.numel();
-    return src.storage.data.slice(src.offset, src.offset + n) as TypedArray;
-  }
-
-  /** PyTorch-style printing: values (summarised when large), shape, dtype, grad info. */
-  toString(): string {
+  toString() {
     return formatTensor(this);
-  }
-
-  [NODE_INSPECT](): string {
+  },
+  [NODE_INSPECT]() {
     return formatTensor(this);
-  }
-
-  /** Notebook display: the printed form. */
-  [JUPYTER_DISPLAY](): Record<string, unknown> {
+  },
+  [JUPYTER_DISPLAY]() {
     return { 'text/plain': formatTensor(this) };
-  }
+  },
 
   // ---------------------------------------------------------------- dtype
 
-  /** A copy converted to `dtype` (this tensor itself when it already has it). Differentiable between float types. */
-  to(dtype: DType): Tensor {
+  to(dtype) {
     return cast.to(this, dtype);
-  }
-  float(): Tensor {
+  },
+  float() {
     return cast.to(this, 'float32');
-  }
-  double(): Tensor {
+  },
+  double() {
     return cast.to(this, 'float64');
-  }
-  int(): Tensor {
+  },
+  int() {
     return cast.to(this, 'int32');
-  }
-  bool(): Tensor {
+  },
+  bool() {
     return cast.to(this, 'bool');
-  }
-  /** A copy with its own storage; gradients flow back to this tensor. */
-  clone(): Tensor {
+  },
+  clone() {
     return cast.clone(this);
-  }
+  },
 
   // ---------------------------------------------------------------- views and shape
 
-  /** Same data, new shape (one size may be -1); copies only when the layout requires it. */
-  reshape(...shape: number[] | [readonly number[]]): Tensor {
+  reshape(...shape) {
     return view.reshape(this, flatArgs(shape));
-  }
-  /** Like `reshape` but never copies: fails on a non-contiguous tensor. */
-  view(...shape: number[] | [readonly number[]]): Tensor {
+  },
+  view(...shape) {
     return view.view(this, flatArgs(shape));
-  }
-  /** Swaps two dimensions (a view). */
-  transpose(dim0: number, dim1: number): Tensor {
+  },
+  transpose(dim0, dim1) {
     return view.transpose(this, dim0, dim1);
-  }
-  /** Transpose of a 2-D tensor (a view); 0-D and 1-D tensors are returned as they are. */
-  t(): Tensor {
+  },
+  t() {
     if (this.ndim > 2) throw new RangeError(`t: expects a tensor with at most 2 dimensions, got ${fmt(this.shape)}; use transpose(dim0, dim1)`);
     return this.ndim < 2 ? this : view.transpose(this, 0, 1);
-  }
-  /** Transpose of the last two dimensions (a view), like PyTorch's `mT`. */
-  get mT(): Tensor {
+  },
+  get mT() {
     if (this.ndim < 2) throw new RangeError(`mT: expects at least 2 dimensions, got ${fmt(this.shape)}`);
     return view.transpose(this, -2, -1);
-  }
-  /** Reorders the dimensions (a view). */
-  permute(...dims: number[] | [readonly number[]]): Tensor {
+  },
+  permute(...dims) {
     return view.permute(this, flatArgs(dims));
-  }
-  /** `length` entries of `dim` starting at `start` (a view). */
-  narrow(dim: number, start: number, length: number): Tensor {
+  },
+  narrow(dim, start, length) {
     return view.narrow(this, dim, start, length);
-  }
-  /** Python-style slice `start:end:step` of one dimension (a view); negative indices count from the end. */
-  slice(dim: number, start?: number, end?: number, step = 1): Tensor {
+  },
+  slice(dim, start, end, step = 1) {
     return view.slice(this, dim, start, end, step);
-  }
-  /** The sub-tensor at `index` along `dim`, with that dimension removed (a view), like `x[index]`. */
-  select(dim: number, index: number): Tensor {
+  },
+  select(dim, index) {
     return view.select(this, dim, index);
-  }
-  /** Repeats size-1 dimensions to `shape` without copying (-1 keeps a size). */
-  expand(...shape: number[] | [readonly number[]]): Tensor {
+  },
+  expand(...shape) {
     return view.expand(this, flatArgs(shape));
-  }
-  expandAs(other: Tensor): Tensor {
+  },
+  expandAs(other) {
     return view.expand(this, other.shape);
-  }
-  /** Removes size-1 dimensions (all, or the one given). */
-  squeeze(dim?: number): Tensor {
+  },
+  squeeze(dim) {
     return view.squeeze(this, dim);
-  }
-  /** Inserts a size-1 dimension at `dim`. */
-  unsqueeze(dim: number): Tensor {
+  },
+  unsqueeze(dim) {
     return view.unsqueeze(this, dim);
-  }
-  /** Merges dimensions `startDim..endDim` into one. */
-  flatten(startDim = 0, endDim = -1): Tensor {
+  },
+  flatten(startDim = 0, endDim = -1) {
     return view.flatten(this, startDim, endDim);
-  }
-  /** This tensor if it is contiguous, else a contiguous copy. */
-  contiguous(): Tensor {
+  },
+  contiguous() {
     return view.contiguous(this);
-  }
-  /** Splits into pieces of `size` (or of the listed sizes) along `dim` (views). */
-  split(size: number | readonly number[], dim = 0): Tensor[] {
+  },
+  split(size, dim = 0) {
     return join.split(this, size, dim);
-  }
-  /** Splits into `chunks` nearly equal pieces along `dim` (views). */
-  chunk(chunks: number, dim = 0): Tensor[] {
+  },
+  chunk(chunks, dim = 0) {
     return join.chunk(this, chunks, dim);
-  }
-  /** The slices along `dim`, each without that dimension (views). */
-  unbind(dim = 0): Tensor[] {
+  },
+  unbind(dim = 0) {
     return join.unbind(this, dim);
-  }
+  },
 
   // ---------------------------------------------------------------- arithmetic (broadcasting)
 
-  /** `this + alpha * other`, broadcasting. */
-  add(other: TensorOrNumber, alpha?: number): Tensor {
+  add(other, alpha) {
     return binary.add(this, other, alpha);
-  }
-  /** `this - alpha * other`, broadcasting. */
-  sub(other: TensorOrNumber, alpha?: number): Tensor {
+  },
+  sub(other, alpha) {
     return binary.sub(this, other, alpha);
-  }
-  mul(other: TensorOrNumber): Tensor {
+  },
+  mul(other) {
     return binary.mul(this, other);
-  }
-  /** True division (integer tensors give float32). */
-  div(other: TensorOrNumber): Tensor {
+  },
+  div(other) {
     return binary.div(this, other);
-  }
-  pow(exponent: TensorOrNumber): Tensor {
+  },
+  pow(exponent) {
     return binary.pow(this, exponent);
-  }
-  /** Elementwise maximum of two tensors. */
-  maximum(other: TensorOrNumber): Tensor {
+  },
+  maximum(other) {
     return binary.maximum(this, other);
-  }
-  /** Elementwise minimum of two tensors. */
-  minimum(other: TensorOrNumber): Tensor {
+  },
+  minimum(other) {
     return binary.minimum(this, other);
-  }
-  neg(): Tensor {
+  },
+  neg() {
     return unary.neg(this);
-  }
-  exp(): Tensor {
+  },
+  exp() {
     return unary.exp(this);
-  }
-  log(): Tensor {
+  },
+  log() {
     return unary.log(this);
-  }
-  sqrt(): Tensor {
+  },
+  sqrt() {
     return unary.sqrt(this);
-  }
-  /** `1 / sqrt(x)` */
-  rsqrt(): Tensor {
+  },
+  rsqrt() {
     return unary.rsqrt(this);
-  }
-  abs(): Tensor {
+  },
+  abs() {
     return unary.abs(this);
-  }
-  square(): Tensor {
+  },
+  square() {
     return binary.mul(this, this);
-  }
-  reciprocal(): Tensor {
+  },
+  reciprocal() {
     return unary.reciprocal(this);
-  }
-  sin(): Tensor {
+  },
+  sin() {
     return unary.sin(this);
-  }
-  cos(): Tensor {
+  },
+  cos() {
     return unary.cos(this);
-  }
-  tanh(): Tensor {
+  },
+  tanh() {
     return unary.tanh(this);
-  }
-  sigmoid(): Tensor {
+  },
+  sigmoid() {
     return unary.sigmoid(this);
-  }
-  relu(): Tensor {
+  },
+  relu() {
     return unary.relu(this);
-  }
-  /** GELU, exact (erf) by default or the tanh approximation. */
-  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
+  },
+  gelu(approximate = 'none') {
     return unary.gelu(this, approximate);
-  }
-  /** Limits values to [min, max] (either bound may be omitted with undefined/null). */
-  clamp(min?: number | null, max?: number | null): Tensor {
+  },
+  clamp(min, max) {
     return unary.clamp(this, min, max);
-  }
-  /** -1, 0 or 1 by sign (not differentiable: gradient zero). */
-  sign(): Tensor {
+  },
+  sign() {
     return unary.sign(this);
-  }
+  },
 
   // ---------------------------------------------------------------- linear algebra
 
-  /** Matrix product with PyTorch's rules: 1-D/2-D, batched, broadcast batch dimensions. */
-  matmul(other: Tensor): Tensor {
+  matmul(other) {
     return matmulOps.matmul(this, other);
-  }
+  },
 
   // ---------------------------------------------------------------- reductions
 
-  /** Sum over `dim` (one, several or all dims). */
-  sum(dim?: number | readonly number[], keepdim = false): Tensor {
+  sum(dim, keepdim = false) {
     return reduce.sum(this, dim, keepdim);
-  }
-  mean(dim?: number | readonly number[], keepdim = false): Tensor {
-    return reduce.mean(this, dim, keepdim);
-  }
-  /** Variance with Bessel's correction by default (`correction: 1`), like PyTorch. */
-  var(dim?: number | readonly number[], options: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return reduce.variance(this, dim, options);
-  }
-  std(dim?: number | readonly number[], options: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return reduce.std(this, dim, options);
-  }
-  /** Maximum of all elements (a 0-d tensor). */
-  max(): Tensor;
-  /** Maximum along `dim`: `[values, indices]`. */
-  max(dim: number, keepdim?: boolean): [Tensor, Tensor];
-  max(dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
+  },
+  mean(dim, keepdim = false) {
+    return reductions.mean(this, dim, keepdim);
+  },
+  var(dim, options = {}) {
+    return reductions.variance(this, dim, options);
+  },
+  std(dim, options = {}) {
+    return reductions.std(this, dim, options);
+  },
+  max: function (this: Tensor, dim?: number, keepdim: boolean = false): Tensor | [Tensor, Tensor] {
     return dim === undefined ? reduce.maxAll(this) : reduce.maxDim(this, dim, keepdim);
-  }
-  min(): Tensor;
-  min(dim: number, keepdim?: boolean): [Tensor, Tensor];
-  min(dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
+  } as Tensor['max'],
+  min: function (this: Tensor, dim?: number, keepdim: boolean = false): Tensor | [Tensor, Tensor] {
     return dim === undefined ? reduce.minAll(this) : reduce.minDim(this, dim, keepdim);
-  }
-  /** Index of the maximum (over the flattened tensor, or along `dim`), int32. */
-  argmax(dim?: number, keepdim = false): Tensor {
+  } as Tensor['min'],
+  argmax(dim, keepdim = false) {
     return reduce.argmax(this, dim, keepdim);
-  }
-  argmin(dim?: number, keepdim = false): Tensor {
+  },
+  argmin(dim, keepdim = false) {
     return reduce.argmin(this, dim, keepdim);
-  }
-  /** `log(sum(exp(x)))` over `dim`, computed stably. */
-  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
-    return reduce.logsumexp(this, dim, keepdim);
-  }
-  /** p-norm (default 2) over `dim` or all elements. */
-  norm(p = 2, dim?: number | readonly number[], keepdim = false): Tensor {
-    return reduce.norm(this, p, dim, keepdim);
-  }
-  softmax(dim: number): Tensor {
+  },
+  logsumexp(dim, keepdim = false) {
+    return reductions.logsumexp(this, dim, keepdim);
+  },
+  norm(p = 2, dim, keepdim = false) {
+    return reductions.norm(this, p, dim, keepdim);
+  },
+  softmax(dim) {
     return softmaxOps.softmax(this, dim);
-  }
-  logSoftmax(dim: number): Tensor {
+  },
+  logSoftmax(dim) {
     return softmaxOps.logSoftmax(this, dim);
-  }
+  },
 
   // ---------------------------------------------------------------- comparison and masks
 
-  eq(other: TensorOrNumber): Tensor {
+  eq(other) {
     return compare.eq(this, other);
-  }
-  ne(other: TensorOrNumber): Tensor {
+  },
+  ne(other) {
     return compare.ne(this, other);
-  }
-  lt(other: TensorOrNumber): Tensor {
+  },
+  lt(other) {
     return compare.lt(this, other);
-  }
-  le(other: TensorOrNumber): Tensor {
+  },
+  le(other) {
     return compare.le(this, other);
-  }
-  gt(other: TensorOrNumber): Tensor {
+  },
+  gt(other) {
     return compare.gt(this, other);
-  }
-  ge(other: TensorOrNumber): Tensor {
+  },
+  ge(other) {
     return compare.ge(this, other);
-  }
-  logicalNot(): Tensor {
+  },
+  logicalNot() {
     return compare.logicalNot(this);
-  }
-  logicalAnd(other: Tensor): Tensor {
+  },
+  logicalAnd(other) {
     return compare.logicalAnd(this, other);
-  }
-  logicalOr(other: Tensor): Tensor {
+  },
+  logicalOr(other) {
     return compare.logicalOr(this, other);
-  }
-  /** Whether any / all elements are non-zero (0-d bool tensor). */
-  any(): Tensor {
+  },
+  any() {
     return compare.any(this);
-  }
-  all(): Tensor {
+  },
+  all() {
     return compare.all(this);
-  }
-  /** Replaces elements where `mask` (bool, broadcastable) is true by `value`. */
-  maskedFill(mask: Tensor, value: number): Tensor {
+  },
+  maskedFill(mask, value) {
     return whereOps.maskedFill(this, mask, value);
-  }
+  },
 
   // ---------------------------------------------------------------- indexing
 
-  /** `out[i][j] = this[index[i][j]][j]` for dim 0 (and so on), PyTorch's `gather`. */
-  gather(dim: number, index: Tensor): Tensor {
+  gather(dim, index) {
     return indexing.gather(this, dim, index);
-  }
-  /** The entries at `index` (1-D int32) along `dim`. */
-  indexSelect(dim: number, index: Tensor): Tensor {
+  },
+  indexSelect(dim, index) {
     return indexing.indexSelect(this, dim, index);
-  }
+  },
 
   // ---------------------------------------------------------------- in place (no autograd recording)
 
-  /** Sets every element to `value`. */
-  fill_(value: number): this {
+  fill_(value) {
     return inplace.fill_(this, value);
-  }
-  zero_(): this {
+  },
+  zero_() {
     return inplace.fill_(this, 0);
-  }
-  /** Copies `src` (broadcastable to this shape) into this tensor. */
-  copy_(src: Tensor): this {
+  },
+  copy_(src) {
     return inplace.copy_(this, src);
-  }
-  /** `this += alpha * other` */
-  add_(other: TensorOrNumber, alpha = 1): this {
+  },
+  add_(other, alpha = 1) {
     return inplace.binary_(this, other, 'add', alpha);
-  }
-  /** `this -= alpha * other` */
-  sub_(other: TensorOrNumber, alpha = 1): this {
+  },
+  sub_(other, alpha = 1) {
     return inplace.binary_(this, other, 'add', -alpha);
-  }
-  mul_(other: TensorOrNumber): this {
+  },
+  mul_(other) {
     return inplace.binary_(this, other, 'mul', 1);
-  }
-  div_(other: TensorOrNumber): this {
+  },
+  div_(other) {
     return inplace.binary_(this, other, 'div', 1);
-  }
-  clamp_(min?: number | null, max?: number | null): this {
+  },
+  clamp_(min, max) {
     return inplace.clamp_(this, min, max);
-  }
-  maskedFill_(mask: Tensor, value: number): this {
+  },
+  maskedFill_(mask, value) {
     return inplace.maskedFill_(this, mask, value);
-  }
-  /** Fills with uniform samples from [low, high) from the default (or given) generator. */
-  uniform_(low = 0, high = 1, generator?: import('./random.js').Generator): this {
+  },
+  uniform_(low = 0, high = 1, generator) {
     return inplace.uniform_(this, low, high, generator);
-  }
-  /** Fills with normal samples N(mean, std²). */
-  normal_(mean = 0, std = 1, generator?: import('./random.js').Generator): this {
+  },
+  normal_(mean = 0, std = 1, generator) {
     return inplace.normal_(this, mean, std, generator);
-  }
-}
+  },
+});
 
 /** Accepts both `f(2, 3)` and `f([2, 3])`. */
 function flatArgs(args: number[] | [readonly number[]]): number[] {

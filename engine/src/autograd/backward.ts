@@ -1,13 +1,51 @@
-import { Tensor } from '../tensor.js';
+/**
+ * Reverse-mode differentiation: `x.backward()` walks the graph of `Node`s recorded by the
+ * ops (node.ts, record.ts) from the output back to the leaves, calling each node's
+ * backward closure once, after every node that feeds a gradient into it, and accumulating
+ * what arrives at each tensor. It sits above the primitive ops, whose functions it uses to
+ * seed and accumulate gradients (`to`, `clone`, `add`).
+ */
+import { SliceGrad, Tensor, type Node } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { broadcastStrides, fmt, numel, sameShape } from '../shape.js';
 import { makeBinaryLoop, makeUpdateLoop } from '../kernels/strided.js';
+import { add } from '../ops/binary.js';
+import { clone, to } from '../ops/cast.js';
 import { setGradEnabled } from './grad-mode.js';
-import { SliceGrad, type Node } from './node.js';
 
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. */
   retainGraph?: boolean;
+}
+
+/**
+ * `root.backward(gradient?, options)`: checks and seeds the gradient (implicitly 1 for a
+ * one-element tensor), then runs `runBackward`.
+ */
+export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error(
+      'backward: this tensor does not require grad and has no grad_fn ' +
+        '(no input had requiresGrad: true, or it was computed inside noGrad)',
+    );
+  }
+  let g: Tensor;
+  if (gradient === undefined) {
+    if (root.numel() !== 1) {
+      throw new Error(
+        `backward: a gradient can be created implicitly only for scalar outputs, but this tensor has shape ${fmt(root.shape)}; ` +
+          'pass backward(gradient) with a gradient of that shape, or reduce first (e.g. .sum())',
+      );
+    }
+    g = new Tensor(root.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+  } else {
+    if (!(gradient instanceof Tensor)) throw new TypeError('backward: gradient must be a Tensor');
+    if (gradient.shape.length !== root.shape.length || gradient.shape.some((d, i) => d !== root.shape[i])) {
+      throw new RangeError(`backward: gradient has shape ${fmt(gradient.shape)} but the tensor has shape ${fmt(root.shape)}`);
+    }
+    g = gradient.dtype === root.dtype ? gradient : to(gradient, root.dtype);
+  }
+  runBackward(root, g, options);
 }
 
 /**
@@ -136,8 +174,8 @@ function topologicalOrder(root: Node): Node[] {
 function accumulateLeaf(t: Tensor, g: Tensor): void {
   const dtype = t.dtype;
   if (t.grad === null) {
-    t.grad = g.dtype === dtype ? g.clone() : g.to(dtype);
+    t.grad = g.dtype === dtype ? clone(g) : to(g, dtype);
   } else {
-    t.grad = t.grad.add(g);
+    t.grad = add(t.grad, g);
   }
 }

@@ -1,6 +1,5 @@
-import type { Tensor } from '../tensor.js';
+import { Node, type BackwardFn, type Tensor } from '../tensor-core.js';
 import { isGradEnabled } from './grad-mode.js';
-import { Node, type BackwardFn } from './node.js';
 
 /**
  * Attaches a backward node to `out` when grad mode is on and any input requires grad.

@@ -9,7 +9,9 @@
  *
  * Environment (read once, at import):
  * - `SEQLAB_BACKEND`: `auto` (default), `wasm` (fail loudly if unavailable) or `reference`;
- * - `SEQLAB_THREADS`: threads per large product, the caller included (default: all cores);
+ * - `SEQLAB_THREADS`: threads per large product, the caller included (default: one per core the
+ *   process may run on, but no more than its cgroup CPU quota allows; SEQLAB_THREADS may go up
+ *   to the cores);
  * - `SEQLAB_RELAXED_SIMD=0`: do not use relaxed-SIMD FMA kernels even where available.
  *
  * @example
@@ -22,12 +24,15 @@
  */
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
 import { setFastKernels } from '../kernels/fast.js';
-import { detectFeatures, type RuntimeFeatures } from './features.js';
-import { envVar, nodeV8 } from './host.js';
-import { WasmGemmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm-backend.js';
+import { kernelHost, setKernelHost } from './host/index.js';
+import { browserKernelHost, type BrowserHostOptions } from './host/browser.js';
+import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
+import { WasmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm/backend.js';
 
-export type { RuntimeFeatures } from './features.js';
-export type { WasmBackendOptions, WasmBackendStats } from './wasm-backend.js';
+export type { RuntimeFeatures } from './wasm/features.js';
+export { setKernelHost, type KernelHost, type KernelWorkerHandle } from './host/index.js';
+export type { WasmBackendOptions, WasmBackendStats } from './wasm/backend.js';
+export type { BrowserHostOptions } from './host/browser.js';
 
 /** `auto`: wasm when supported, else reference. `wasm`: wasm or an error. `reference`: TypeScript. */
 export type BackendChoice = 'auto' | 'wasm' | 'reference';
@@ -48,7 +53,7 @@ export interface BackendInfo {
   stats: WasmBackendStats | null;
 }
 
-let wasm: WasmGemmBackend | null = null;
+let wasm: WasmBackend | null = null;
 /** Whether `wasm` was built with caller options rather than the defaults and environment. */
 let customized = false;
 let features: RuntimeFeatures | null = null;
@@ -69,13 +74,13 @@ function warnOnce(error: Error): void {
 
 function envOptions(): WasmBackendOptions {
   const options: WasmBackendOptions = { onLoadError: warnOnce };
-  const threads = envVar('SEQLAB_THREADS');
+  const threads = kernelHost().env('SEQLAB_THREADS');
   if (threads !== undefined) {
     const n = Number(threads);
     if (Number.isInteger(n) && n >= 1) options.threads = n;
     else warnOnce(new Error(`SEQLAB_THREADS must be a positive integer, got '${threads}'`));
   }
-  if (envVar('SEQLAB_RELAXED_SIMD') === '0') options.relaxedSimd = false;
+  if (kernelHost().env('SEQLAB_RELAXED_SIMD') === '0') options.relaxedSimd = false;
   return options;
 }
 
@@ -96,7 +101,7 @@ export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions 
   const custom = Object.keys(options).length > 0;
   if (wasm === null || custom || customized) {
     const old = wasm;
-    wasm = new WasmGemmBackend({ ...envOptions(), features: runtimeFeatures(), ...options });
+    wasm = new WasmBackend({ ...envOptions(), features: runtimeFeatures(), ...options });
     customized = custom;
     if (old !== null) void old.stopWorkers();
   }
@@ -113,7 +118,7 @@ export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions 
 }
 
 /** Installs the wasm backend for products and the other fast kernels together (or neither). */
-function install(backend: WasmGemmBackend | null): void {
+function install(backend: WasmBackend | null): void {
   setGemmBackend(backend);
   setFastKernels(backend);
 }
@@ -128,21 +133,38 @@ function install(backend: WasmGemmBackend | null): void {
  */
 export function enableRelaxedSimd(): boolean {
   if (!runtimeFeatures().relaxedSimd) {
-    const v8 = nodeV8();
-    if (v8 === null) return false;
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    if (!kernelHost().setEngineFlags('--experimental-wasm-relaxed-simd')) return false;
     features = detectFeatures();
     if (!features.relaxedSimd) return false;
     if (wasm !== null) {
       const installed = getGemmBackend() === wasm;
       const old = wasm;
-      wasm = new WasmGemmBackend({ ...envOptions(), features });
+      wasm = new WasmBackend({ ...envOptions(), features });
       customized = false;
       void old.stopWorkers();
       if (installed) install(wasm);
     }
   }
   return true;
+}
+
+/**
+ * Runs the wasm kernels in a browser: fetches them from `options.baseUrl` (the folder with
+ * the four `kernels-*.wasm` builds and `kernel-worker.js`, which the seqlab site ships as
+ * `build/engine/`), installs the browser kernel host (Web Worker threads where the page is
+ * cross-origin isolated, one thread otherwise) and rebuilds the backend on it. Call it once,
+ * before the first product; resolves with the backend's name.
+ *
+ * @example await backend.useBrowserHost({ baseUrl: '/course/build/engine/' });  // 'wasm-relaxed-simd x4'
+ */
+export async function useBrowserHost(options: BrowserHostOptions): Promise<string> {
+  setKernelHost(await browserKernelHost(options));
+  features = detectFeatures();
+  const old = wasm;
+  wasm = null;
+  customized = false;
+  if (old !== null) void old.stopWorkers();
+  return use('auto');
 }
 
 /** The current backend's state. */
@@ -176,7 +198,7 @@ export function stopWorkers(): Promise<void> {
 }
 
 function installFromEnvironment(): void {
-  const choice = envVar('SEQLAB_BACKEND') ?? 'auto';
+  const choice = kernelHost().env('SEQLAB_BACKEND') ?? 'auto';
   if (choice === 'reference') return;
   if (choice !== 'auto' && choice !== 'wasm') {
     warnOnce(new Error(`SEQLAB_BACKEND must be 'auto', 'wasm' or 'reference', got '${choice}'`));

@@ -1,9 +1,13 @@
 /**
  * Loading a text corpus from a file into tokens, a vocabulary and a corpus of indices,
  * with Dive into Deep Learning's Time Machine setup as a one-liner.
+ *
+ * Loading is asynchronous so that the same call works in Node (the file is read with `fs`,
+ * relative to the working directory: the notebook's folder in the kernel) and in a browser
+ * (fetched relative to the notebook's folder in the site; see io/files.ts).
  */
 import { describe } from '../shape.js';
-import { readBytes, sha1Hex } from '../io/fs.js';
+import { readText } from '../io/files.js';
 import { lettersOnly, tokenize, type TokenLevel } from './tokenizers.js';
 import { Vocab, type VocabOptions } from './vocab.js';
 
@@ -16,23 +20,6 @@ export const CORPORA = Object.freeze({
   tinyshakespeare: Object.freeze({ file: 'tinyshakespeare.txt', bytes: 1115394, sha1: '04486597058d11dcc2c556b1d0433891eb639d2e' }),
 });
 
-/**
- * The text of a UTF-8 file. With `sha1`, the file must have exactly that SHA-1 (e.g.
- * `CORPORA.timemachine.sha1`), so results can be compared with published ones.
- * @example const text = readTextFile('data/timemachine.txt', { sha1: CORPORA.timemachine.sha1 });
- */
-export function readTextFile(path: string, options: { sha1?: string } = {}): string {
-  const who = 'readTextFile';
-  const bytes = readBytes(path, who);
-  if (options.sha1 !== undefined) {
-    const got = sha1Hex(bytes, who);
-    if (got !== options.sha1.toLowerCase()) {
-      throw new Error(`${who}: ${JSON.stringify(path)} has SHA-1 ${got} (${bytes.length} bytes), expected ${options.sha1}: it is not the expected copy of the file`);
-    }
-  }
-  return new TextDecoder('utf-8').decode(bytes);
-}
-
 export interface CorpusOptions {
   /** Character (default) or word tokens. */
   level?: TokenLevel;
@@ -42,7 +29,7 @@ export interface CorpusOptions {
   vocab?: VocabOptions | Vocab;
   /** Keep only the first `maxTokens` tokens. */
   maxTokens?: number;
-  /** Expected SHA-1 of the file (see `readTextFile`). */
+  /** Expected SHA-1 of the file (see `readText`). */
   sha1?: string;
 }
 
@@ -79,12 +66,12 @@ export function buildCorpus(text: string, options: Omit<CorpusOptions, 'sha1'> =
 /**
  * Reads a text file and turns it into tokens, a vocabulary and a corpus of indices.
  * @example
- * const { corpus, vocab } = loadCorpus('data/tinyshakespeare.txt', { vocab: { unk: false, order: 'alphabetical' } });
+ * const { corpus, vocab } = await loadCorpus('data/tinyshakespeare.txt', { vocab: { unk: false, order: 'alphabetical' } });
  * vocab.length   // 65, nanoGPT's character indices
  */
-export function loadCorpus(path: string, options: CorpusOptions = {}): LoadedCorpus {
+export async function loadCorpus(path: string, options: CorpusOptions = {}): Promise<LoadedCorpus> {
   const { sha1, ...rest } = options;
-  return buildCorpus(readTextFile(path, sha1 === undefined ? {} : { sha1 }), rest);
+  return buildCorpus(await readText(path, sha1 === undefined ? {} : { sha1 }), rest);
 }
 
 /**
@@ -92,8 +79,8 @@ export function loadCorpus(path: string, options: CorpusOptions = {}): LoadedCor
  * letters and spaces only, lower-cased, character tokens, and an alphabetical
  * vocabulary with `<unk>` (28 tokens: ' ' = 0, '<unk>' = 1, 'a' = 2, ..., 'z' = 27), so
  * the corpus (173,428 indices for the D2L copy of the file) equals D2L's.
- * @example const { corpus, vocab } = loadTimeMachine('data/timemachine.txt');
+ * @example const { corpus, vocab } = await loadTimeMachine('data/timemachine.txt', { sha1: CORPORA.timemachine.sha1 });
  */
-export function loadTimeMachine(path: string, options: { maxTokens?: number; sha1?: string } = {}): LoadedCorpus {
+export function loadTimeMachine(path: string, options: { maxTokens?: number; sha1?: string } = {}): Promise<LoadedCorpus> {
   return loadCorpus(path, { ...options, level: 'char', preprocess: 'letters', vocab: { order: 'alphabetical' } });
 }

@@ -4,7 +4,7 @@
  * with masks for batches of variable-length sequences.
  *
  * @example
- * const { corpus, vocab } = data.loadTimeMachine('data/timemachine.txt');   // 28 tokens
+ * const { corpus, vocab } = await data.loadTimeMachine('data/timemachine.txt');   // 28 tokens
  * const { train, val } = data.splitCorpus(corpus, { valFraction: 0.1 });
  * for (const [X, Y] of data.seqDataIterRandom(train, 32, 35)) { ... }      // int32 [32, 35]
  */
@@ -20,4 +20,5 @@ export {
   type SeqDataLoaderOptions,
 } from './language-model.js';
 export { padSequence, lengthsToMask, padBatch, type PadOptions, type PaddedBatch } from './padding.js';
-export { CORPORA, readTextFile, buildCorpus, loadCorpus, loadTimeMachine, type CorpusOptions, type LoadedCorpus } from './corpora.js';
+export { CORPORA, buildCorpus, loadCorpus, loadTimeMachine, type CorpusOptions, type LoadedCorpus } from './corpora.js';
+export { readText, readFileBytes, setFileBase, fileBase } from '../io/files.js';

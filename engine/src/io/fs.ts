@@ -1,14 +1,15 @@
 /**
- * The engine's only file access (reading corpora, reading and writing safetensors):
- * Node's `fs`, looked up when first needed, so that importing the engine never requires
- * it and the rest works where there is no file system (a browser bundle).
+ * The engine's synchronous file access (reading and writing safetensors by path): Node's
+ * `fs`, looked up when first needed, so that importing the engine never requires it and the
+ * rest works where there is no file system (a browser bundle). Reading that works in Node and
+ * in a browser alike (corpora) is asynchronous: files.ts.
  */
 import type * as fsTypes from 'node:fs';
 
 function nodeFs(who: string): typeof fsTypes {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const fs = typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('node:fs') as typeof fsTypes | undefined) : undefined;
-  if (fs === undefined) throw new Error(`${who}: reading and writing files needs Node.js (20.16 or later); here, pass bytes or strings instead of a path`);
+  if (fs === undefined) throw new Error(`${who}: reading and writing files needs Node.js (20.16 or later); here, pass bytes (e.g. from await data.readFileBytes(path)) instead of a path`);
   return fs;
 }
 
@@ -45,12 +46,4 @@ export function writeBytes(path: string, bytes: Uint8Array, who: string): void {
     if (err instanceof TypeError) throw err;
     throw fileError(err, who, path);
   }
-}
-
-/** SHA-1 of `bytes` as lower-case hex (Node's crypto), to check a corpus is the expected copy. */
-export function sha1Hex(bytes: Uint8Array, who: string): string {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const crypto = typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('node:crypto') as typeof import('node:crypto') | undefined) : undefined;
-  if (crypto === undefined) throw new Error(`${who}: checking a SHA-1 needs Node.js (20.16 or later)`);
-  return crypto.createHash('sha1').update(bytes).digest('hex');
 }

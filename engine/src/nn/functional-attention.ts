@@ -20,7 +20,7 @@ import { zeros } from '../ops/creation.js';
 import { expectFloat, expectTensor } from '../ops/helpers.js';
 import { activeRecorder, type AttentionKind } from '../trace/recorder.js';
 import type { Module } from './module.js';
-import { linear } from './functional.js';
+import { linear } from './functional-linear.js';
 import { blockedPositions, causalBlocked, expectMask, isCausalBlocked, padMaskColumns } from './attention-masks.js';
 
 // ---------------------------------------------------------------------------- core

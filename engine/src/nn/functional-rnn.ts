@@ -16,7 +16,7 @@ import type { Tensor } from '../tensor.js';
 import { add } from '../ops/binary.js';
 import { relu, tanh } from '../ops/unary.js';
 import { gruPointwise, lstmPointwise } from '../ops/recurrent.js';
-import { linear } from './functional.js';
+import { linear } from './functional-linear.js';
 
 export interface RnnStep {
   h: Tensor;

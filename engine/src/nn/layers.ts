@@ -9,7 +9,7 @@ import { relu, gelu, tanh, sigmoid } from '../ops/unary.js';
 import { softmax } from '../ops/softmax.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { linear } from './functional.js';
+import { linear } from './functional-linear.js';
 import * as init from './init.js';
 
 /** A number as Python prints it in module summaries: 1e-05, 0.1. */

@@ -12,7 +12,7 @@ import { empty, expectTensor } from '../ops/helpers.js';
 import { activeRecorder, type RecurrentArchitecture } from '../trace/recorder.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { linear } from './functional.js';
+import { linear } from './functional-linear.js';
 import { gruStep, lstmStep, rnnStep } from './functional-rnn.js';
 import { lstmSequence, rnnSequence } from '../ops/recurrent-sequence.js';
 import { fastKernels } from '../kernels/fast.js';

@@ -3,36 +3,12 @@
  * each gradient back to its input's shape (`sumTo`), so broadcasting is differentiable.
  */
 import { allocate, promote, type DType } from '../dtype.js';
-import { broadcastShapes, broadcastStrides, numel, sameShape } from '../shape.js';
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { makeBinaryLoop, type BinaryLoop } from '../kernels/strided.js';
 import { asOperand } from './helpers.js';
-import { sumTo } from './reduce.js';
-
-/** Runs a broadcasting binary loop and returns the result tensor (no autograd). */
-export function broadcastBinary(a: Tensor, b: Tensor, op: string, loop: BinaryLoop, dtype: DType): Tensor {
-  // Same shape, both laid out row-major: no broadcasting bookkeeping (what small tensors pay per op).
-  if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
-    const n = numel(a.shape);
-    const out = allocate(dtype, n);
-    loop.flat(a.data, a.offset, b.data, b.offset, out, n);
-    return new Tensor(out, a.shape.slice());
-  }
-  const shape = broadcastShapes(a.shape, b.shape, op);
-  const out = allocate(dtype, numel(shape));
-  loop(
-    shape,
-    a.data,
-    broadcastStrides(a.shape, a.strides, shape),
-    a.offset,
-    b.data,
-    broadcastStrides(b.shape, b.strides, shape),
-    b.offset,
-    out,
-  );
-  return new Tensor(out, shape);
-}
+import { broadcastBinary } from './raw/elementwise.js';
+import { sumTo } from './raw/reduce.js';
 
 const addLoop = makeBinaryLoop('add', 'x + y');
 const subLoop = makeBinaryLoop('sub', 'x - y');
@@ -179,7 +155,3 @@ function minusOne(dtype: DType): Tensor {
   t.data[0] = -1;
   return t;
 }
-
-// Raw (non-recording) kernels for other op files' backward passes.
-export const rawMul = (a: Tensor, b: Tensor): Tensor => broadcastBinary(a, b, 'mul', mulLoop, a.dtype);
-export const rawAdd = (a: Tensor, b: Tensor): Tensor => broadcastBinary(a, b, 'add', addLoop, a.dtype);

@@ -1,6 +1,6 @@
 /** dtype conversion and copies. */
 import { allocate, assertDType, isFloating, type DType } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { copyStrided } from '../kernels/strided.js';
 import { expectTensor } from './helpers.js';

@@ -1,9 +1,8 @@
 /** Comparisons and logical ops: results are bool tensors, and carry no gradient. */
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { makeBinaryLoop, makeUnaryLoop, type BinaryLoop } from '../kernels/strided.js';
-import { broadcastBinary } from './binary.js';
+import { broadcastBinary, mapUnary } from './raw/elementwise.js';
 import { asOperand, expectTensor } from './helpers.js';
-import { mapUnary } from './unary.js';
 
 function comparison(name: string, test: string): (a: Tensor, b: TensorOrNumber) => Tensor {
   const loop: BinaryLoop = makeBinaryLoop(name, `(${test} ? 1 : 0)`);

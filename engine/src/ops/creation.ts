@@ -5,9 +5,11 @@
 import { allocate, assertDType, isFloating, type DType, type TypedArray } from '../dtype.js';
 import { checkShape, describe, fmt, numel } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { expectTensor } from './helpers.js';
 import { maskedFill } from './where.js';
+import { reshape } from './view.js';
+import { clone, to } from './cast.js';
 
 export interface TensorOptions {
   /** Element type; float32 unless the data says otherwise (booleans give bool). */
@@ -85,9 +87,9 @@ function flattenNested(data: ArrayData, shape: readonly number[], out: TypedArra
  */
 export function tensor(data: ArrayData | ArrayLike<number> | Tensor, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   if (data instanceof Tensor) {
-    const t = data.detach().to(dtypeOption(options, data.dtype, 'tensor'));
-    const copy = t === data || t.storage === data.storage ? t.clone().detach() : t;
-    return finish(options.shape ? copy.reshape([...options.shape]) : copy, options);
+    const t = to(data.detach(), dtypeOption(options, data.dtype, 'tensor'));
+    const copy = t === data || t.storage === data.storage ? clone(t).detach() : t;
+    return finish(options.shape ? reshape(copy, [...options.shape]) : copy, options);
   }
   if (ArrayBuffer.isView(data)) {
     const arr = data as unknown as ArrayLike<number>;
@@ -121,7 +123,7 @@ export function tensor(data: ArrayData | ArrayLike<number> | Tensor, options: Te
   }
   out.set(tmp);
   let t = new Tensor(out, shape);
-  if (options.shape) t = t.reshape([...options.shape]);
+  if (options.shape) t = reshape(t, [...options.shape]);
   return finish(t, options);
 }
 

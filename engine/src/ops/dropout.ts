@@ -1,7 +1,8 @@
 /** Dropout: zeroes elements with probability p and scales the rest by 1/(1-p). */
 import { allocate, type FloatArray } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
+import { asContiguous } from './raw/layout.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { expectFloat, expectTensor } from './helpers.js';
 
@@ -25,7 +26,7 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be a probability in [0, 1], got ${p}`);
   if (options.training === false || p === 0) return x;
   const g = options.generator ?? defaultGenerator;
-  const xc = x.contiguous();
+  const xc = asContiguous(x);
   const n = x.numel();
   const src = xc.data as FloatArray;
   const so = xc.offset;
@@ -40,7 +41,7 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   }
   const result = new Tensor(out, x.shape.slice());
   record(result, 'DropoutBackward', [x], (grad) => {
-    const gc = grad.contiguous();
+    const gc = asContiguous(grad);
     const gx = allocate(grad.dtype, n) as FloatArray;
     for (let i = 0; i < n; i++) if (mask[i]) gx[i] = gc.data[gc.offset + i]! * scale;
     return [new Tensor(gx, x.shape.slice())];

@@ -1,7 +1,7 @@
 /** Small pieces shared by the op files: operand conversion, result allocation, checks. */
 import { allocate, isFloating, promoteScalar, type DType } from '../dtype.js';
-import { describe, fmt, numel } from '../shape.js';
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { describe, numel } from '../shape.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 
 /** A fresh zero-filled contiguous tensor. */
 export function empty(shape: readonly number[], dtype: DType): Tensor {
@@ -61,5 +61,3 @@ export function floatDtypeOf(t: Tensor): DType {
   return t.dtype === 'float64' ? 'float64' : 'float32';
 }
 
-/** `shape` formatted for messages. */
-export const shapeStr = fmt;

@@ -4,8 +4,9 @@
  */
 import { allocate } from '../dtype.js';
 import { fmt, normDim, numel } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
+import { asContiguous } from './raw/layout.js';
 import { expectFloat, expectIndex, expectTensor } from './helpers.js';
 
 /** Formats a row-major flat position of `shape` as [i,j,...] for error messages. */
@@ -23,7 +24,7 @@ function position(flat: number, shape: readonly number[]): string {
  * it selects along `dim`. Validates ranges with messages naming the position.
  */
 function gatherOffsets(x: Tensor, dim: number, index: Tensor, op: string): Int32Array {
-  const ic = index.contiguous();
+  const ic = asContiguous(index);
   const idx = ic.data;
   const io = ic.offset;
   const shape = index.shape;
@@ -76,7 +77,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const node = record(result, 'GatherBackward', [x], (g) => {
     // Offsets were computed against x's layout; scatter into a buffer with that layout.
     const gx = allocate(g.dtype, x.data.length);
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     for (let p = 0; p < offsets.length; p++) gx[offsets[p]!]! += gc.data[gc.offset + p]!;
     return [compactLike(gx, x)];
   });
@@ -87,7 +88,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 /** Reads a buffer laid out like x's storage back as a contiguous tensor of x's shape. */
 function compactLike(buf: Float32Array | Float64Array | Int32Array | Uint8Array, x: Tensor): Tensor {
   const view = new Tensor(buf, x.shape, x.strides, x.offset);
-  return view.isContiguous() && x.offset === 0 && buf.length === x.numel() ? view : view.contiguous();
+  return view.isContiguous() && x.offset === 0 && buf.length === x.numel() ? view : asContiguous(view);
 }
 
 /** The entries at `index` (1-D int32) along `dim`; the result has `index.length` entries there. */
@@ -97,7 +98,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   expectIndex(index, 'indexSelect', 'index');
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got ${fmt(index.shape)}`);
   const d = normDim(dim, Math.max(x.ndim, 1), 'indexSelect');
-  const xc = x.contiguous();
+  const xc = asContiguous(x);
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
   const A = numel(x.shape.slice(0, d));
   const B = numel(x.shape.slice(d + 1));
@@ -121,7 +122,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (shape.length) shape[d] = k;
   const result = new Tensor(out, shape);
   const node = record(result, 'IndexSelectBackward', [x], (g) => {
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     const gx = allocate(g.dtype, x.numel());
     for (let a = 0; a < A; a++) {
       for (let j = 0; j < k; j++) {
@@ -166,7 +167,7 @@ export function embedding(weight: Tensor, indices: Tensor, options: EmbeddingOpt
       throw new RangeError(`embedding: index ${v} at position ${position(i, indices.shape)} is out of range for an embedding table of ${rows} rows`);
     }
   }
-  const wc = weight.contiguous();
+  const wc = asContiguous(weight);
   const w = wc.data;
   const wo = wc.offset;
   const out = allocate(weight.dtype, n * dim);
@@ -177,7 +178,7 @@ export function embedding(weight: Tensor, indices: Tensor, options: EmbeddingOpt
   }
   const result = new Tensor(out, [...indices.shape, dim]);
   const node = record(result, 'EmbeddingBackward', [weight], (g) => {
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     // The array in a local: read through the getter, the inner loop ran ~5x slower.
     const gd = gc.data;
     const gw = allocate(g.dtype, rows * dim);

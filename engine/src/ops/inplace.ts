@@ -7,7 +7,7 @@
  */
 import { allocate } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../shape.js';
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { copyStrided, scatterStrided } from '../kernels/strided.js';
 import { defaultGenerator, type Generator } from '../random.js';

@@ -1,7 +1,7 @@
 /** Joining and splitting along a dimension: cat, stack, split, chunk, unbind. */
 import { allocate, promote } from '../dtype.js';
 import { fmt, normDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { scatterStrided, copyStrided } from '../kernels/strided.js';
 import { expectTensor } from './helpers.js';

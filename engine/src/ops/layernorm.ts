@@ -1,8 +1,9 @@
 /** Layer normalisation over the trailing `normalizedShape` dims, fused forward and backward. */
 import { allocate, type FloatArray } from '../dtype.js';
 import { fmt, numel } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
+import { asContiguous } from './raw/layout.js';
 import { expectFloat, expectTensor } from './helpers.js';
 import { fastKernels } from '../kernels/fast.js';
 
@@ -35,11 +36,11 @@ export function layerNorm(
   }
   const D = numel(normalizedShape);
   const rows = D === 0 ? 0 : x.numel() / D;
-  const xc = x.contiguous();
+  const xc = asContiguous(x);
   const src = xc.data as FloatArray;
   const so = xc.offset;
-  const w = weight ? (weight.contiguous().toTypedArray() as FloatArray) : null;
-  const b = bias ? (bias.contiguous().toTypedArray() as FloatArray) : null;
+  const w = weight ? (asContiguous(weight).toTypedArray() as FloatArray) : null;
+  const b = bias ? (asContiguous(bias).toTypedArray() as FloatArray) : null;
   const out = allocate(x.dtype, x.numel()) as FloatArray;
   // float32 rows go to the fast kernel when installed (float32 saved values); otherwise
   // the reference loop below, with the saved values in float64.
@@ -55,7 +56,7 @@ export function layerNorm(
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const result = new Tensor(out, x.shape.slice());
   const node = record(result, 'LayerNormBackward', inputs, (g, needs) => {
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     const gd = gc.data as FloatArray;
     const go = gc.offset;
     const gx = needs[0] ? (allocate(g.dtype, x.numel()) as FloatArray) : null;

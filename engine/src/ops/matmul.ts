@@ -12,12 +12,13 @@
  */
 import { allocate, promote, isFloating, type FloatArray } from '../dtype.js';
 import { broadcastShapes, fmt, numel } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { gemmBatched } from '../kernels/gemm.js';
 import { expectTensor } from './helpers.js';
-import { copyContiguous, rawReshape, rawTranspose, squeeze, unsqueeze } from './view.js';
-import { sumTo } from './reduce.js';
+import { copyContiguous, rawReshape, rawTranspose } from './raw/layout.js';
+import { squeeze, unsqueeze } from './view.js';
+import { sumTo } from './raw/reduce.js';
 import { to } from './cast.js';
 
 /** How one operand is read by gemm: its data, whether transposed, and its matrices' layout. */

@@ -8,14 +8,16 @@
  * test/engine/ops/recurrent-sequence.test.ts checks the two against each other.
  */
 import { fmt } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record, willRecord } from '../autograd/record.js';
+import { asContiguous } from './raw/layout.js';
+import { to } from './cast.js';
 import { fastKernels, type LstmBackwardArgs, type LstmForwardArgs, type RnnBackwardArgs, type RnnForwardArgs } from '../kernels/fast.js';
 import { lstmBackwardReference, lstmForwardReference, rnnBackwardReference, rnnForwardReference } from '../kernels/recurrent.js';
 
 /** The values of a float32 tensor as one contiguous Float32Array (no copy when already laid out so). */
 function values(t: Tensor): Float32Array {
-  const c = t.contiguous();
+  const c = asContiguous(t);
   const n = c.numel();
   const d = c.data as Float32Array;
   return c.offset === 0 && d.length === n ? d : d.subarray(c.offset, c.offset + n);
@@ -104,7 +106,7 @@ export function lstmSequence(
   const result = new Tensor(out, [S + 1, B, H]);
   if (!keep) return result;
   const node = record(result, 'LstmBackward', inputs, (grad) => {
-    const g = values(grad.dtype === 'float32' ? grad : grad.to('float32'));
+    const g = values(grad.dtype === 'float32' ? grad : to(grad, 'float32'));
     const bwd: LstmBackwardArgs = {
       S, B, H, weight, reverse, h0: h0v, hOut, c, gates,
       dhOut: g.subarray(0, S * BH),
@@ -165,7 +167,7 @@ export function rnnSequence(
   const node = record(result, 'RnnBackward', inputs, (grad) => {
     const bwd: RnnBackwardArgs = {
       S, B, H, weight, reverse, relu, h0: h0v, hOut,
-      dhOut: values(grad.dtype === 'float32' ? grad : grad.to('float32')),
+      dhOut: values(grad.dtype === 'float32' ? grad : to(grad, 'float32')),
       dPre: new Float32Array(S * BH),
       dWeight: new Float32Array(H * H),
       dBias: bHh !== null || bIh !== null ? new Float32Array(H) : null,

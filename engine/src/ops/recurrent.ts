@@ -9,15 +9,16 @@
  */
 import { allocate, type FloatArray } from '../dtype.js';
 import { fmt } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
+import { asContiguous } from './raw/layout.js';
 import { expectFloat, expectTensor } from './helpers.js';
 
 function rows(t: Tensor, cols: number, op: string, arg: string): FloatArray {
   expectTensor(t, op, arg);
   expectFloat(t, op, arg);
   if (t.ndim !== 2 || t.shape[1] !== cols) throw new RangeError(`${op}: ${arg} must be [batch, ${cols}], got ${fmt(t.shape)}`);
-  const c = t.contiguous();
+  const c = asContiguous(t);
   return (c.offset === 0 && c.data.length === c.numel() ? c.data : c.toTypedArray()) as FloatArray;
 }
 

@@ -1,10 +1,10 @@
 /** Sampling and selection: multinomial draws (for text generation) and top-k. */
 import { fmt, normDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { expectTensor } from './helpers.js';
 import { gather } from './indexing.js';
-import { rawPermute, copyContiguous } from './view.js';
+import { rawPermute, copyContiguous } from './raw/layout.js';
 
 export interface MultinomialOptions {
   /** Draw with replacement (default false, as PyTorch). */

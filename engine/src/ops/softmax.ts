@@ -5,8 +5,9 @@
  */
 import { allocate, type FloatArray } from '../dtype.js';
 import { normDim, numel } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
+import { asContiguous } from './raw/layout.js';
 import { expectFloat, expectTensor } from './helpers.js';
 import { fastKernels } from '../kernels/fast.js';
 
@@ -18,7 +19,7 @@ function forward(x: Tensor, dim: number, op: string, log: boolean): Tensor {
   expectTensor(x, op, 'input');
   expectFloat(x, op);
   const d = normDim(dim, x.ndim, op);
-  const xc = x.contiguous();
+  const xc = asContiguous(x);
   const src = xc.data as FloatArray;
   const so = xc.offset;
   const { outer, n, inner } = layout(x, d);
@@ -28,7 +29,7 @@ function forward(x: Tensor, dim: number, op: string, log: boolean): Tensor {
   if (!fastRows) rows(src, so, out, outer, n, inner, log);
   const result = new Tensor(out, x.shape.slice());
   const node = record(result, log ? 'LogSoftmaxBackward' : 'SoftmaxBackward', [x], (g) => {
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     const gd = gc.data as FloatArray;
     const go = gc.offset;
     const gx = allocate(g.dtype, x.numel()) as FloatArray;

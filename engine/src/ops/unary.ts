@@ -2,29 +2,15 @@
  * Elementwise functions of one tensor. Each backward is a fused loop over (grad, saved
  * value) so it costs one pass and no temporaries.
  */
-import { allocate, type DType } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { allocate } from '../dtype.js';
+import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
-import { makeBinaryLoop, makeUnaryLoop, type BinaryLoop, type UnaryLoop } from '../kernels/strided.js';
+import { makeBinaryLoop, makeUnaryLoop, type BinaryLoop } from '../kernels/strided.js';
 import { normalCdf, normalPdf } from '../kernels/special.js';
-import { broadcastBinary } from './binary.js';
-import { expectTensor, floatDtypeOf } from './helpers.js';
 import { fastKernels, type FastUnary } from '../kernels/fast.js';
-
-/**
- * Applies a unary loop to any layout (non-contiguous inputs are read through a copy);
- * float32 to float32 goes to the fast kernel `fast` when one is installed.
- */
-export function mapUnary(x: Tensor, loop: UnaryLoop, dtype: DType, fast?: FastUnary): Tensor {
-  const src = x.contiguous();
-  const n = src.numel();
-  const out = allocate(dtype, n);
-  const done =
-    fast !== undefined && dtype === 'float32' && src.dtype === 'float32' &&
-    (fastKernels()?.unary(fast, src.data as Float32Array, src.offset, out as Float32Array, n) ?? false);
-  if (!done) loop(src.data, src.offset, out, n);
-  return new Tensor(out, x.shape.slice());
-}
+import { expectTensor, floatDtypeOf } from './helpers.js';
+import { asContiguous } from './raw/layout.js';
+import { broadcastBinary, mapUnary } from './raw/elementwise.js';
 
 /** Backward helper: fused loop over (g, saved) with the same shape (the fast kernel when both are contiguous float32). */
 function gradLoop(g: Tensor, saved: Tensor, loop: BinaryLoop, fast?: FastUnary): Tensor {
@@ -146,7 +132,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   if (min == null && max == null) throw new TypeError('clamp: at least one of min and max must be given');
   if (lo > hi) throw new RangeError(`clamp: min (${lo}) is greater than max (${hi})`);
   const dtype = x.dtype === 'bool' ? 'int32' : x.dtype;
-  const src = x.contiguous();
+  const src = asContiguous(x);
   const n = src.numel();
   const a = src.data;
   const o = src.offset;
@@ -157,7 +143,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   }
   const out = new Tensor(res, x.shape.slice());
   const node = record(out, 'ClampBackward', [x], (g) => {
-    const gc = g.contiguous();
+    const gc = asContiguous(g);
     const gd = gc.data;
     const go = gc.offset;
     const gr = allocate(g.dtype, n);

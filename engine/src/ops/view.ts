@@ -1,27 +1,14 @@
 /**
- * Views: new shape/strides/offset over the same storage, no copy. Each has a raw form
- * (used by backward passes, never recorded) and a recorded form with its backward.
- * `reshape` and `contiguous` copy only when the layout requires it.
+ * Views: new shape/strides/offset over the same storage, no copy, each recorded with its
+ * backward. Their unrecorded forms (used by backward passes and other ops) are in
+ * raw/layout.ts. `reshape` and `contiguous` copy only when the layout requires it.
  */
-import { allocate } from '../dtype.js';
-import { contiguousStrides, fmt, normDim, numel, sameShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { fmt, normDim, numel, sameShape } from '../shape.js';
+import { SliceGrad, type Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
-import { copyStrided } from '../kernels/strided.js';
-import { SliceGrad } from '../autograd/node.js';
 import { expectTensor } from './helpers.js';
-import { sumTo } from './reduce.js';
-
-function makeView(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
-  return new Tensor(x.storage, shape, strides, offset);
-}
-
-/** A contiguous copy of any layout (no autograd). */
-export function copyContiguous(x: Tensor): Tensor {
-  const out = allocate(x.dtype, x.numel());
-  copyStrided(x.data, x.shape, x.strides, x.offset, out, 0);
-  return new Tensor(out, x.shape.slice());
-}
+import { copyContiguous, makeView, rawPermute, rawReshape, rawTranspose, viewStrides } from './raw/layout.js';
+import { sumTo } from './raw/reduce.js';
 
 /**
  * Backward of a view that selects a window of its input: the gradient is `g` inside the
@@ -59,49 +46,8 @@ export function inferShape(shape: readonly number[], n: number, from: readonly n
   return out;
 }
 
-/**
- * Strides for viewing (shape, strides) as `newShape` without a copy, or null when the
- * memory layout does not allow it. Dimensions are grouped into chunks that are
- * contiguous with each other; a view may split and merge within chunks only.
- */
-function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
-  if (numel(shape) === 0 || shape.length === 0) return contiguousStrides(newShape);
-  const out = new Array<number>(newShape.length);
-  let viewD = newShape.length - 1;
-  let chunkBase = strides[strides.length - 1]!;
-  let tensorNumel = 1;
-  let viewNumel = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    tensorNumel *= shape[d]!;
-    const chunkEnds = d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase);
-    if (chunkEnds) {
-      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
-        out[viewD] = viewNumel * chunkBase;
-        viewNumel *= newShape[viewD]!;
-        viewD--;
-      }
-      if (viewNumel !== tensorNumel) return null;
-      if (d > 0) {
-        chunkBase = strides[d - 1]!;
-        tensorNumel = 1;
-        viewNumel = 1;
-      }
-    }
-  }
-  return viewD === -1 ? out : null;
-}
-
 function reshapeBackward(x: Tensor) {
   return (g: Tensor) => [rawReshape(g, x.shape)];
-}
-
-/** Reshape without recording (copies if needed). */
-export function rawReshape(x: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(x.shape, shape)) return x;
-  const strides = viewStrides(x.shape, x.strides, shape);
-  if (strides !== null) return makeView(x, shape.slice(), strides, x.offset);
-  const c = copyContiguous(x);
-  return makeView(c, shape.slice(), contiguousStrides(shape), 0);
 }
 
 /** Same elements in a new shape (one size may be -1); a view when the layout allows, else a copy. */
@@ -143,15 +89,6 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 // ------------------------------------------------------------------ transpose / permute
 
-export function rawPermute(x: Tensor, dims: readonly number[]): Tensor {
-  return makeView(
-    x,
-    dims.map((d) => x.shape[d]!),
-    dims.map((d) => x.strides[d]!),
-    x.offset,
-  );
-}
-
 /** Reorders dimensions: `dims` is a permutation of 0..ndim-1 (negative allowed). */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   expectTensor(x, 'permute', 'input');
@@ -165,13 +102,6 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   norm.forEach((d, i) => (inverse[d] = i));
   record(out, 'PermuteBackward', [x], (g) => [rawPermute(g, inverse)]);
   return out;
-}
-
-export function rawTranspose(x: Tensor, d0: number, d1: number): Tensor {
-  const dims = x.shape.map((_, i) => i);
-  dims[d0] = d1;
-  dims[d1] = d0;
-  return rawPermute(x, dims);
 }
 
 /** Swaps two dimensions (a view). */

@@ -1,11 +1,11 @@
 /** Selection by a bool mask: `where(cond, a, b)` and `maskedFill(x, mask, value)`. */
 import { allocate, promote } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, fmt, numel } from '../shape.js';
-import { Tensor, type TensorOrNumber } from '../tensor.js';
+import { Tensor, type TensorOrNumber } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { copyStrided } from '../kernels/strided.js';
 import { asOperand, expectNumber, expectTensor, scalar } from './helpers.js';
-import { sumTo } from './reduce.js';
+import { sumTo } from './raw/reduce.js';
 
 /** Reads `t` broadcast to `shape` into a fresh row-major array. */
 function materialize(t: Tensor, shape: readonly number[]): ArrayLike<number> {

@@ -20,6 +20,11 @@ Usage:
   seqlab export NOTEBOOK... --out DIR [--title TEXT] [--trust] [--execute [--timeout SECONDS]]
                 [--allow-unexecuted]
       Writes an offline course site from executed notebooks: index.html and a page each.
+  seqlab lite NOTEBOOK... --out DIR [--include PATH]... [--title TEXT]
+      Writes a static site that runs the notebooks in the browser (JupyterLab, the seqlab
+      kernel in a Web Worker, the extension, the notebooks and the files they read).
+  seqlab serve DIR [--port N]
+      Serves a folder (a lite site) on 127.0.0.1 with the cross-origin isolation headers.
   seqlab --help | --version
 `;
 
@@ -104,6 +109,14 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'export') {
       const { exportCommand } = await import('../export/command.js');
       return await exportCommand(rest);
+    }
+    if (command === 'lite') {
+      const { liteCommand } = await import('../lite/command.js');
+      return await liteCommand(rest);
+    }
+    if (command === 'serve') {
+      const { serveCommand } = await import('../lite/command.js');
+      return await serveCommand(rest);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {

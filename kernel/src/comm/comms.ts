@@ -3,7 +3,7 @@
  * code, e.g. the JupyterLab extension. The session's {@link CommRegistry} keeps the table the
  * `comm_info` reply is built from; this side holds the handlers.
  */
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../core/util.js';
 import type { Publish } from '../display/publisher.js';
 
 /** One message received on a comm. */
@@ -98,7 +98,7 @@ export class CommManager implements CommApi {
   }
 
   open(targetName: string, data: unknown = {}, metadata: Record<string, unknown> = {}, buffers?: ArrayBuffer[]): Comm {
-    const comm = this.create(randomUUID(), targetName);
+    const comm = this.create(uuid(), targetName);
     this.publish('comm_open', { comm_id: comm.commId, target_name: targetName, data }, metadata, buffers);
     return comm;
   }

@@ -6,8 +6,9 @@
 import type { Content, Message } from '../wire/message.js';
 import type { Handler, HandlerContext } from './dispatcher.js';
 import type { ExecuteArgs, ExecuteOutcome } from '../executor/executor.js';
-import type { IsCompleteResult } from '../executor/is-complete.js';
-import type { HistoryQuery, HistoryStore } from '../history/history.js';
+import type { IsCompleteResult } from '../core/is-complete.js';
+import type { Completion } from '../core/complete.js';
+import type { HistoryLog, HistoryQuery } from '../history/log.js';
 import type { CommRegistry } from '../comm/registry.js';
 import type { ExecuteHooks } from '../session/execution.js';
 import { codePointsToUtf16, utf16ToCodePoints } from './positions.js';
@@ -24,13 +25,7 @@ export interface TypeDiagnostic {
   category: 'error' | 'warning' | 'suggestion' | 'message';
 }
 
-/** complete_reply data, in UTF-16 offsets. */
-export interface Completion {
-  matches: string[];
-  cursorStart: number;
-  cursorEnd: number;
-  types: { text: string; type: string; signature?: string }[];
-}
+export type { Completion };
 
 /** inspect_reply data. */
 export interface Inspection {
@@ -47,12 +42,21 @@ export interface LanguageBackend {
   cellExecuted(code: string): void;
   /** Forgets the executed cells (the execution context was reset). */
   reset(): void;
+  /**
+   * False while the language service is not built yet (completion is then answered from the
+   * live realm, {@link ExecutionBackend.complete}, and the service is warmed). Absent: always ready.
+   */
+  readonly ready?: boolean;
+  /** Starts building the language service in the background. */
+  warm?(): void;
 }
 
 /** The execution side as the handlers use it. */
 export interface ExecutionBackend {
   execute(args: ExecuteArgs, hooks: ExecuteHooks): Promise<ExecuteOutcome>;
   isComplete(code: string): Promise<IsCompleteResult>;
+  /** Completion from the live realm (names in scope, members of dotted chains). */
+  complete?(code: string, cursor: number): Promise<Completion>;
   comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void>;
   interrupt(): void;
 }
@@ -61,7 +65,7 @@ export interface ExecutionBackend {
 export interface KernelServices {
   execution: ExecutionBackend;
   language: LanguageBackend;
-  history: HistoryStore;
+  history: HistoryLog;
   comms: CommRegistry;
   /** Sends input_request on stdin to the frontend that sent `request`, resolves with its value. */
   stdin(request: Message, prompt: string, password: boolean): Promise<string>;
@@ -155,7 +159,13 @@ export function createHandlers(services: KernelServices): Record<string, Handler
     const code = String(req.content['code'] ?? '');
     const cp = typeof req.content['cursor_pos'] === 'number' ? (req.content['cursor_pos'] as number) : [...code].length;
     const cursor = codePointsToUtf16(code, cp);
-    const r = await services.language.complete(code, cursor);
+    // The first completion must not wait for the type checker to be built (seconds): the live
+    // realm answers until the language service is ready.
+    let r: Completion;
+    if (services.language.ready === false && services.execution.complete) {
+      services.language.warm?.();
+      r = await services.execution.complete(code, cursor);
+    } else r = await services.language.complete(code, cursor);
     const start = utf16ToCodePoints(code, r.cursorStart);
     const end = utf16ToCodePoints(code, r.cursorEnd);
     return {

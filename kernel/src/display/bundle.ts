@@ -1,7 +1,7 @@
 /**
  * MIME bundles: turning any value into the `data` of a display_data / execute_result message.
  */
-import { inspect } from 'node:util';
+import { describe, inspect } from '../core/inspect.js';
 
 /** A MIME bundle: MIME type -> data (strings; objects for JSON MIME types). */
 export type MimeBundle = Record<string, unknown>;
@@ -16,10 +16,18 @@ export function isJsonMime(mime: string): boolean {
   return mime === 'application/json' || mime.endsWith('+json');
 }
 
-/** The text/plain rendering of any value, like Node's REPL (util.inspect, depth 2, no colors). */
+/**
+ * The text/plain rendering of any value, like Node's REPL (util.inspect, depth 2, no colors).
+ * Never throws: a value that breaks inspection (a revoked Proxy, throwing getters) is
+ * described more simply.
+ */
 export function plainText(value: unknown): string {
-  if (typeof value === 'string') return inspect(value);
-  return inspect(value, { depth: 2, colors: false, breakLength: 100, maxArrayLength: 100, maxStringLength: 10_000 });
+  try {
+    if (typeof value === 'string') return inspect(value);
+    return inspect(value, { depth: 2, colors: false, breakLength: 100, maxArrayLength: 100, maxStringLength: 10_000 });
+  } catch {
+    return describe(value);
+  }
 }
 
 /** Thrown when an object's display method returns something that is not a MIME bundle. */

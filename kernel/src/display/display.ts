@@ -1,7 +1,7 @@
 /**
  * `display(...)`, `display.html(...)` and friends, `clearOutput()`, and `newDisplay()`.
  */
-import { randomUUID } from 'node:crypto';
+import { base64 as encodeBase64, uuid } from '../core/util.js';
 import type { Publish } from './publisher.js';
 import { toBundle, validateBundle, type MimeBundle } from './bundle.js';
 
@@ -63,7 +63,7 @@ export interface TslabDisplay {
 function base64(data: Binary): string {
   if (typeof data === 'string') return data;
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return encodeBase64(bytes);
 }
 
 /** The bundle each typed helper shows (shared by `display.*` and `newDisplay()`). */
@@ -106,7 +106,7 @@ export function createDisplay(publish: Publish, beforeOutput: () => void = () =>
 
   /** A display whose every call replaces its previous output (tslab's `newDisplay()`). */
   const newDisplay = (): TslabDisplay => {
-    const displayId = randomUUID();
+    const displayId = uuid();
     let shown = false;
     const put = (data: MimeBundle): void => {
       show(data, { displayId, update: shown });

@@ -2,7 +2,7 @@
  * A progress bar for training loops that updates one output in place (update_display_data),
  * at most once per `minInterval` milliseconds so that a fast loop does not flood the frontend.
  */
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../core/util.js';
 import type { DisplayFunction } from './display.js';
 
 /** Options of {@link createProgress}'s `progress(...)`. */
@@ -59,7 +59,7 @@ export function createProgress(display: DisplayFunction, now: () => number = () 
       typeof source === 'number' ? source : options.total ?? (typeof sized?.length === 'number' ? sized.length : typeof sized?.size === 'number' ? sized.size : undefined);
     const minInterval = options.minInterval ?? 100;
     const label = options.label ?? '';
-    const displayId = randomUUID();
+    const displayId = uuid();
     const started = now();
     let count = 0;
     let postfix = '';

@@ -1,14 +1,16 @@
 /**
- * TypeScript -> JavaScript for cells and for local modules, with source maps.
- *
- * TypeScript (upstream, from npm) is loaded on first use, so a kernel that has not run a
- * cell yet has not paid for it (in time or memory); a V8 code cache makes that first load
- * fast (typescript-loader.ts).
+ * The Node host's TypeScript: loaded on first use with a V8 code cache (typescript-loader.ts),
+ * so a kernel that has not needed it has not paid for it; and the compilation of local
+ * modules (`.ts` files next to the notebook) for the module loader hooks, with the same
+ * interrupt checks cells get (core/transform.ts).
  */
-import { SourceMap } from 'node:module';
 import type * as TS from 'typescript';
-import { cellTransformer, instrumentTransformer } from './transform.js';
+import { parse } from 'acorn';
+import MagicString from 'magic-string';
+import { createRequire } from 'node:module';
 import { loadTypeScript } from '../typescript-loader.js';
+import { PARSE_OPTIONS, compilerOptions, diagnosticsOf, type SourceDiagnostic } from '../core/compile.js';
+import { instrument } from '../core/transform.js';
 
 let tsModule: typeof TS | undefined;
 let saveCache: (() => void) | undefined;
@@ -23,75 +25,39 @@ export function typescript(): typeof TS {
   return tsModule;
 }
 
-/** Stores TypeScript's code cache once cells have been compiled (no-op after the first call). */
+/** Stores TypeScript's code cache once it has compiled something (no-op after the first call). */
 export function storeTypeScriptCache(): void {
   saveCache?.();
   saveCache = undefined;
 }
 
-/** A syntax error found while compiling, at 1-based line and column of the source. */
-export interface SourceDiagnostic {
-  message: string;
-  line: number;
-  column: number;
-  code: number;
-}
-
-/** A compiled cell: JavaScript, its source map back to the cell, syntax errors (if any). */
-export interface CompiledCell {
-  js: string;
-  map: SourceMap | undefined;
-  diagnostics: SourceDiagnostic[];
-}
-
-function compilerOptions(ts: typeof TS): TS.CompilerOptions {
-  return {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    sourceMap: true,
-    inlineSources: false,
-    useDefineForClassFields: true,
-    jsx: ts.JsxEmit.React,
-  };
-}
-
-function diagnosticsOf(ts: typeof TS, diags: readonly TS.Diagnostic[] | undefined): SourceDiagnostic[] {
-  return (diags ?? []).map((d) => {
-    const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
-    return { message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), line: pos.line + 1, column: pos.character + 1, code: d.code };
-  });
-}
-
 /**
- * Compiles one cell with {@link cellTransformer}.
- *
- * @example compileCell('const x = 1; x + 1', 'In[1]').js  // "(async () => { globalThis.x = 1; return x + 1; })();"
- */
-export function compileCell(source: string, fileName: string, instrument = true): CompiledCell {
-  const ts = typescript();
-  const out = ts.transpileModule(source, {
-    fileName: `${fileName}.ts`,
-    reportDiagnostics: true,
-    // Keep every import: a binding unused in this cell may be used by a later one.
-    compilerOptions: { ...compilerOptions(ts), verbatimModuleSyntax: true },
-    transformers: { after: [cellTransformer(ts, { instrument })] },
-  });
-  const diagnostics = diagnosticsOf(ts, out.diagnostics);
-  const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
-  return { js, map: out.sourceMapText ? new SourceMap(JSON.parse(out.sourceMapText)) : undefined, diagnostics };
-}
-
-/**
- * Compiles a local module file (`.ts`, `.mts`, `.tsx`, or `.js` next to the notebook) to an ES
- * module with interrupt checks and an inline source map, for the module loader hooks.
+ * Compiles a local module file (`.ts`, `.mts`, `.tsx` next to the notebook) to an ES module
+ * with interrupt checks and an inline source map (TypeScript's map and the transform's,
+ * composed), for the module loader hooks.
  */
 export function compileModule(source: string, url: string): { code: string; diagnostics: SourceDiagnostic[] } {
   const ts = typescript();
+  const file = new URL(url).pathname;
   const out = ts.transpileModule(source, {
-    fileName: new URL(url).pathname,
+    fileName: file,
     reportDiagnostics: true,
-    compilerOptions: { ...compilerOptions(ts), sourceMap: false, inlineSourceMap: true, inlineSources: true, rewriteRelativeImportExtensions: false },
-    transformers: { after: [instrumentTransformer(ts)] },
+    compilerOptions: { ...compilerOptions(ts), sourceMap: true, inlineSources: true, rewriteRelativeImportExtensions: false },
   });
-  return { code: out.outputText, diagnostics: diagnosticsOf(ts, out.diagnostics) };
+  const diagnostics = diagnosticsOf(ts, out.diagnostics);
+  if (diagnostics.length > 0) return { code: '', diagnostics };
+  const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  let program;
+  try {
+    program = parse(js, { ...PARSE_OPTIONS, allowReturnOutsideFunction: false });
+  } catch (e) {
+    return { code: '', diagnostics: [{ message: (e as Error).message, line: 1, column: 1, code: 0 }] };
+  }
+  const s = new MagicString(js);
+  instrument(s, program, { interrupts: true, cell: false });
+  // Loaded here, not at start: only local modules need composed maps.
+  const remapping = createRequire(import.meta.url)('@jridgewell/remapping') as typeof import('@jridgewell/remapping').default;
+  const map = remapping([s.generateMap({ hires: true, source: file, includeContent: false }) as never, JSON.parse(out.sourceMapText ?? '{}')], () => null);
+  const inline = Buffer.from(map.toString()).toString('base64');
+  return { code: `${s.toString()}\n//# sourceMappingURL=data:application/json;base64,${inline}\n`, diagnostics: [] };
 }

@@ -1,5 +1,5 @@
 /**
- * How cells import modules: built-in modules (`tslab`, `@seqlab/engine`), then everything else
+ * How cells import modules in Node (the runtime answers `tslab` and `@seqlab/engine` itself):
  * through Node's loader with the kernel's hooks (loader-hooks.ts), registered on first use.
  */
 import { register } from 'node:module';
@@ -12,10 +12,7 @@ import { importFromCell } from './cell-import.js';
 export class ModuleLoader {
   private hooked = false;
 
-  constructor(
-    private readonly notebookDir: string,
-    private readonly builtins: ReadonlyMap<string, Record<string, unknown>>,
-  ) {}
+  constructor(private readonly notebookDir: string) {}
 
   private installHooks(): void {
     if (this.hooked) return;
@@ -44,31 +41,8 @@ export class ModuleLoader {
   }
 
   /** `import(specifier)` as a cell means it. */
-  async import(specifier: unknown, options?: ImportCallOptions): Promise<Record<string, unknown>> {
-    if (typeof specifier !== 'string') throw new TypeError(`import(): the module specifier must be a string, got ${typeof specifier}`);
-    const builtin = this.builtins.get(specifier);
-    if (builtin) return builtin;
+  async import(specifier: string, options?: ImportCallOptions): Promise<Record<string, unknown>> {
     this.installHooks();
     return importFromCell(specifier, options);
   }
-}
-
-/**
- * The default export as TypeScript's `esModuleInterop` sees it: a CommonJS module compiled
- * from ES modules (`__esModule`) has its `default` one level down.
- */
-export function defaultExport(ns: Record<string, unknown>): unknown {
-  const d = ns['default'];
-  if (d && typeof d === 'object' && (d as Record<string, unknown>)['__esModule'] && 'default' in (d as object)) {
-    return (d as Record<string, unknown>)['default'];
-  }
-  return 'default' in ns ? d : ns;
-}
-
-/** A named export; for CommonJS modules whose names Node could not detect, from `default`. */
-export function namedExport(ns: Record<string, unknown>, name: string): unknown {
-  if (name in ns) return ns[name];
-  const d = ns['default'];
-  if (d && (typeof d === 'object' || typeof d === 'function')) return (d as Record<string, unknown>)[name];
-  return undefined;
 }

@@ -8,46 +8,17 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { HistoryLog, type HistoryEntry } from './log.js';
 
-/** One history entry. */
-export interface HistoryEntry {
-  session: number;
-  line: number;
-  input: string;
-  output?: string | null;
-}
-
-/** A history_reply row: `[session, line, input]` or `[session, line, [input, output]]`. */
-export type HistoryRow = [number, number, string | [string, string | null]];
-
-/** Fields of a history_request this store understands. */
-export interface HistoryQuery {
-  hist_access_type: 'tail' | 'range' | 'search';
-  output?: boolean;
-  raw?: boolean;
-  session?: number;
-  start?: number;
-  stop?: number | null;
-  n?: number | null;
-  pattern?: string;
-  unique?: boolean;
-}
-
-/** A glob as IPython's history search understands it: `*` any text, `?` one character. */
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-  return new RegExp(`^${escaped}$`);
-}
+export { HistoryLog, type HistoryEntry, type HistoryQuery, type HistoryRow } from './log.js';
 
 /** See the module comment. */
-export class HistoryStore {
-  private entries: HistoryEntry[] | undefined;
-  private sessionNumber: number | undefined;
+export class HistoryStore extends HistoryLog {
+  constructor(readonly file: string) {
+    super();
+  }
 
-  constructor(readonly file: string) {}
-
-  private load(): HistoryEntry[] {
-    if (this.entries) return this.entries;
+  protected override loadEarlier(): HistoryEntry[] {
     const entries: HistoryEntry[] = [];
     if (existsSync(this.file)) {
       for (const line of readFileSync(this.file, 'utf8').split('\n')) {
@@ -60,58 +31,15 @@ export class HistoryStore {
         }
       }
     }
-    this.entries = entries;
-    this.sessionNumber = entries.reduce((m, e) => Math.max(m, e.session), 0) + 1;
     return entries;
   }
 
-  /** This kernel's session number. */
-  get session(): number {
-    this.load();
-    return this.sessionNumber!;
-  }
-
-  /** Records an executed cell. */
-  add(line: number, input: string, output: string | null): void {
-    const entries = this.load();
-    const entry: HistoryEntry = { session: this.session, line, input, output };
-    entries.push(entry);
+  protected override persist(entry: HistoryEntry): void {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      appendFileSync(this.file, JSON.stringify({ s: entry.session, n: line, in: input, out: output }) + '\n');
+      appendFileSync(this.file, JSON.stringify({ s: entry.session, n: entry.line, in: entry.input, out: entry.output }) + '\n');
     } catch {
       // History is a convenience: a read-only data dir must not fail the cell.
     }
-  }
-
-  /** Sets the output of the latest entry of this session with `line`. */
-  setOutput(line: number, output: string): void {
-    const e = [...this.load()].reverse().find((x) => x.session === this.session && x.line === line);
-    if (e) e.output = output;
-  }
-
-  /** Answers a history_request. */
-  query(q: HistoryQuery): HistoryRow[] {
-    const entries = this.load();
-    let selected: HistoryEntry[];
-    if (q.hist_access_type === 'tail') {
-      const n = q.n ?? 10;
-      selected = n > 0 ? entries.slice(-n) : [];
-    } else if (q.hist_access_type === 'range') {
-      // IPython: session 0 = current, negative = relative to current.
-      const session = q.session === undefined || q.session === 0 ? this.session : q.session < 0 ? this.session + q.session : q.session;
-      const start = q.start ?? 0;
-      const stop = q.stop ?? Infinity;
-      selected = entries.filter((e) => e.session === session && e.line >= start && e.line < stop);
-    } else {
-      const re = globToRegExp(q.pattern ?? '*');
-      let hits = entries.filter((e) => re.test(e.input));
-      if (q.unique) {
-        const seen = new Set<string>();
-        hits = hits.reverse().filter((e) => !seen.has(e.input) && (seen.add(e.input), true)).reverse();
-      }
-      selected = q.n ? hits.slice(-q.n) : hits;
-    }
-    return selected.map((e) => [e.session, e.line, q.output ? [e.input, e.output ?? null] : e.input]);
   }
 }

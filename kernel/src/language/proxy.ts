@@ -14,12 +14,18 @@ export class LanguageProxy implements LanguageBackend {
   private readonly cells: string[] = [];
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private built = false;
 
   constructor(
     private readonly notebookDir: string,
     private readonly log: (text: string) => void,
     private readonly engine = true,
   ) {}
+
+  /** Whether the language service has answered a request (its program is built). */
+  get ready(): boolean {
+    return this.built;
+  }
 
   /** Starts the worker now (e.g. when type checking is on, right after startup). */
   start(): void {
@@ -30,6 +36,7 @@ export class LanguageProxy implements LanguageBackend {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.built = true;
       if (m.error !== undefined) p.reject(new Error(`language service: ${m.error}`));
       else p.resolve(m.result);
     });
@@ -37,6 +44,7 @@ export class LanguageProxy implements LanguageBackend {
     w.on('exit', (code) => {
       if (this.worker !== w) return;
       this.worker = undefined;
+      this.built = false;
       for (const p of this.pending.values()) p.reject(new Error(`language worker exited with code ${code}`));
       this.pending.clear();
     });
@@ -49,10 +57,14 @@ export class LanguageProxy implements LanguageBackend {
    * completion after it is fast.
    */
   warm(): void {
-    if (this.worker) return;
+    if (this.worker || this.warming) return;
+    this.warming = true;
     this.start();
-    this.complete('', 0).catch(() => undefined);
+    this.complete('', 0)
+      .catch(() => undefined)
+      .finally(() => (this.warming = false));
   }
+  private warming = false;
 
   private request<T>(m: WithoutId<Extract<LanguageRequest, { id: number }>>): Promise<T> {
     this.start();

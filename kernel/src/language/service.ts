@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 import { CellContext } from './cell-context.js';
 import { loadTypeScript } from '../typescript-loader.js';
-import { engineGlobalNames } from '../executor/globals.js';
+import { engineGlobalNames } from '../core/globals.js';
 import type { Completion, Inspection, TypeDiagnostic } from '../dispatch/handlers.js';
 
 const kernelDist = dirname(dirname(fileURLToPath(import.meta.url)));

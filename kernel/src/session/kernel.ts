@@ -14,11 +14,13 @@ import { SendQueue } from './sockets.js';
 import { Dispatcher, type KernelIO } from '../dispatch/dispatcher.js';
 import { createHandlers, type TypecheckMode } from '../dispatch/handlers.js';
 import { ExecutionProxy } from './execution.js';
+import { startNodeExecutionWorker } from './node-worker.js';
 import { LanguageProxy } from '../language/proxy.js';
 import { HistoryStore } from '../history/history.js';
 import { seqlabDataDir } from '../history/paths.js';
 import { CommRegistry } from '../comm/registry.js';
 import { KERNEL_VERSION } from '../version.js';
+import { kernelInfoContent } from '../dispatch/kernel-info.js';
 
 /** Options of {@link startKernel}. */
 export interface KernelOptions {
@@ -45,26 +47,13 @@ export interface RunningKernel {
 
 /** kernel_info_reply content. */
 export function kernelInfo(): Content {
-  return {
-    status: 'ok',
-    protocol_version: PROTOCOL_VERSION,
-    implementation: 'seqlab',
-    implementation_version: KERNEL_VERSION,
-    language_info: {
-      name: 'typescript',
-      version: typescriptVersion,
-      mimetype: 'text/typescript',
-      file_extension: '.ts',
-      codemirror_mode: { name: 'javascript', typescript: true },
-      pygments_lexer: 'typescript',
-    },
-    banner: `seqlab ${KERNEL_VERSION} — TypeScript ${typescriptVersion} on Node ${process.version}, with @seqlab/engine in scope`,
-    help_links: [
-      { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
-      { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
-    ],
-    debugger: false,
-  };
+  return kernelInfoContent({
+    kernelVersion: KERNEL_VERSION,
+    protocolVersion: PROTOCOL_VERSION,
+    typescriptVersion,
+    runtime: `Node ${process.version}`,
+    runtimeHelp: { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
+  });
 }
 
 const typescriptVersion: string = (() => {
@@ -131,6 +120,7 @@ export async function startKernel(options: KernelOptions): Promise<RunningKernel
   const comms = new CommRegistry();
   const execution = new ExecutionProxy({
     notebookDir,
+    startWorker: startNodeExecutionWorker,
     log,
     output: (msgType, content, metadata, buffers) => {
       if (msgType === 'comm_open') comms.opened(String(content['comm_id']), String(content['target_name']));

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
-import { detectFeatures } from '../../../engine/src/backend/features.js';
+import { WasmBackend } from '../../../engine/src/backend/wasm/backend.js';
+import { detectFeatures } from '../../../engine/src/backend/wasm/features.js';
+import { defaultThreadCount } from '../../../engine/src/backend/host/cpu-quota.js';
 import * as backend from '../../../engine/src/backend/index.js';
 import { gemm, getGemmBackend } from '../../../engine/src/kernels/gemm.js';
 import { expectMatchesReference, makeArgs } from './gemm-check.js';
@@ -58,7 +59,7 @@ describe('fallback to the reference kernels', () => {
 
   it('a runtime without SIMD never loads the kernels and declines every product', () => {
     const errors: Error[] = [];
-    const be = new WasmGemmBackend({ features: noSimd, onLoadError: (e) => errors.push(e) });
+    const be = new WasmBackend({ features: noSimd, onLoadError: (e) => errors.push(e) });
     expect(be.supported).toBe(false);
     const args = makeArgs({ M: 64, N: 64, K: 64 });
     expect(be.gemmBatched(args)).toBe(false);
@@ -89,9 +90,10 @@ describe('fallback to the reference kernels', () => {
     expect(() => backend.use('fast' as never)).toThrow(/unknown backend 'fast'/);
   });
 
-  it('importing the engine installs the wasm backend with every core', () => {
+  it('importing the engine installs the wasm backend with every core its CPU quota allows', () => {
     const r = runNode(productScript) as Record<string, unknown>;
-    expect(r).toMatchObject({ active: true, name: 'wasm-simd128 x' + String(detectFeatures().cores), calls: 1 });
+    const f = detectFeatures();
+    expect(r).toMatchObject({ active: true, name: 'wasm-simd128 x' + String(defaultThreadCount(f.cores, f.cpuQuota)), calls: 1 });
     expect(r.maxDiff as number).toBeLessThan(1e-5);
   });
 

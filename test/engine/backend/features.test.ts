@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import {
   RELAXED_SIMD_PROBE, SIMD_PROBE, THREADS_PROBE, detectFeatures, runtimeProbe, type FeatureProbe,
-} from '../../../engine/src/backend/features.js';
+} from '../../../engine/src/backend/wasm/features.js';
 
 function probe(overrides: Partial<FeatureProbe>): FeatureProbe {
   return { ...runtimeProbe(), ...overrides };

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CHUNK_BITS, CTL, CTL_WORDS, JOB, JOB_WORDS, MAX_CHUNKS, SPLIT_BATCH, SPLIT_COLS, SPLIT_ROWS,
   claimChunk, nextGeneration, runChunk,
-} from '../../../engine/src/backend/protocol.js';
-import type { KernelExports } from '../../../engine/src/backend/kernel-module.js';
+} from '../../../engine/src/backend/wasm/protocol.js';
+import type { KernelExports } from '../../../engine/src/backend/wasm/kernel-module.js';
 
 function recorder(): { kernel: KernelExports; calls: number[][] } {
   const calls: number[][] = [];

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
-import { detectFeatures } from '../../../engine/src/backend/features.js';
-import { workerUrl } from '../../../engine/src/backend/pool.js';
+import { WasmBackend } from '../../../engine/src/backend/wasm/backend.js';
+import { detectFeatures } from '../../../engine/src/backend/wasm/features.js';
+import { workerUrl } from '../../../engine/src/backend/host/node.js';
 import { rnnBackwardReference, rnnForwardReference } from '../../../engine/src/kernels/recurrent.js';
 import { makeArgs, expectMatchesReference, seeded, withCopyOfC, type Layout } from './gemm-check.js';
 
@@ -33,10 +33,10 @@ function bits(a: Float32Array): Uint32Array {
 }
 
 describe('wasm GEMM backend on two threads', () => {
-  const single = new WasmGemmBackend({ features, threads: 1, minWork: 1 });
+  const single = new WasmBackend({ features, threads: 1, minWork: 1 });
   // Every product goes to the workers, and the calling thread leaves all chunks to them.
-  const workersOnly = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1, callerClaims: false });
-  const shared = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1 });
+  const workersOnly = new WasmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1, callerClaims: false });
+  const shared = new WasmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1 });
 
   beforeAll(async () => {
     expect(features.threads, 'this runtime must support SharedArrayBuffer, wasm threads and worker_threads').toBe(true);
@@ -162,7 +162,7 @@ describe('wasm GEMM backend on two threads', () => {
   });
 
   it('stopWorkers ends the threads; later products still run (on one thread until they restart)', async () => {
-    const be = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1 });
+    const be = new WasmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1 });
     expect(await be.startWorkers()).toBe(1);
     await be.stopWorkers();
     expect(be.workersReady).toBe(0);
@@ -177,8 +177,8 @@ describe('wasm GEMM backend on two threads', () => {
     // A script that starts the workers, runs a parallel product and just ends: it must
     // exit on its own (the workers are unref'd), well within the timeout.
     const script = `
-      import { WasmGemmBackend } from ${JSON.stringify(`${engineDist}backend/wasm-backend.js`)};
-      const be = new WasmGemmBackend({ threads: 2, minParallelFlops: 1, features: { simd: true, relaxedSimd: false, threads: true, cores: 2 } });
+      import { WasmBackend } from ${JSON.stringify(`${engineDist}backend/wasm/backend.js`)};
+      const be = new WasmBackend({ threads: 2, minParallelFlops: 1, features: { simd: true, relaxedSimd: false, threads: true, cores: 2 } });
       const ready = await be.startWorkers();
       const n = 256, A = new Float32Array(n * n).fill(1), C = new Float32Array(n * n);
       be.gemmBatched({ transA: false, transB: false, M: n, N: n, K: n, A, aOffset: 0, lda: n, B: A, bOffset: 0, ldb: n,

@@ -6,22 +6,22 @@
 // flag, which this test process turns on for itself; Node 22+ has it by default).
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
-import { detectFeatures } from '../../../engine/src/backend/features.js';
+import { WasmBackend } from '../../../engine/src/backend/wasm/backend.js';
+import { detectFeatures } from '../../../engine/src/backend/wasm/features.js';
 import type { GemmBatchedArgs } from '../../../engine/src/kernels/gemm.js';
 import { expectMatchesReference, makeArgs, type Layout } from './gemm-check.js';
 
 if (!detectFeatures().relaxedSimd) setFlagsFromString('--experimental-wasm-relaxed-simd');
 const features = detectFeatures();
 
-function makeBackend(relaxedSimd: boolean): WasmGemmBackend {
-  const b = new WasmGemmBackend({ threads: 1, minWork: 1, relaxedSimd });
+function makeBackend(relaxedSimd: boolean): WasmBackend {
+  const b = new WasmBackend({ threads: 1, minWork: 1, relaxedSimd });
   if (!b.load()) throw new Error(`wasm kernels did not load: ${b.failure?.message}`);
   expect(b.relaxed).toBe(relaxedSimd);
   return b;
 }
 
-function check(be: WasmGemmBackend, layout: Layout): void {
+function check(be: WasmBackend, layout: Layout): void {
   const args = makeArgs(layout);
   const c0 = args.C.slice();
   expect(be.gemmBatched(args), 'backend accepted the call').toBe(true);
@@ -160,7 +160,7 @@ describe.each([
   });
 
   it('declines float64 data, tiny products and layouts the kernels do not take', () => {
-    const be = new WasmGemmBackend({ threads: 1, relaxedSimd });
+    const be = new WasmBackend({ threads: 1, relaxedSimd });
     const f64: GemmBatchedArgs = { ...makeArgs({ M: 64, N: 64, K: 64 }) };
     f64.A = Float64Array.from(f64.A);
     expect(be.gemmBatched(f64)).toBe(false);

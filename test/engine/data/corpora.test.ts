@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { data } from '../../../engine/src/index.js';
 
 const DATA = fileURLToPath(new URL('../../../notebooks/data/', import.meta.url));
@@ -25,7 +25,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'seqlab-corpora-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('The Time Machine (D2L 1.0 setup)', () => {
-  const tm = data.loadTimeMachine(timeMachine, { sha1: data.CORPORA.timemachine.sha1 });
+  let tm: data.LoadedCorpus;
+  beforeAll(async () => {
+    tm = await data.loadTimeMachine(timeMachine, { sha1: data.CORPORA.timemachine.sha1 });
+  });
 
   it('has a vocabulary of 28: space, <unk>, a-z in that order', () => {
     expect(tm.vocab.length).toBe(28);
@@ -45,8 +48,8 @@ describe('The Time Machine (D2L 1.0 setup)', () => {
     ]);
   });
 
-  it('words: 32,775 tokens and 4,579 distinct words after the same preprocessing', () => {
-    const words = data.loadCorpus(timeMachine, { level: 'word', preprocess: 'letters' });
+  it('words: 32,775 tokens and 4,579 distinct words after the same preprocessing', async () => {
+    const words = await data.loadCorpus(timeMachine, { level: 'word', preprocess: 'letters' });
     expect(words.corpus.length).toBe(32775);
     expect(words.vocab.length).toBe(4580);
     expect(words.vocab.tokenFreqs.slice(0, 3)).toEqual([
@@ -54,7 +57,7 @@ describe('The Time Machine (D2L 1.0 setup)', () => {
       ['i', 1267],
       ['and', 1245],
     ]);
-    expect(data.loadCorpus(timeMachine, { level: 'word', preprocess: 'letters', maxTokens: 100 }).corpus.length).toBe(100);
+    expect((await data.loadCorpus(timeMachine, { level: 'word', preprocess: 'letters', maxTokens: 100 })).corpus.length).toBe(100);
   });
 
   it('feeds the language-model batches', () => {
@@ -68,8 +71,8 @@ describe('The Time Machine (D2L 1.0 setup)', () => {
 });
 
 describe('tiny Shakespeare (nanoGPT character indices)', () => {
-  it('has 65 characters, indexed in sorted order without <unk>', () => {
-    const ts = data.loadCorpus(shakespeare, { vocab: { unk: false, order: 'alphabetical' }, sha1: data.CORPORA.tinyshakespeare.sha1 });
+  it('has 65 characters, indexed in sorted order without <unk>', async () => {
+    const ts = await data.loadCorpus(shakespeare, { vocab: { unk: false, order: 'alphabetical' }, sha1: data.CORPORA.tinyshakespeare.sha1 });
     expect(ts.vocab.length).toBe(65);
     expect(ts.corpus.length).toBe(1115394);
     expect(ts.vocab.idxToTokenList.slice(0, 15).join('')).toBe("\n !$&',-.3:;?AB");
@@ -78,13 +81,13 @@ describe('tiny Shakespeare (nanoGPT character indices)', () => {
 });
 
 describe('reading files', () => {
-  it('checks the SHA-1 when asked, and names missing files', () => {
+  it('checks the SHA-1 when asked, and names missing files', async () => {
     const path = join(tmp, 'copy.txt');
     writeFileSync(path, 'The Time Machine, abridged');
-    expect(() => data.readTextFile(path, { sha1: data.CORPORA.timemachine.sha1 })).toThrow(/has SHA-1 [0-9a-f]{40} \(26 bytes\), expected 090b5e7e/);
-    expect(data.readTextFile(path)).toBe('The Time Machine, abridged');
-    expect(() => data.loadTimeMachine(join(tmp, 'missing.txt'))).toThrow(/readTextFile: cannot access ".*missing.txt": no such file/);
-    expect(() => data.readTextFile('')).toThrow(/expects a file path/);
+    await expect(data.readText(path, { sha1: data.CORPORA.timemachine.sha1 })).rejects.toThrow(/has SHA-1 [0-9a-f]{40} \(26 bytes\), expected 090b5e7e/);
+    expect(await data.readText(path)).toBe('The Time Machine, abridged');
+    await expect(data.loadTimeMachine(join(tmp, 'missing.txt'))).rejects.toThrow(/readText: cannot access ".*missing.txt": no such file/);
+    await expect(data.readText('')).rejects.toThrow(/expects a file path/);
   });
 
   it('buildCorpus works on a string, with a custom preprocessing and an existing vocabulary', () => {

@@ -24,10 +24,10 @@ class CharLM extends nn.Module {
 }
 
 describe('a character-level LSTM language model learns The Time Machine', () => {
-  it('reaches validation perplexity < 9 within 150 steps (batch 32 × 32 characters)', () => {
+  it('reaches validation perplexity < 9 within 150 steps (batch 32 × 32 characters)', async () => {
     manualSeed(0);
     const path = fileURLToPath(new URL('../../../notebooks/data/timemachine.txt', import.meta.url));
-    const { corpus, vocab } = data.loadTimeMachine(path, { sha1: data.CORPORA.timemachine.sha1 });
+    const { corpus, vocab } = await data.loadTimeMachine(path, { sha1: data.CORPORA.timemachine.sha1 });
     expect(vocab.length).toBe(28);
     const train = corpus.subarray(0, 20_000);
     const val = corpus.subarray(20_000, 25_000);

@@ -11,8 +11,8 @@ import { add, manualSeed, matmul, nn, randn, type Tensor } from '../../../engine
 import * as backend from '../../../engine/src/backend/index.js';
 import { gemmBatched, gemmBatchedReference, getGemmBackend } from '../../../engine/src/kernels/gemm.js';
 import { matmulBias } from '../../../engine/src/ops/matmul.js';
-import { WasmGemmBackend } from '../../../engine/src/backend/wasm-backend.js';
-import { detectFeatures } from '../../../engine/src/backend/features.js';
+import { WasmBackend } from '../../../engine/src/backend/wasm/backend.js';
+import { detectFeatures } from '../../../engine/src/backend/wasm/features.js';
 import { seeded } from '../backend/gemm-check.js';
 
 const F = nn.functional;
@@ -147,8 +147,8 @@ describe('F.linear with the bias inside the product equals matmul then add, bit 
 
 describe('gemm rowBias', () => {
   const features = { ...detectFeatures(), cores: 2 };
-  const single = new WasmGemmBackend({ features, threads: 1, minWork: 1 });
-  const pair = new WasmGemmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1, callerClaims: false });
+  const single = new WasmBackend({ features, threads: 1, minWork: 1 });
+  const pair = new WasmBackend({ features, threads: 2, minWork: 1, minParallelFlops: 1, callerClaims: false });
 
   beforeAll(async () => {
     expect(await pair.startWorkers()).toBe(1);
@@ -193,7 +193,7 @@ describe('gemm rowBias', () => {
 
   for (const ldcPad of [0, 3]) {
     it(`the bias is added after the product, once per row, on the reference and on wasm with 1 and 2 threads (ldc padding ${ldcPad})`, () => {
-      const run = (b: WasmGemmBackend | null, what: string): void => {
+      const run = (b: WasmBackend | null, what: string): void => {
         const a = args(ldcPad, 9);
         const plain = { ...args(ldcPad, 9), rowBias: null };
         if (b === null) {

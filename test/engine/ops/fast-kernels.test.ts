@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cat, manualSeed, randn, tensor, type Tensor } from '../../../engine/src/index.js';
 import { layerNorm } from '../../../engine/src/ops/layernorm.js';
-import { sumTo } from '../../../engine/src/ops/reduce.js';
+import { sumTo } from '../../../engine/src/ops/raw/reduce.js';
 import { fastKernels, setFastKernels, type FastKernels } from '../../../engine/src/kernels/fast.js';
 
 const installed: FastKernels | null = fastKernels();

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../../kernel/dist/executor/executor.js';
-import { CONTROL_SLOTS } from '../../../kernel/dist/executor/interrupt.js';
+import { CONTROL_SLOTS } from '../../../kernel/dist/core/interrupt.js';
 import { tempDir } from '../helpers.js';
 
 const published: [string, Record<string, any>][] = [];

@@ -1,0 +1,215 @@
+/**
+ * The recurrent family's driver (kernels in engine/assembly/recurrent.ts; reference in
+ * kernels/recurrent.ts): one layer in one direction over a whole sequence, forward and
+ * backward, for every cell the kernels know. A cell is its number of gates per hidden
+ * unit (LSTM 4: i, f, g, o; Elman RNN 1) and, for the LSTM, the cell state; everything
+ * else (packing W_hh, the biases, the step loop, splitting the hidden units over the
+ * threads, the weight gradient of the whole sequence) is one code path.
+ *
+ * Each time step is one job (protocol.ts STEP words): chunk t computes hidden units
+ * [t·units, (t+1)·units) of that step, on the pool when the layer is large enough, else
+ * the single chunk on this thread.
+ */
+import type {
+  LstmBackwardArgs, LstmForwardArgs, RecurrentBackwardArgs, RecurrentForwardArgs, RnnBackwardArgs, RnnForwardArgs,
+} from '../../kernels/fast.js';
+import type { Arena } from './arena.js';
+import type { KernelExports } from './kernel-module.js';
+import { JOB, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, KIND_RNN_BACKWARD, KIND_RNN_FORWARD, STEP } from './protocol.js';
+import { product } from './gemm.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** What differs between the cells of a forward pass. */
+interface ForwardCell {
+  /** Gates per hidden unit: the pre-activations are [S, B, gates·H]. */
+  gates: number;
+  kind: number;
+  relu: boolean;
+  /** LSTM: the initial cell state [B, H], and where the cell states and activated gates go. */
+  lstm: { c0: Float32Array; c: Float32Array; gatesOut: Float32Array | null } | null;
+}
+
+/** What differs between the cells of a backward pass. */
+interface BackwardCell {
+  gates: number;
+  kind: number;
+  relu: boolean;
+  /**
+   * What each step saved for its backward, [S, B, gates·H] in processing order (the LSTM's
+   * activated gates), or null for the outputs themselves (Elman: y is all it needs).
+   */
+  saved: Float32Array | null;
+  lstm: { c: Float32Array; dcN: Float32Array; dc0: Float32Array } | null;
+}
+
+export function lstmForward(rt: WasmRuntime, a: LstmForwardArgs): boolean {
+  return recurrentForward(rt, a, { gates: 4, kind: KIND_LSTM_FORWARD, relu: false, lstm: { c0: a.c0, c: a.c, gatesOut: a.gates } });
+}
+
+export function rnnForward(rt: WasmRuntime, a: RnnForwardArgs): boolean {
+  return recurrentForward(rt, a, { gates: 1, kind: KIND_RNN_FORWARD, relu: a.relu, lstm: null });
+}
+
+export function lstmBackward(rt: WasmRuntime, a: LstmBackwardArgs): boolean {
+  return recurrentBackward(rt, a, { gates: 4, kind: KIND_LSTM_BACKWARD, relu: false, saved: a.gates, lstm: { c: a.c, dcN: a.dcN, dc0: a.dc0 } });
+}
+
+export function rnnBackward(rt: WasmRuntime, a: RnnBackwardArgs): boolean {
+  return recurrentBackward(rt, a, { gates: 1, kind: KIND_RNN_BACKWARD, relu: a.relu, saved: null, lstm: null });
+}
+
+/**
+ * What a pass over a layer with `gates` gates per hidden unit starts with: the kernels,
+ * the sizes, how many threads share the steps (the hidden units are split into that many
+ * ranges, each a multiple of 4, and `blockBytes` holds one range's packed W_hh columns, K
+ * rows), an empty arena holding W_hh [G, H] at `pW`, and the job words every step shares.
+ */
+function begin(rt: WasmRuntime, a: { S: number; B: number; H: number; weight: Float32Array }, gates: number, K: number, kind: number, relu: boolean) {
+  const loaded = rt.load();
+  if (loaded === null) return null;
+  const { B, H } = a;
+  const G = gates * H;
+  const par = H >= 8 ? rt.parallel(2 * B * G * H) : null;
+  const T = par === null ? 1 : Math.min(par.threads, Math.floor(H / 4));
+  const units = Math.ceil(H / T / 4) * 4;
+  const { kernel, arena } = loaded;
+  arena.reset();
+  const pW = arena.floats(G * H);
+  if (pW < 0) return null;
+  arena.put(pW, a.weight);
+  const job = rt.job;
+  job[JOB.KIND] = kind;
+  job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = relu ? 1 : 0;
+  return {
+    k: kernel, arena, job, G, BH: B * H, BG: B * G, T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units), pW,
+  };
+}
+
+/** Calls `pack(t, u0, w)` for each thread t's non-empty range of hidden units [u0, u0 + w). */
+function forUnitRanges(H: number, T: number, units: number, pack: (t: number, u0: number, w: number) => void): void {
+  for (let t = 0; t < T; t++) {
+    const u0 = Math.min(H, t * units), w = Math.min(H, u0 + units) - u0;
+    if (w > 0) pack(t, u0, w);
+  }
+}
+
+/**
+ * rows x G pre-activations at `p` += b_ih, then += b_hh (each that is not null; two
+ * roundings, as adding b_ih in the input projection and b_hh after it). `pBias` has room for 2G floats.
+ */
+function addBiases(k: KernelExports, arena: Arena, p: number, rows: number, G: number, pBias: number, first: Float32Array | null, second: Float32Array | null): void {
+  for (const [i, b] of [first, second].entries()) {
+    if (b === null) continue;
+    arena.put(pBias + i * G * 4, b);
+    k.addRowBias(p, rows, G, pBias + i * G * 4);
+  }
+}
+
+/** Copies S blocks of `n` floats from time order in `src` to processing order at `p`. */
+function putSteps(arena: Arena, p: number, src: Float32Array, S: number, n: number, reverse: boolean): void {
+  if (!reverse) arena.put(p, src, 0, S * n);
+  else for (let k = 0; k < S; k++) arena.put(p + k * n * 4, src, (S - 1 - k) * n, n);
+}
+
+/** Copies S blocks of `n` floats from processing order at `p` to time order in `dst`. */
+function getSteps(arena: Arena, p: number, dst: Float32Array, S: number, n: number, reverse: boolean): void {
+  if (!reverse) arena.get(p, S * n, dst);
+  else for (let k = 0; k < S; k++) arena.get(p + k * n * 4, n, dst, (S - 1 - k) * n);
+}
+
+function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: ForwardCell): boolean {
+  const { S, B, H, reverse } = a;
+  const gates = cell.gates, lstm = cell.lstm;
+  const L = begin(rt, a, gates, H, cell.kind, cell.relu);
+  if (L === null) return false;
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
+  const pWp = arena.alloc(gates * T * blockBytes);
+  const pPre = arena.floats(S * BG);
+  const pH = arena.floats((S + 1) * BH);
+  const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
+  const pBias = arena.floats(2 * G);
+  if (pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
+  // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
+  forUnitRanges(H, T, units, (t, u0, w) => {
+    for (let g = 0; g < gates; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (gates * t + g) * blockBytes);
+  });
+  putSteps(arena, pPre, a.xProj, S, BG, reverse);
+  addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, a.bias);
+  arena.put(pH, a.h0);
+  if (lstm !== null) arena.put(pC, lstm.c0);
+  job[STEP.W] = pWp; job[STEP.W_STRIDE] = gates * blockBytes; job[STEP.BLOCK] = blockBytes;
+  for (let s = 0; s < S; s++) {
+    const h = pH + s * BH * 4, c = pC + s * BH * 4;
+    job[STEP.PRE] = pPre + s * BG * 4; job[STEP.H_PREV] = h; job[STEP.H_NEXT] = h + BH * 4;
+    if (lstm !== null) {
+      job[STEP.C_PREV] = c; job[STEP.C_NEXT] = c + BH * 4;
+    }
+    if (!rt.runJob(pool, T)) return false;
+  }
+  if (lstm !== null) {
+    if (lstm.gatesOut !== null) arena.get(pPre, S * BG, lstm.gatesOut);
+    arena.get(pC, (S + 1) * BH, lstm.c);
+  }
+  getSteps(arena, pH + BH * 4, a.hOut, S, BH, reverse);
+  rt.counters.calls++;
+  return true;
+}
+
+function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: BackwardCell): boolean {
+  const { S, B, H, reverse } = a;
+  const gates = cell.gates, lstm = cell.lstm;
+  const L = begin(rt, a, gates, gates * H, cell.kind, cell.relu);
+  if (L === null) return false;
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
+  const pWp = arena.alloc(T * blockBytes);
+  const pSaved = arena.floats(S * BG);
+  const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
+  const pdhOut = arena.floats(S * BH);
+  const pdh = arena.floats(BH);
+  const pdc = lstm !== null ? arena.floats(BH) : 0;
+  const pdPre = arena.floats(S * BG);
+  const pPrev = arena.floats(S * BH);
+  const pdW = arena.floats(G * H);
+  const pdb = arena.floats(G);
+  if ([pWp, pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
+  // Per unit range: the columns of W_hh (K = G) of those units.
+  forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
+  if (cell.saved !== null) arena.put(pSaved, cell.saved);
+  else putSteps(arena, pSaved, a.hOut, S, BH, reverse);
+  if (lstm !== null) {
+    arena.put(pC, lstm.c);
+    arena.put(pdc, lstm.dcN);
+  }
+  putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
+  job[STEP.W] = pWp; job[STEP.W_STRIDE] = blockBytes;
+  job[STEP.DH] = pdh; job[STEP.DC] = pdc;
+  // Steps S-1 .. 0, then one call that only turns step 0's pre-activation gradients into dh0.
+  for (let s = S - 1; s >= -1; s--) {
+    const last = s < 0;
+    const c = last || lstm === null ? 0 : pC + s * BH * 4;
+    job[STEP.DPRE_NEXT] = s < S - 1 ? pdPre + (s + 1) * BG * 4 : 0;
+    job[STEP.GATES] = last ? 0 : pSaved + s * BG * 4;
+    job[STEP.C_PREV] = c; job[STEP.C_NEXT] = c === 0 ? 0 : c + BH * 4;
+    job[STEP.DH_OUT] = last ? 0 : pdhOut + s * BH * 4;
+    job[STEP.DPRE] = last ? 0 : pdPre + s * BG * 4;
+    if (!rt.runJob(pool, T)) return false;
+  }
+  // The state before each step, in processing order: h0, then the outputs of steps 0..S-2.
+  arena.put(pPrev, a.h0);
+  if (S > 1) {
+    if (!reverse) arena.put(pPrev + BH * 4, a.hOut, 0, (S - 1) * BH);
+    else for (let s = 1; s < S; s++) arena.put(pPrev + s * BH * 4, a.hOut, (S - s) * BH, BH);
+  }
+  // dW_hh = dPreᵀ · hPrev as one product over all steps (on every thread), db_hh the column sums of dPre.
+  product(rt, true, false, G, H, S * B, pdPre, G, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
+  arena.get(pdW, G * H, a.dWeight);
+  if (a.dBias !== null) {
+    k.columnSums(pdPre, S * B, G, pdb);
+    arena.get(pdb, G, a.dBias);
+  }
+  getSteps(arena, pdPre, a.dPre, S, BG, reverse);
+  arena.get(pdh, BH, a.dh0);
+  if (lstm !== null) arena.get(pdc, BH, lstm.dc0);
+  rt.counters.calls++;
+  return true;
+}
