@@ -2,6 +2,9 @@
 //   npm run bench:kernel            (builds nothing: run `npx tsc -b kernel` first)
 // Measures, per kernel, medians over several fresh starts:
 //   start_s       process spawn -> first kernel_info_reply
+//   first_cell_ms the first execute_request right after that reply -> reply and idle (a plain
+//                 cell), and first_typed_ms a second fresh kernel's first cell with a type
+//                 annotation (seqlab: TypeScript must load for it; ipykernel: `x: int = ...`)
 //   roundtrip_ms  execute_request -> reply and idle, small cell whose source differs each time
 //   complete_s    first complete_request after start
 //   rss_idle_mib  resident memory of the kernel process (all its threads: the workers are
@@ -49,7 +52,7 @@ function rssMiB(pid) {
   return kb / 1024;
 }
 
-async function startToFirstReply(argv, env) {
+async function startToFirstReply(argv, env, firstCell) {
   // Measured with our own client so that the clock starts at spawn.
   const info = await newConnectionInfo();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -60,11 +63,15 @@ async function startToFirstReply(argv, env) {
   const client = new KernelClient(info);
   await client.replyTo('shell', 'kernel_info_request', {}, 60_000);
   const t = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const first = await client.execute(firstCell);
+  const firstMs = performance.now() - t1;
+  if (first.reply.content.status !== 'ok') throw new Error(`first cell failed: ${JSON.stringify(first.reply.content)}`);
   await client.replyTo('control', 'shutdown_request', { restart: false }, 5000).catch(() => child.kill('SIGKILL'));
   await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
   client.close();
   rmSync(dir, { recursive: true, force: true });
-  return t;
+  return { start: t, firstMs };
 }
 
 async function session(k, acc, round) {
@@ -89,27 +96,35 @@ async function session(k, acc, round) {
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
 const base = { ...process.env, SEQLAB_DATA_DIR: dataDir };
 const kernels = [
-  { name: 'seqlab', argv: seqlabArgv(), env: base, cell: (i) => `${i} + 1`, completion: 'Math.fl' },
-  { name: 'seqlab (typecheck=warn)', argv: seqlabArgv(), env: { ...base, SEQLAB_TYPECHECK: 'warn' }, cell: (i) => `${i} + 1`, completion: 'Math.fl' },
+  { name: 'seqlab', argv: seqlabArgv(), env: base, cell: (i) => `${i} + 1`, typed: (i) => `const x${i}: number = ${i}; x${i}`, completion: 'Math.fl' },
+  { name: 'seqlab (typecheck=warn)', argv: seqlabArgv(), env: { ...base, SEQLAB_TYPECHECK: 'warn' }, cell: (i) => `${i} + 1`, typed: (i) => `const x${i}: number = ${i}; x${i}`, completion: 'Math.fl' },
 ];
 if (existsSync('/usr/bin/python3')) {
-  kernels.push({ name: 'ipykernel', argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, cell: (i) => `${i} + 1`, completion: 'str.cap' });
+  kernels.push({ name: 'ipykernel', argv: ['/usr/bin/python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, cell: (i) => `${i} + 1`, typed: (i) => `x${i}: int = ${i}; x${i}`, completion: 'str.cap' });
 } else {
   console.error('bench:kernel: /usr/bin/python3 missing: install python3-ipykernel with bash scripts/system-deps.sh to compare');
 }
-const acc = new Map(kernels.map((k) => [k.name, { starts: [], completes: [], trips: [], rssIdle: [], rssUsed: [] }]));
+const acc = new Map(kernels.map((k) => [k.name, { starts: [], firsts: [], typed: [], completes: [], trips: [], rssIdle: [], rssUsed: [] }]));
 // Kernels take turns, so that load from elsewhere on this shared machine hits them alike.
-for (let r = 0; r < STARTS; r++) for (const k of kernels) acc.get(k.name).starts.push(await startToFirstReply(k.argv, k.env));
+for (let r = 0; r < STARTS; r++) {
+  for (const k of kernels) {
+    const a = acc.get(k.name);
+    const plain = await startToFirstReply(k.argv, k.env, k.cell(7000 + r));
+    a.starts.push(plain.start);
+    a.firsts.push(plain.firstMs);
+    a.typed.push((await startToFirstReply(k.argv, k.env, k.typed(r))).firstMs);
+  }
+}
 const SESSIONS = Math.max(1, Math.min(STARTS, 3));
 for (let s = 0; s < SESSIONS; s++) for (const k of kernels) await session(k, acc.get(k.name), s);
 rmSync(dataDir, { recursive: true, force: true });
 const results = kernels.map((k) => {
   const a = acc.get(k.name);
-  return { kernel: k.name, start_s: median(a.starts), roundtrip_ms: median(a.trips), complete_s: median(a.completes), rss_idle_mib: median(a.rssIdle), rss_used_mib: median(a.rssUsed), samples: { starts: a.starts, completes: a.completes, roundtrips: a.trips.length, rss_idle: a.rssIdle } };
+  return { kernel: k.name, start_s: median(a.starts), first_cell_ms: median(a.firsts), first_typed_ms: median(a.typed), roundtrip_ms: median(a.trips), complete_s: median(a.completes), rss_idle_mib: median(a.rssIdle), rss_used_mib: median(a.rssUsed), samples: { starts: a.starts, first_cells: a.firsts, first_typed: a.typed, completes: a.completes, roundtrips: a.trips.length, rss_idle: a.rssIdle } };
 });
 
-const rows = [['kernel', 'start (s)', 'round trip (ms)', 'first complete (s)', 'idle RSS (MiB)', 'RSS after cells (MiB)']];
-for (const r of results) rows.push([r.kernel, r.start_s.toFixed(3), r.roundtrip_ms.toFixed(2), r.complete_s.toFixed(3), r.rss_idle_mib.toFixed(1), r.rss_used_mib.toFixed(1)]);
+const rows = [['kernel', 'start (s)', 'first cell (ms)', 'first typed cell (ms)', 'round trip (ms)', 'first complete (ms)', 'idle RSS (MiB)', 'RSS after cells (MiB)']];
+for (const r of results) rows.push([r.kernel, r.start_s.toFixed(3), r.first_cell_ms.toFixed(1), r.first_typed_ms.toFixed(1), r.roundtrip_ms.toFixed(2), (1000 * r.complete_s).toFixed(1), r.rss_idle_mib.toFixed(1), r.rss_used_mib.toFixed(1)]);
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const line = (r) => `| ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(' | ')} |`;
 console.log(line(rows[0]));
@@ -117,5 +132,7 @@ console.log(`|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repea
 for (const r of rows.slice(1)) console.log(line(r));
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 const out = join(root, 'bench', 'results', `kernel-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, starts: STARTS, cells: CELLS, results }, null, 2));
+const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`load average at the end: ${loadavg}`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg, starts: STARTS, cells: CELLS, results }, null, 2));
 console.log(`\nwritten ${out}`);

@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { describe } from '../shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { crossEntropy } from '../ops/loss.js';
+import { crossEntropy } from '../ops/composite/loss.js';
 import { seqDataIterSequential } from '../data/index.js';
 import type { Module } from '../nn/index.js';
 

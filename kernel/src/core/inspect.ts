@@ -1,9 +1,9 @@
 /**
- * How values become text: Node's `util.inspect`/`util.format` where the host is Node (set by
- * the Node host), and the same algorithm extracted for browsers (`node-inspect-extracted`)
- * elsewhere, so that cells print alike in both kernels.
+ * How values become text: each host installs its `inspect` and `format` at start: Node's
+ * `util` in Node, the same algorithm extracted for browsers (`node-inspect-extracted`) in the
+ * browser worker, so that cells print alike in both kernels. Until a host does, a plain
+ * `String`/JSON rendering (no module is loaded for it, so Node's workers start faster).
  */
-import { inspect as portableInspect, format as portableFormat } from 'node-inspect-extracted';
 
 /** Options of {@link inspect} (the subset of Node's `util.inspect` options the kernel uses). */
 export interface InspectOptions {
@@ -17,8 +17,19 @@ export interface InspectOptions {
 type InspectFn = (value: unknown, options?: InspectOptions) => string;
 type FormatFn = (...args: unknown[]) => string;
 
-let inspectImpl: InspectFn = portableInspect as InspectFn;
-let formatImpl: FormatFn = portableFormat as FormatFn;
+function plain(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
+  } catch {
+    // Cyclic or BigInt: String below.
+  }
+  return String(value);
+}
+
+let inspectImpl: InspectFn = plain;
+let formatImpl: FormatFn = (...args) => args.map((a) => (typeof a === 'string' ? a : plain(a))).join(' ');
 
 /** Installs the host's own `inspect` and `format` (Node's `util`). */
 export function useInspect(inspect: InspectFn, format: FormatFn): void {

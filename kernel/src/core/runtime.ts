@@ -19,7 +19,7 @@ import { isComplete, isCompleteTypeScript, type IsCompleteResult } from './is-co
 import { completeInRealm, type Completion } from './complete.js';
 import { KERNEL_GLOBALS, engineGlobalNames } from './globals.js';
 import { createDisplay } from '../display/display.js';
-import { createProgress } from '../display/progress.js';
+import { createProgress, type LinePlotter } from '../display/progress.js';
 import { toBundle } from '../display/bundle.js';
 import type { OutputType, Publish } from '../display/publisher.js';
 import { CommManager } from '../comm/comms.js';
@@ -124,7 +124,7 @@ export class CellRuntime {
     installStackMapping();
     this.interrupts.installTimers(globalThis);
     const { display, newDisplay, clearOutput } = createDisplay(this.publish);
-    const progress = createProgress(display);
+    const progress = createProgress(display, undefined, () => this.builtins.get('@seqlab/engine')?.['linePlot'] as LinePlotter | undefined);
     const input = (prompt = '', options?: { password?: boolean }): string => {
       this.streams.flush();
       return this.host.requestInput(String(prompt), options?.password === true);

@@ -57,6 +57,8 @@ export interface ExecutionBackend {
   isComplete(code: string): Promise<IsCompleteResult>;
   /** Completion from the live realm (names in scope, members of dotted chains). */
   complete?(code: string, cursor: number): Promise<Completion>;
+  /** Resolves when cells can run (kernel_info waits for it, so a frontend's first cell does not). */
+  whenStarted?(): Promise<void>;
   comm(action: 'open' | 'msg' | 'close', content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: Buffer[]): Promise<void>;
   interrupt(): void;
 }
@@ -84,6 +86,9 @@ function formatDiagnostic(cell: string, d: TypeDiagnostic, source: string): stri
   const color = d.category === 'error' ? RED : YELLOW;
   return [`${color}${cell}:${d.line}:${d.column} - ${d.category} TS${d.code}${RESET}: ${d.message}`, `    ${line}`, `    ${' '.repeat(Math.max(0, d.column - 1))}${color}^${RESET}`];
 }
+
+/** Longest wait of a kernel_info_request for the execution worker to start. */
+const KERNEL_INFO_WAIT_MS = 10_000;
 
 const PAGER = /^\s*\?\s*([\w$.[\]'"]+)\s*$|^\s*([\w$.[\]'"]+)\s*\?\s*$/;
 
@@ -227,7 +232,12 @@ export function createHandlers(services: KernelServices): Record<string, Handler
   };
 
   return {
-    kernel_info_request: () => services.kernelInfo(),
+    kernel_info_request: async () => {
+      // A frontend sends its first cell right after the first kernel_info_reply: reply once the
+      // execution worker can run it (bounded, so a worker that cannot start still gets a reply).
+      if (services.execution.whenStarted) await Promise.race([services.execution.whenStarted(), new Promise((r) => setTimeout(r, KERNEL_INFO_WAIT_MS))]);
+      return services.kernelInfo();
+    },
     execute_request: execute,
     complete_request: complete,
     inspect_request: inspect,

@@ -1,6 +1,9 @@
 /**
  * A progress bar for training loops that updates one output in place (update_display_data),
- * at most once per `minInterval` milliseconds so that a fast loop does not flood the frontend.
+ * at most once per `minInterval` milliseconds so that a fast loop does not flood the frontend;
+ * optionally with a live curve of metrics passed to `update` (the loss), a second output updated
+ * in place at most every `plotInterval` ms: the engine's `linePlot` (a plotly figure with a
+ * static SVG fallback), or a one-line text summary where the engine is not loaded.
  */
 import { uuid } from '../core/util.js';
 import type { DisplayFunction } from './display.js';
@@ -13,6 +16,32 @@ export interface ProgressOptions {
   label?: string;
   /** Minimum milliseconds between two updates of the output (default 100). */
   minInterval?: number;
+  /**
+   * Metrics of `update`'s postfix to draw as curves against the step, updated in place
+   * (`['loss']`; `true`: every numeric metric).
+   */
+  plot?: readonly string[] | boolean;
+  /** Minimum milliseconds between two updates of the curve (default 500). */
+  plotInterval?: number;
+}
+
+/** How the curve is drawn: the engine's `linePlot` (series of {name, x, y}) -> a displayable view. */
+export type LinePlotter = (series: { name: string; x: number[]; y: number[] }[], options: { xTitle?: string; yTitle?: string; title?: string }) => unknown;
+
+/** Points kept per curve in the figure (longer runs are thinned evenly; the last point is always shown). */
+export const MAX_PLOT_POINTS = 500;
+
+function thin(xs: number[], ys: number[]): { x: number[]; y: number[] } {
+  if (xs.length <= MAX_PLOT_POINTS) return { x: xs.slice(), y: ys.slice() };
+  const x: number[] = [];
+  const y: number[] = [];
+  const step = (xs.length - 1) / (MAX_PLOT_POINTS - 1);
+  for (let i = 0; i < MAX_PLOT_POINTS; i++) {
+    const j = Math.round(i * step);
+    x.push(xs[j]!);
+    y.push(ys[j]!);
+  }
+  return { x, y };
 }
 
 /**
@@ -50,8 +79,11 @@ function formatPostfix(p: Record<string, unknown> | string | undefined): string 
     .join(', ');
 }
 
-/** Builds `progress(...)` bound to a display function and a clock. */
-export function createProgress(display: DisplayFunction, now: () => number = () => performance.now()) {
+/**
+ * Builds `progress(...)` bound to a display function and a clock; `plotter` gives the engine's
+ * `linePlot` once the engine is loaded (undefined before, or without the engine).
+ */
+export function createProgress(display: DisplayFunction, now: () => number = () => performance.now(), plotter: () => LinePlotter | undefined = () => undefined) {
   function progress<T = number>(source?: Iterable<T> | number, options: ProgressOptions = {}): ProgressBar<T> {
     const iterable: Iterable<T> | undefined = typeof source === 'number' || source === undefined ? undefined : source;
     const sized = iterable as { length?: unknown; size?: unknown } | undefined;
@@ -66,6 +98,53 @@ export function createProgress(display: DisplayFunction, now: () => number = () 
     let lastShown = -Infinity;
     let shown = false;
     let closed = false;
+    const plotAll = options.plot === true;
+    const plotNames = new Set(Array.isArray(options.plot) ? options.plot.map(String) : []);
+    const plotting = plotAll || plotNames.size > 0;
+    const plotInterval = options.plotInterval ?? 500;
+    const curves = new Map<string, { x: number[]; y: number[] }>();
+    const plotId = uuid();
+    let plotShown = false;
+    let plotChanged = false;
+    let lastPlotted = -Infinity;
+
+    const record = (p: Record<string, unknown>): void => {
+      for (const [k, v] of Object.entries(p)) {
+        if ((plotAll || plotNames.has(k)) && typeof v === 'number' && Number.isFinite(v)) {
+          let c = curves.get(k);
+          if (!c) curves.set(k, (c = { x: [], y: [] }));
+          c.x.push(count);
+          c.y.push(v);
+          plotChanged = true;
+        }
+      }
+    };
+
+    const renderPlot = (): void => {
+      if (!plotChanged || curves.size === 0) return;
+      plotChanged = false;
+      lastPlotted = now();
+      const names = [...curves.keys()];
+      const series = names.map((name) => ({ name, ...thin(curves.get(name)!.x, curves.get(name)!.y) }));
+      const linePlot = plotter();
+      let view: unknown;
+      try {
+        view = linePlot?.(series, { xTitle: 'step', ...(names.length === 1 ? { yTitle: names[0]! } : {}), ...(label ? { title: label } : {}) });
+      } catch {
+        view = undefined;
+      }
+      if (view !== undefined) display(view, { displayId: plotId, update: plotShown });
+      else {
+        const text = names
+          .map((n) => {
+            const ys = curves.get(n)!.y;
+            return `${n}: ${formatPostfix({ last: ys.at(-1)!, min: Math.min(...ys) })} over ${ys.length} steps`;
+          })
+          .join('\n');
+        display.text(text, { displayId: plotId, update: plotShown });
+      }
+      plotShown = true;
+    };
 
     const render = (): void => {
       const elapsed = (now() - started) / 1000;
@@ -96,12 +175,16 @@ export function createProgress(display: DisplayFunction, now: () => number = () 
         if (closed) return;
         count += n;
         if (p !== undefined) postfix = formatPostfix(p);
-        if (now() - lastShown >= minInterval || (total !== undefined && count >= total)) render();
+        if (plotting && p !== undefined && typeof p === 'object') record(p);
+        const done = total !== undefined && count >= total;
+        if (now() - lastShown >= minInterval || done) render();
+        if (plotting && (now() - lastPlotted >= plotInterval || done)) renderPlot();
       },
       close() {
         if (closed) return;
         closed = true;
         render();
+        if (plotting) renderPlot();
       },
       *[Symbol.iterator]() {
         if (!iterable) throw new TypeError('progress(n) is not iterable: pass an iterable, e.g. progress(batches), or call update()');

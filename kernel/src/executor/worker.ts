@@ -11,6 +11,7 @@ import { originalTimers } from '../core/interrupt.js';
 import { sharedMemoryInput } from '../core/stdin.js';
 import { serveRuntime } from '../core/serve.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/protocol.js';
+import { MemoryKeeper } from './memory.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -29,17 +30,20 @@ const executor = new Executor(
 process.on('uncaughtException', (err) => executor.backgroundError(err, 'uncaught exception'));
 process.on('unhandledRejection', (err) => executor.backgroundError(err, 'unhandled rejection'));
 
-port.on(
-  'message',
-  serveRuntime(executor, post, {
-    afterExecute: () => {
-      // Keep TypeScript's code for the next kernel start once it has compiled a cell. (It is
-      // loaded by the first cell with TypeScript syntax, not before: loading it blocks this
-      // thread for 0.15-0.3 s, which would hold up a completion or a plain cell meanwhile.)
-      originalTimers.setImmediate?.(storeTypeScriptCache);
-    },
-  }) as (m: ToWorker) => void,
-);
+const memory = new MemoryKeeper();
+const serve = serveRuntime(executor, post, {
+  afterExecute: () => {
+    memory.afterWork();
+    // Keep TypeScript's code for the next kernel start once it has compiled a cell. (It is
+    // loaded by the first cell with TypeScript syntax, not before: loading it blocks this
+    // thread for 0.15-0.3 s, which would hold up a completion or a plain cell meanwhile.)
+    originalTimers.setImmediate?.(storeTypeScriptCache);
+  },
+});
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'execute') memory.cancel();
+  serve(m);
+});
 
 try {
   executor.install();

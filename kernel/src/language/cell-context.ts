@@ -43,14 +43,20 @@ export function declaredNames(ts: typeof TS, stmt: TS.Statement): string[] | und
   return undefined;
 }
 
-interface ParsedCell {
-  sf: TS.SourceFile;
-  decls: { stmt: TS.Statement; names: string[] }[];
+/** A top-level declaration of an earlier cell: its text and the names it declares. */
+interface Declaration {
+  text: string;
+  names: string[];
 }
 
-/** Keeps parsed earlier cells and builds {@link CellView}s. */
+/**
+ * Keeps the declarations of earlier cells and builds {@link CellView}s. Only what a view can
+ * show is kept: declarations (not whole cells, not syntax trees), and of those only the ones
+ * whose every name no later cell declared again, so that memory follows the notebook's
+ * distinct names, not the number of cells run.
+ */
 export class CellContext {
-  private readonly cells: ParsedCell[] = [];
+  private decls: Declaration[] = [];
 
   constructor(private readonly ts: typeof TS) {}
 
@@ -59,37 +65,42 @@ export class CellContext {
     const ts = this.ts;
     const sf = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     if ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return;
-    const decls: ParsedCell['decls'] = [];
+    let added = false;
     for (const stmt of sf.statements) {
       const names = declaredNames(ts, stmt);
-      if (names) decls.push({ stmt, names });
+      if (names && names.length > 0) {
+        this.decls.push({ text: stmt.getFullText(sf), names });
+        added = true;
+      }
     }
-    this.cells.push({ sf, decls });
+    if (added) this.decls = this.visible(new Map());
   }
 
   clear(): void {
-    this.cells.length = 0;
+    this.decls = [];
   }
 
+  /** Number of declarations kept. */
   get size(): number {
-    return this.cells.length;
+    return this.decls.length;
+  }
+
+  /** The declarations a later cell sees: those whose every name they declare last (`owner` adds the current cell's). */
+  private visible(owner: Map<string, number>): Declaration[] {
+    const last = new Map<string, number>();
+    this.decls.forEach((d, i) => {
+      for (const n of d.names) last.set(n, i);
+    });
+    return this.decls.filter((d, i) => d.names.every((n) => last.get(n) === i && !owner.has(n)));
   }
 
   /** The view for checking or completing `current`. */
   view(current: string): CellView {
     const ts = this.ts;
     const owner = new Map<string, number>();
-    this.cells.forEach((c, i) => {
-      for (const d of c.decls) for (const n of d.names) owner.set(n, i);
-    });
     const currentSf = ts.createSourceFile('cell.ts', current, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-    for (const stmt of currentSf.statements) for (const n of declaredNames(ts, stmt) ?? []) owner.set(n, this.cells.length);
-    const parts: string[] = [];
-    this.cells.forEach((c, i) => {
-      for (const d of c.decls) {
-        if (d.names.every((n) => owner.get(n) === i)) parts.push(d.stmt.getFullText(c.sf));
-      }
-    });
+    for (const stmt of currentSf.statements) for (const n of declaredNames(ts, stmt) ?? []) owner.set(n, 0);
+    const parts = this.visible(owner).map((d) => d.text);
     const prefix = parts.length > 0 ? `${parts.join('\n')}\n` : '';
     const lineOffset = prefix.split('\n').length - 1;
     return { text: `${prefix}${current}\n;export {};\n`, offset: prefix.length, lineOffset };

@@ -6,12 +6,16 @@ import { Worker } from 'node:worker_threads';
 import type { Completion, Inspection, LanguageBackend, TypeDiagnostic } from '../dispatch/handlers.js';
 import type { LanguageRequest, LanguageResponse } from './protocol.js';
 
+/** A cell that may declare a name (a keyword that starts a declaration or an import). */
+const DECLARES = /\b(?:const|let|var|function|class|interface|type|enum|namespace|module|import|declare)\b/;
+
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** See the module comment. */
 export class LanguageProxy implements LanguageBackend {
   private worker: Worker | undefined;
-  private readonly cells: string[] = [];
+  /** Cells that may declare something, in run order (a cell run again moves to the end). */
+  private readonly cells = new Set<string>();
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private built = false;
@@ -88,12 +92,17 @@ export class LanguageProxy implements LanguageBackend {
   }
 
   cellExecuted(code: string): void {
-    this.cells.push(code);
+    // Kept to replay into a restarted language worker; cells that declare nothing (`i += 1`)
+    // do not change what it sees, so they are not kept.
+    if (DECLARES.test(code)) {
+      this.cells.delete(code);
+      this.cells.add(code);
+    }
     this.worker?.postMessage({ op: 'cell', code } satisfies LanguageRequest);
   }
 
   reset(): void {
-    this.cells.length = 0;
+    this.cells.clear();
     this.worker?.postMessage({ op: 'reset' } satisfies LanguageRequest);
   }
 

@@ -17,6 +17,7 @@ import type { Completion } from '../core/complete.js';
 import { CONTROL_SLOTS, INTERRUPT_COUNT, INTERRUPT_FLAG, STDIN_LENGTH, STDIN_STATE, StdinState } from '../core/interrupt.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/protocol.js';
 import type { OutputType } from '../display/publisher.js';
+import { MemoryKeeper } from '../executor/memory.js';
 
 /** Receives the execution side's IOPub output. */
 export type OutputSink = (msgType: OutputType, content: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: ArrayBuffer[]) => void;
@@ -89,6 +90,8 @@ export class ExecutionProxy {
   private readonly executions = new Map<number, Pending<ExecuteOutcome> & { hooks: ExecuteHooks }>();
   private readonly completions = new Map<number, Pending<IsCompleteResult>>();
   private readonly realmCompletions = new Map<number, Pending<Completion>>();
+  /** This (session) thread's copies of large outputs are given back after the cell. */
+  private readonly memory = new MemoryKeeper();
   private readonly commsPending = new Map<number, () => void>();
   private escalation: ReturnType<typeof setTimeout> | undefined;
   private stopping = false;
@@ -97,6 +100,11 @@ export class ExecutionProxy {
 
   constructor(private readonly options: ExecutionOptions) {
     this.start();
+  }
+
+  /** Resolves when cells can run (the engine may still be loading). */
+  whenStarted(): Promise<void> {
+    return this.started;
   }
 
   /** Resolves when the worker has loaded the engine and installed the cell globals. */
@@ -145,6 +153,7 @@ export class ExecutionProxy {
           this.executions.delete(m.id);
           this.clearEscalation();
           p?.resolve(m.outcome);
+          this.memory.afterWork();
           break;
         }
         case 'is_complete_reply': {

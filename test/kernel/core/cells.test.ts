@@ -78,6 +78,17 @@ for (const kind of ['node', 'browser'] as const) {
       expect(result(x)).toBe('124750');
     });
 
+    it('the progress bar draws the loss curve with the engine\'s linePlot, updated in place', async () => {
+      const x = await host.execute('const bar = progress(50, { label: "train", plot: ["loss"] }); for (let i = 0; i < 50; i++) bar.update(1, { loss: 1 / (i + 1) }); bar.close()');
+      const plots = x.iopub.filter((m) => m.content['data']?.['application/vnd.plotly.v1+json']);
+      expect(plots.length).toBeGreaterThan(0);
+      expect(plots[0]!.msgType).toBe('display_data');
+      expect(new Set(plots.map((m) => m.content['transient'].display_id)).size).toBe(1);
+      const fig = plots.at(-1)!.content['data']['application/vnd.plotly.v1+json'];
+      expect(fig.data[0].y).toHaveLength(50);
+      expect(plots.at(-1)!.content['data']['image/svg+xml']).toContain('<svg');
+    });
+
     it('errors point at cell line and column, with an excerpt; the kernel is hidden', async () => {
       const x = await host.execute('const boom = () => {\n  null.x;\n};\nboom();');
       expect(x.reply.outcome).toMatchObject({ status: 'error', ename: 'TypeError' });

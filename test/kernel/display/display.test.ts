@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { toBundle, plainText, DisplayError } from '../../../kernel/dist/display/bundle.js';
 import { createDisplay } from '../../../kernel/dist/display/display.js';
 import { createProgress } from '../../../kernel/dist/display/progress.js';
+import { useInspect } from '../../../kernel/dist/core/inspect.js';
+import { format, inspect } from 'node:util';
+
+// What the Node host installs (the browser worker installs node-inspect-extracted).
+useInspect(inspect, format);
 
 describe('toBundle', () => {
   it('renders plain values like util.inspect', () => {
@@ -69,6 +74,43 @@ describe('progress', () => {
     expect(last).toContain('100/100');
     expect(last).toContain('loss=0.5000');
     expect(out.at(-1)![1].data['text/html']).toContain('<progress value="100" max="100"');
+  });
+
+  it('draws the plotted metrics as a second output, updated in place and throttled; thins long runs', () => {
+    const out: [string, any][] = [];
+    let now = 0;
+    const { display } = createDisplay((t, c) => out.push([t, c]));
+    const drawn: { name: string; x: number[]; y: number[] }[][] = [];
+    const plotter = (series: { name: string; x: number[]; y: number[] }[]) => {
+      drawn.push(series);
+      return { [Symbol.for('Jupyter.display')]: () => ({ 'application/vnd.plotly.v1+json': { data: series } }) };
+    };
+    const bar = createProgress(display, () => now, () => plotter)(2000, { label: 'train', plot: ['loss'], minInterval: 100, plotInterval: 500 });
+    for (let i = 0; i < 2000; i++) {
+      now += 1;
+      bar.update(1, { loss: 1 / (i + 1), lr: 0.1 });
+    }
+    bar.close();
+    const plots = out.filter(([, c]) => c.data['application/vnd.plotly.v1+json']);
+    expect(plots[0]![0]).toBe('display_data');
+    expect(plots.slice(1).every(([t]) => t === 'update_display_data')).toBe(true);
+    expect(new Set(plots.map(([, c]) => c.transient.display_id)).size).toBe(1);
+    expect(plots.length).toBeLessThanOrEqual(6);
+    const last = drawn.at(-1)!;
+    expect(last.map((s) => s.name)).toEqual(['loss']);
+    expect(last[0]!.y.length).toBe(500);
+    expect(last[0]!.x.at(-1)).toBe(2000);
+    expect(last[0]!.y.at(-1)).toBeCloseTo(1 / 2000);
+  });
+
+  it('without the engine the curve is a text summary', () => {
+    const out: [string, any][] = [];
+    const { display } = createDisplay((t, c) => out.push([t, c]));
+    const bar = createProgress(display, () => 0)(3, { plot: true });
+    bar.update(1, { loss: 2 });
+    bar.update(1, { loss: 1 });
+    bar.close();
+    expect(out.at(-1)![1].data['text/plain']).toMatch(/^loss: last=1, min=1 over 2 steps$/);
   });
 
   it('wraps iterables and escapes labels in HTML', () => {

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../../kernel/dist/executor/executor.js';
 import { CONTROL_SLOTS } from '../../../kernel/dist/core/interrupt.js';
 import { tempDir } from '../helpers.js';
+import { registeredCells, RECENT_CELLS } from '../../../kernel/dist/core/stack.js';
+import { StreamBuffer, MAX_STREAM_MESSAGE } from '../../../kernel/dist/core/streams.js';
 
 const published: [string, Record<string, any>][] = [];
 const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
@@ -92,6 +94,24 @@ describe('Executor', { timeout: 120_000 }, () => {
     expect(outcome).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
     expect(ex.interrupts.pendingTimers()).toBe(0);
     expect(result((await run('a')).out)).toBe('10');
+  });
+
+  it('keeps a bounded record per cell: cells that define no function are forgotten after a while', async () => {
+    await run('let counter = 0; function keepMe() { return counter }');
+    const before = registeredCells();
+    for (let i = 0; i < RECENT_CELLS + 50; i++) await run('counter += 1');
+    expect(registeredCells()).toBeLessThanOrEqual(before + RECENT_CELLS);
+    // The cell that defined a function is still mapped.
+    const { outcome } = await run('keepMe.call(null); throw new Error("here")');
+    expect((outcome as any).traceback.join('\n')).toMatch(/In\[\d+\]:1:/);
+  });
+
+  it('a huge write goes out in stream messages of at most 1 MiB', () => {
+    const out: string[] = [];
+    const s = new StreamBuffer((_t, c) => out.push(String(c['text'])));
+    s.write('stdout', 'x'.repeat(2.5 * MAX_STREAM_MESSAGE));
+    s.flush();
+    expect(out.map((t) => t.length)).toEqual([MAX_STREAM_MESSAGE, MAX_STREAM_MESSAGE, MAX_STREAM_MESSAGE / 2]);
   });
 
   it('a loop checks the interrupt counter and throws KeyboardInterrupt', async () => {
