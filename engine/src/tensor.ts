@@ -29,10 +29,10 @@ import * as indexing from './ops/indexing.js';
 import * as whereOps from './ops/where.js';
 import * as cast from './ops/cast.js';
 import * as inplace from './ops/inplace.js';
+import { JUPYTER_DISPLAY } from './display/protocol.js';
 
 export { Tensor, Storage, type TensorOrNumber, type NestedArray } from './tensor-core.js';
 
-const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 const NODE_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 declare module './tensor-core.js' {

@@ -6,39 +6,31 @@
  * hosts (the standalone bundle of exported pages, tests) draw the same views.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { MIME_TYPES } from './core/schemas.js';
-import { SeqlabRenderer } from './renderer.js';
+import { MARK_RANK, RANK, rendererFactory } from './renderer.js';
+import { labMimeType, SPECS } from './views/registry.js';
 
 /**
- * Rank of the renderers: JupyterLab picks the lowest rank among a bundle's MIME types, and
- * the static fallback (image/svg+xml) has 90, so the interactive view wins.
+ * One renderer per view of the registry (views/registry.ts), under its MIME type in
+ * JupyterLab: the payload's, or the mark of seqlab's plotly figures (plotly's own MIME type
+ * is left to plotly's renderer; plugin.ts registers seqlab's for it only where none is).
  */
-export const RANK = 0;
-
-function factory(mime: string): IRenderMime.IRendererFactory {
+const extensions: IRenderMime.IExtension[] = SPECS.map((spec) => {
+  const rank = spec.contract.mark ? MARK_RANK : RANK;
   return {
-    // Safe: payload strings only ever reach the page as text nodes, attributes and
-    // escaped plotly labels, never as HTML, so untrusted notebooks may render them.
-    safe: true,
-    mimeTypes: [mime],
-    defaultRank: RANK,
-    createRenderer: (options) => new SeqlabRenderer(options),
+    id: `@seqlab/jupyterlab:${spec.contract.name}`,
+    description: spec.description,
+    rendererFactory: rendererFactory(labMimeType(spec), rank),
+    rank,
+    dataType: 'json',
   };
-}
-
-const extensions: IRenderMime.IExtension[] = [
-  { id: '@seqlab/jupyterlab:attention', description: 'seqlab attention views', rendererFactory: factory(MIME_TYPES.attention), rank: RANK, dataType: 'json' },
-  { id: '@seqlab/jupyterlab:hidden-states', description: 'seqlab hidden-state views', rendererFactory: factory(MIME_TYPES.hiddenStates), rank: RANK, dataType: 'json' },
-  { id: '@seqlab/jupyterlab:gates', description: 'seqlab gate views', rendererFactory: factory(MIME_TYPES.gates), rank: RANK, dataType: 'json' },
-  { id: '@seqlab/jupyterlab:plotly', description: 'plotly figures, drawn with the bundled plotly.js', rendererFactory: factory(MIME_TYPES.plotly), rank: RANK, dataType: 'json' },
-];
+});
 
 export default extensions;
 
-export { SeqlabRenderer } from './renderer.js';
+export { SeqlabRenderer, RANK, MARK_RANK, rendererFactory } from './renderer.js';
 export { renderView, isSeqlabMimeType } from './views/render.js';
-export { MIME_TYPES, SCHEMAS } from './core/schemas.js';
-export { validatePayload } from './core/validate.js';
+export { MIME_TYPES, SCHEMAS, SPECS, VIEW_SPECS, validatePayload } from './views/registry.js';
+export type { ViewSpec } from './core/spec.js';
 export type { ViewHandle, ViewOptions } from './core/view.js';
 export type { PlotlyLike, PlotlyLoader } from './core/plotly.js';
 export type { Theme } from './core/theme.js';

@@ -12,6 +12,9 @@
  * last seqlab view, or the side panel's view when a side panel is current. Without a view
  * they say so in a notification and do nothing.
  *
+ * It also draws plotly figures (`application/vnd.plotly.v1+json`) of any kernel where no
+ * plotly extension does; see {@link claimPlotlyIfUnclaimed}.
+ *
  * Every JupyterLab package used here is a shared singleton of the host's core: the
  * labextension build marks them `import: false`, so no second copy is bundled.
  */
@@ -26,6 +29,7 @@ import {
   COMMAND_IDS,
   COMMAND_LABELS,
   CONTEXT_MENU_ARGS,
+  CONTEXT_MENU_RANKS,
   copyBundle,
   lastRendererIn,
   NO_VIEW_MESSAGE,
@@ -34,6 +38,7 @@ import {
   viewKind,
   type CommandHost,
 } from './lab/commands.js';
+import { claimPlotlyIfUnclaimed } from './lab/plotly.js';
 import { SeqlabRenderer } from './renderer.js';
 
 /** The class of the side panels, and of their content. */
@@ -42,6 +47,7 @@ const PANEL_CLASS = 'seqlab-ViewPanel';
 let panelCount = 0;
 
 function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, notebooks: INotebookTracker | null, palette: ICommandPalette | null): void {
+  void claimPlotlyIfUnclaimed(app, rendermime);
   const host: CommandHost = {
     contextTarget: () => SeqlabRenderer.containing(app.contextMenuHitTest((node) => node.classList.contains('jp-RenderedSeqlab'))),
     activeTarget: () => {
@@ -107,9 +113,9 @@ function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, noteboo
     },
   });
 
-  let rank = 0;
+  app.contextMenu.addItem({ type: 'separator', selector: SEQLAB_OUTPUT_SELECTOR, rank: CONTEXT_MENU_RANKS.separator });
   for (const command of [COMMAND_IDS.openInPanel, COMMAND_IDS.savePng, COMMAND_IDS.saveSvg]) {
-    app.contextMenu.addItem({ command, selector: SEQLAB_OUTPUT_SELECTOR, rank: rank++, args: { ...CONTEXT_MENU_ARGS } });
+    app.contextMenu.addItem({ command, selector: SEQLAB_OUTPUT_SELECTOR, rank: CONTEXT_MENU_RANKS[command], args: { ...CONTEXT_MENU_ARGS } });
     palette?.addItem({ command, category: 'seqlab' });
   }
 }
@@ -121,7 +127,7 @@ function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, noteboo
  */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: '@seqlab/jupyterlab:commands',
-  description: 'Commands on seqlab views: save as PNG or SVG, open in a side panel.',
+  description: 'Commands on seqlab views (save as PNG or SVG, open in a side panel), and plotly figures where no plotly extension draws them.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
   optional: [INotebookTracker, ICommandPalette],

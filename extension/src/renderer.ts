@@ -7,6 +7,8 @@ import { Widget } from '@lumino/widgets';
 import { detectTheme, watchTheme } from './core/theme.js';
 import type { ViewHandle } from './core/view.js';
 import { loadBundledPlotly, type PlotlyLoader } from './core/plotly.js';
+import { renderProblems } from './core/error.js';
+import { drawable } from './views/registry.js';
 import { renderView } from './views/render.js';
 
 /** What an output holds: the bundle a renderer drew, so it can be drawn again elsewhere. */
@@ -53,11 +55,17 @@ export class SeqlabRenderer extends Widget implements IRenderMime.IRenderer {
     this.view?.dispose();
     this.model = { mimeType: this.mimeType, data: model.data, metadata: model.metadata, trusted: model.trusted };
     const svg = model.data['image/svg+xml'];
-    this.view = renderView(this.mimeType, model.data[this.mimeType], this.node, {
-      theme: detectTheme(),
-      ...(this.loadPlotly && { loadPlotly: this.loadPlotly }),
-      ...(typeof svg === 'string' && { fallbackSvg: svg }),
-    });
+    const fallback = typeof svg === 'string' ? svg : undefined;
+    // For a mark (a plotly figure seqlab made), the payload is the entry it marks.
+    const entry = drawable(this.mimeType, model.data);
+    this.view =
+      'problems' in entry
+        ? renderProblems(this.node, entry.label, entry.problems, fallback)
+        : renderView(entry.mimeType, entry.payload, this.node, {
+            theme: detectTheme(),
+            ...(this.loadPlotly && { loadPlotly: this.loadPlotly }),
+            ...(fallback !== undefined && { fallbackSvg: fallback }),
+          });
     await this.view.ready;
   }
 
@@ -93,3 +101,29 @@ export class SeqlabRenderer extends Widget implements IRenderMime.IRenderer {
     super.dispose();
   }
 }
+
+/**
+ * Rank of the renderers: JupyterLab picks the lowest rank among a bundle's MIME types, and
+ * the static fallback (image/svg+xml) has 90, so the interactive view wins.
+ */
+export const RANK = 0;
+
+/**
+ * Rank of the figure mark (application/vnd.seqlab.figure.v1+json): strictly before plotly's
+ * own renderers, which take application/vnd.plotly.v1+json at rank 0 (jupyterlab-plotly), so
+ * a bundle holding both picks seqlab's renderer for seqlab's own figures.
+ */
+export const MARK_RANK = -1;
+
+/** A renderer factory of seqlab's views for `mime`. */
+export function rendererFactory(mime: string, rank: number = RANK): IRenderMime.IRendererFactory {
+  return {
+    // Safe: payload strings only ever reach the page as text nodes, attributes and
+    // escaped plotly labels, never as HTML, so untrusted notebooks may render them.
+    safe: true,
+    mimeTypes: [mime],
+    defaultRank: rank,
+    createRenderer: (options) => new SeqlabRenderer(options),
+  };
+}
+

@@ -16,7 +16,7 @@
  * first draw; a page that already has `window.Plotly` uses that instead.
  */
 import { renderView } from './views/render.js';
-import { MIME_TYPES } from './core/schemas.js';
+import { MIME_TYPES } from './views/registry.js';
 import { renderProblems } from './core/error.js';
 import type { ViewHandle, ViewOptions } from './core/view.js';
 

@@ -68,11 +68,29 @@ describe('the @seqlab/jupyterlab commands plugin in JupyterLab', { timeout: 120_
     await lab?.close();
   }, 60_000);
 
-  it('offers the commands in the context menu of seqlab outputs only', async () => {
+  /** The open context menu as shown: item labels, and '---' for each separator drawn. */
+  const menuEntries = (): Promise<string[]> =>
+    lab!.page.$$eval('.lm-Menu:not(.lm-MenuBar-menu) > .lm-Menu-content > .lm-Menu-item', items =>
+      items
+        .filter(li => !li.classList.contains('lm-mod-collapsed') && !li.classList.contains('lm-mod-hidden'))
+        .map(li => (li.getAttribute('data-type') === 'separator' ? '---' : (li.querySelector('.lm-Menu-itemLabel')?.textContent ?? '')))
+    );
+
+  it('offers the commands in the context menu of seqlab outputs only, as a group of their own', async () => {
     const page = lab!.page;
     await page.click(`${scope(gates.index)} .seqlab-gates-plot`, { button: 'right', position: { x: 30, y: 30 } });
-    const labels = await page.locator('.lm-Menu .lm-Menu-itemLabel').allTextContents();
-    expect(labels).toEqual(expect.arrayContaining(['Open View in a Side Panel', 'Save View as PNG', 'Save View as SVG']));
+    await page.locator('.lm-Menu .lm-Menu-item', { hasText: 'Save View as PNG' }).first().waitFor({ timeout: 10_000 });
+    const entries = await menuEntries();
+    const ours = ['Open View in a Side Panel', 'Save View as PNG', 'Save View as SVG'];
+    const at = entries.indexOf(ours[0]!);
+    expect(entries.slice(at, at + 3), entries.join(' | ')).toEqual(ours);
+    // Between separators (or the menu's ends), not interleaved with the notebook's items.
+    expect([entries[at - 1] ?? '---', entries[at + 3] ?? '---'], entries.join(' | ')).toEqual(['---', '---']);
+    // The notebook's cell group stays whole, and seqlab's group comes after its output items.
+    const cut = entries.indexOf('Cut Cell');
+    expect(entries.slice(cut, cut + 3)).toEqual(['Cut Cell', 'Copy Cell', 'Paste Cell Below']);
+    expect(at).toBeGreaterThan(entries.indexOf('Clear Cell Output'));
+    await page.screenshot({ path: join(resultsDir, 'plugin-context-menu.png') });
     await page.keyboard.press('Escape');
     // A markdown cell is no seqlab output.
     await page.click('.jp-Notebook [data-e2e-cell="0"]', { button: 'right' });

@@ -5,6 +5,7 @@
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { compareCodePoints } from './code-point-order.js';
+import { JUPYTER_DISPLAY } from '../display/protocol.js';
 
 /** The reserved tokens' spellings (as D2L and torchtext write them). */
 export const UNK = '<unk>';
@@ -212,7 +213,7 @@ export class Vocab {
     return this.toString();
   }
 
-  [Symbol.for('Jupyter.display')](): Record<string, unknown> {
+  [JUPYTER_DISPLAY](): Record<string, unknown> {
     return { 'text/plain': this.toString() };
   }
 }

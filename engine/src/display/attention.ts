@@ -17,12 +17,17 @@ import { SEQUENTIAL } from './palette.js';
 import { colorbarBody } from './svg/colorbar.js';
 import { framedSvg, gridBody, rowBody, type Body } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 import { summaryTokens } from './summary.js';
 
-/** Which attention a map shows; it informs labels only. */
-export type AttentionKind = 'self' | 'cross' | 'causal-self' | 'additive' | 'other';
+/** The kinds of attention, in the order of the schema's enum. */
+export const ATTENTION_KINDS = ['self', 'cross', 'causal-self', 'additive', 'other'] as const;
+
+/** Which attention a map shows; it informs labels only (and which tokens `trace` puts on each side). */
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 /** The payload of `application/vnd.seqlab.attention.v1+json` (engine/schemas/attention.v1.schema.json). */
 export interface AttentionPayload {
@@ -37,8 +42,26 @@ export interface AttentionPayload {
   headNames?: string[];
   /** mask[query][key]: true where the position was masked. */
   mask?: boolean[][];
+  /** The layer and head the view opens on (indices into `weights`; 'mean': the mean over heads). */
+  open?: AttentionOpen;
   precision: number;
   truncation?: Cut[];
+}
+
+/** Where an attention view opens: a layer and a head of its weights (indices), or the layer's mean over heads. */
+export interface AttentionOpen {
+  layer: number;
+  head: number | 'mean';
+}
+
+/**
+ * The layer and head a view opens on, as a caller names them: a 0-based index, or the name
+ * the view shows (a `layerNames`/`headNames` entry, else `'layer 2'`, `'head 3'`; a unique
+ * part of a long name such as a module path will do); for the head also `'mean'`.
+ */
+export interface AttentionOpenOption {
+  layer?: number | string;
+  head?: number | string;
 }
 
 /** Input of {@link attentionView}. */
@@ -58,6 +81,12 @@ export interface AttentionViewOptions {
   mask?: ReadonlyArray<unknown>;
   kind?: AttentionKind;
   title?: string;
+  /**
+   * The layer and head the view opens on (default: the first of each), e.g.
+   * `{ layer: 1, head: 'head 3' }` or `{ layer: 'encoder.layers.1.self_attn', head: 'mean' }`.
+   * The view still holds every layer and head; the static figure shows this map.
+   */
+  open?: AttentionOpenOption;
   /** Significant digits kept of each map's largest weight (default 3). */
   precision?: number;
   /** Longest query or key sequence kept (default 256); longer ones are cut and say so. */
@@ -67,7 +96,6 @@ export interface AttentionViewOptions {
 }
 
 const FN = 'attentionView';
-const KINDS: readonly AttentionKind[] = ['self', 'cross', 'causal-self', 'additive', 'other'];
 /** Cells the static figure draws at most (a few hundred kB of SVG). */
 const STATIC_CELLS = 65_536;
 const STATIC_PANELS = 12;
@@ -124,10 +152,11 @@ export function attentionView(options: AttentionViewOptions): View<AttentionPayl
   const layerNames = checkNames(FN, 'layerNames', options.layerNames, nLayers, 'layers');
   const headNames = checkNames(FN, 'headNames', options.headNames, nHeads, 'heads');
   const mask = checkMask(options.mask, nq, nk);
-  if (options.kind !== undefined && !KINDS.includes(options.kind)) {
-    throw new RangeError(`${FN}: kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(options.kind)}`);
+  if (options.kind !== undefined && !ATTENTION_KINDS.includes(options.kind)) {
+    throw new RangeError(`${FN}: kind must be one of ${ATTENTION_KINDS.join(', ')}, got ${JSON.stringify(options.kind)}`);
   }
   const title = checkString(FN, 'title', options.title);
+  const open = options.open === undefined ? undefined : resolveOpen(options.open, nLayers, nHeads, layerNames, headNames);
   const precision = checkInteger(FN, 'precision', options.precision, DEFAULT_PRECISION, 1, 9);
   const maxTokens = checkInteger(FN, 'maxTokens', options.maxTokens, 256, 1, 1 << 16);
   const maxWeights = checkInteger(FN, 'maxWeights', options.maxWeights, 1 << 20, 1, 1 << 26);
@@ -143,6 +172,12 @@ export function attentionView(options: AttentionViewOptions): View<AttentionPayl
   if (layers * heads * q * k > maxWeights) {
     heads = cap(cuts, 'head', nHeads, Math.max(1, Math.floor(maxWeights / (layers * q * k))));
   }
+  if (open && (open.layer >= layers || (open.head !== 'mean' && open.head >= heads))) {
+    throw new RangeError(
+      `${FN}: open chooses layer ${open.layer} and head ${open.head}, but maxWeights (${maxWeights}) keeps only the first ` +
+        `${layers} layer${layers === 1 ? '' : 's'} × ${heads} head${heads === 1 ? '' : 's'}; raise maxWeights or open on a kept map`,
+    );
+  }
 
   const weights = w4.slice(0, layers).map((layer) =>
     layer.slice(0, heads).map((map) => roundMatrix(map.slice(0, q).map((row) => sliceRow(row, k)), precision)),
@@ -157,10 +192,45 @@ export function attentionView(options: AttentionViewOptions): View<AttentionPayl
     ...(layerNames && { layerNames: layerNames.slice(0, layers) }),
     ...(headNames && { headNames: headNames.slice(0, heads) }),
     ...(mask && { mask: mask.slice(0, q).map((row) => row.slice(0, k)) }),
+    ...(open && { open }),
     precision,
     ...(cuts.length > 0 && { truncation: cuts }),
   };
-  return new View(MIME.attention, payload, attentionText(payload, nLayers, nHeads), attentionSvg(payload));
+  return new View(VIEWS.attention, payload, attentionText(payload, nLayers, nHeads), attentionSvg(payload));
+}
+
+/** Finds a layer or head by index or by the name the view shows; `what` names it in errors. */
+function findIndex(value: unknown, names: readonly string[], what: 'layer' | 'head'): number {
+  const path = `open.${what}`;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0 || value >= names.length) {
+      throw new RangeError(`${FN}: ${path} ${value} is not a ${what} index; there ${names.length === 1 ? 'is' : 'are'} ${names.length} ${what}${names.length === 1 ? '' : 's'} (0–${names.length - 1})`);
+    }
+    return value;
+  }
+  if (typeof value !== 'string') throw new TypeError(`${FN}: ${path} must be a ${what} index or name, got ${describe(value)}`);
+  const exact = names.indexOf(value);
+  if (exact >= 0) return exact;
+  const partial = names.flatMap((n, i) => (n.includes(value) ? [i] : []));
+  if (partial.length === 1) return partial[0]!;
+  const listed = names.map((n) => JSON.stringify(n)).join(', ');
+  throw new RangeError(`${FN}: ${path} ${JSON.stringify(value)} names ${partial.length === 0 ? 'no' : 'more than one'} ${what}; the ${what}s are ${listed}`);
+}
+
+/** The layer and head a view opens on, from index or name (see {@link AttentionOpenOption}). */
+function resolveOpen(value: unknown, nLayers: number, nHeads: number, layerNames?: readonly string[], headNames?: readonly string[]): AttentionOpen {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${FN}: open must be {layer?, head?} (an index or a name each), got ${describe(value)}`);
+  }
+  const o = value as AttentionOpenOption;
+  for (const key of Object.keys(o)) {
+    if (key !== 'layer' && key !== 'head') throw new RangeError(`${FN}: open has an unknown field "${key}"; it takes layer and head`);
+  }
+  const layers = layerNames ?? Array.from({ length: nLayers }, (_, l) => `layer ${l + 1}`);
+  const heads = headNames ?? Array.from({ length: nHeads }, (_, h) => `head ${h + 1}`);
+  const layer = o.layer === undefined ? 0 : findIndex(o.layer, layers, 'layer');
+  const head = o.head === undefined ? 0 : o.head === 'mean' && !heads.includes('mean') ? 'mean' : findIndex(o.head, heads, 'head');
+  return { layer, head: head === 'mean' && nHeads === 1 ? 0 : head };
 }
 
 function sliceRow(row: ArrayLike<number>, n: number): ArrayLike<number> {
@@ -206,8 +276,9 @@ function meanOfHeads(maps: number[][][]): number[][] {
 }
 
 /**
- * The static figure: the map itself for one head; for one layer, one panel per head; for
- * several layers, the mean over heads of each layer. Panels share one colour scale.
+ * The static figure: the map itself for one head; the map the view opens on when the
+ * payload says (`open`); else for one layer, one panel per head, and for several layers,
+ * the mean over heads of each layer. Panels share one colour scale.
  */
 function attentionSvg(p: AttentionPayload): string {
   const nq = p.queryTokens.length;
@@ -218,7 +289,13 @@ function attentionSvg(p: AttentionPayload): string {
   const layerName = (l: number): string => p.layerNames?.[l] ?? `layer ${l + 1}`;
   let panels: { title: string; z: number[][] }[];
   let what: string;
-  if (L === 1 && H === 1) {
+  if (p.open && L * H > 1) {
+    // The map the view opens on (the one the text discusses), rather than an overview.
+    const { layer, head } = p.open;
+    const name = head === 'mean' ? `mean of ${H} heads` : headName(head);
+    panels = [{ title: L > 1 ? `${layerName(layer)}, ${name}` : name, z: head === 'mean' ? meanOfHeads(p.weights[layer]!) : p.weights[layer]![head]! }];
+    what = `the map the view opens on, of ${L} layer${L === 1 ? '' : 's'} × ${H} head${H === 1 ? '' : 's'}`;
+  } else if (L === 1 && H === 1) {
     panels = [{ title: '', z: p.weights[0]![0]! }];
     what = '';
   } else if (L === 1) {
@@ -254,6 +331,8 @@ function attentionSvg(p: AttentionPayload): string {
       cellHeight: cell,
     }),
   );
+  const axisNote = tokenAxesNote([tokenAxis(p.queryTokens, nq * cell), tokenAxis(p.keyTokens, nk * cell)]);
+  if (axisNote) captions.push(axisNote);
   const perRow = Math.max(1, Math.min(4, Math.floor(1100 / (bodies[0]!.width + 16))));
   const grid = gridBody(bodies, perRow);
   const bar = colorbarBody(Math.min(240, Math.max(80, grid.height)), SEQUENTIAL, 0, zmax, 'weight');

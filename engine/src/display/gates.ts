@@ -10,8 +10,10 @@ import { colorbarBody } from './svg/colorbar.js';
 import { columnBody, framedSvg, rowBody } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
 import { unitsByTime } from './hidden-states.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 
 /** Gate names of each architecture, in drawing order (PyTorch's gate order first). */
 export const GATE_ORDER = {
@@ -135,7 +137,7 @@ export function gatesView(options: GatesViewOptions): View<GatesPayload> {
   const text =
     `${title ? `${title}: ` : ''}${arch.toUpperCase()} gates ${names.join(', ')}, ${tokens.length} time steps × ${units} units ` +
     `(${summaryTokens(tokens)})${cut ? `; ${cut}` : ''}`;
-  return new View(MIME.gates, payload, text, gatesSvg(payload, names));
+  return new View(VIEWS.gates, payload, text, gatesSvg(payload, names));
 }
 
 /** Static figure: small multiples, one units × time heatmap per gate on a shared time axis. */
@@ -148,6 +150,8 @@ function gatesSvg(p: GatesPayload, names: readonly GateName[]): string {
   ];
   if (shownUnits < units) captions.push(`static preview shows units 0–${shownUnits - 1} of ${units}`);
   const cellW = cellSize(T, 900, 1, 22);
+  const axisNote = tokenAxesNote([tokenAxis(p.tokens, T * cellW)]);
+  if (axisNote) captions.push(axisNote);
   const cellH = cellSize(shownUnits, 110, 1, 10);
   const panels = names.map((g, i) => {
     const z = unitsByTime(p.gates[g]!, shownUnits);

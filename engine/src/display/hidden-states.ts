@@ -9,8 +9,10 @@ import { summaryTokens } from './summary.js';
 import { colorbarBody } from './svg/colorbar.js';
 import { columnBody, framedSvg, rowBody } from './svg/frame.js';
 import { cellSize, heatmapBody } from './svg/heatmap.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import { cap, describeCuts, type Cut } from './truncation.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 
 /** One named series of states, states[t][unit]. */
 export interface StateSeries {
@@ -107,7 +109,7 @@ export function hiddenStatesView(options: HiddenStatesViewOptions): View<HiddenS
   const text =
     `${title ? `${title}: ` : ''}hidden states ${names}, ${tokens.length} time steps × ${unitsTotal} units ` +
     `(${summaryTokens(tokens)})${cut ? `; ${cut}` : ''}`;
-  return new View(MIME.hiddenStates, payload, text, statesSvg(payload));
+  return new View(VIEWS.hiddenStates, payload, text, statesSvg(payload));
 }
 
 function normaliseSeries(value: HiddenStatesViewOptions['series']): StateSeriesInput[] {
@@ -132,6 +134,7 @@ export function unitsByTime(states: readonly (readonly number[])[], units: numbe
 function statesSvg(p: HiddenStatesPayload): string {
   const T = p.tokens.length;
   const captions: string[] = [];
+  const cellWidth = cellSize(T, 900, 1, 22);
   const panels = p.series.map((s) => {
     const units = s.states[0]!.length;
     const shown = Math.max(1, Math.min(units, Math.floor(STATIC_CELLS / T)));
@@ -147,11 +150,13 @@ function statesSvg(p: HiddenStatesPayload): string {
       colLabels: p.tokens,
       colLabelsAt: 'bottom',
       title: `${s.name}${s.description ? ` (${s.description})` : ''}: units × time`,
-      cellWidth: cellSize(T, 900, 1, 22),
+      cellWidth,
       cellHeight: cellSize(shown, 260, 1, 12),
     });
     return rowBody([heat, colorbarBody(Math.min(200, Math.max(80, heat.height)), DIVERGING, -lim, lim, s.name)], 14);
   });
   captions.unshift(['rows: units, columns: tokens (time)', describeCuts(p.truncation ?? [])].filter(Boolean).join('; '));
+  const axisNote = tokenAxesNote([tokenAxis(p.tokens, T * cellWidth)]);
+  if (axisNote) captions.push(axisNote);
   return framedSvg(p.title ?? 'hidden states', columnBody(panels, 14), captions);
 }

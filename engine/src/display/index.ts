@@ -8,7 +8,14 @@
  * modules inside the engine instead.
  */
 export type { View, MimeBundle } from './view.js';
-export { attentionView, type AttentionKind, type AttentionPayload, type AttentionViewOptions } from './attention.js';
+export {
+  attentionView,
+  type AttentionKind,
+  type AttentionOpen,
+  type AttentionOpenOption,
+  type AttentionPayload,
+  type AttentionViewOptions,
+} from './attention.js';
 export {
   hiddenStatesView,
   type HiddenStatesPayload,

@@ -4,7 +4,8 @@
  */
 import { describe } from './inputs.js';
 import { plotlySvg, titleText } from './svg/plotly.js';
-import { MIME, View } from './view.js';
+import { VIEWS } from './contract.js';
+import { View } from './view.js';
 
 /** A plotly figure as plotly.js takes it (engine/schemas/plotly.v1.schema.json). */
 export interface PlotlyFigure {
@@ -90,5 +91,5 @@ export function plotlyFigure(
     `plotly figure${title ? ` "${title.replace(/\s+/g, ' ')}"` : ''}: ${n} trace${n === 1 ? '' : 's'}` +
     (n > 0 ? ` (${[...types].map(([t, c]) => (c > 1 ? `${t} ×${c}` : t)).join(', ')})` : '') +
     notes.map((note) => `; ${note}`).join('');
-  return new View(MIME.plotly, payload, text, plotlySvg(payload, notes));
+  return new View(VIEWS.plotly, payload, text, plotlySvg(payload, notes));
 }

@@ -8,6 +8,7 @@ import { DEFAULT_PRECISION, roundMatrix, roundSignificant } from './numbers.js';
 import { DIVERGING, SEQUENTIAL, COLORWAY, type ColorStops } from './palette.js';
 import { plotlyFigure, type PlotlyFigure } from './plotly.js';
 import { plotlyEscape } from './plotly-text.js';
+import { tokenAxesNote, tokenAxis } from './token-axis.js';
 import type { View } from './view.js';
 
 /** One line: y values, optionally its own x positions and a legend name. */
@@ -34,8 +35,6 @@ export interface LinePlotOptions {
   precision?: number;
 }
 
-const MAX_TICK_LABELS = 40;
-
 function isNumberList(v: unknown): v is ArrayLike<number> {
   return (ArrayBuffer.isView(v) && !(v instanceof DataView)) || (Array.isArray(v) && (v.length === 0 || typeof v[0] === 'number'));
 }
@@ -50,12 +49,22 @@ function numberList(fn: string, name: string, v: unknown, finite: boolean): (num
   });
 }
 
-/** Tick positions and escaped labels for an index axis, thinned to at most about 40. */
-function indexTicks(labels: readonly string[]): { tickvals: number[]; ticktext: string[] } {
-  const step = Math.max(1, Math.ceil(labels.length / MAX_TICK_LABELS));
-  const tickvals: number[] = [];
-  for (let i = 0; i < labels.length; i += step) tickvals.push(i);
-  return { tickvals, ticktext: tickvals.map((i) => plotlyEscape(labels[i]!)) };
+/**
+ * A labelled index axis (tokens on a time axis, row and column names) by the token axis
+ * rule every view follows (token-axis.ts), for a plot of the nominal width; its title says
+ * which labels are drawn and what the whitespace symbols mean, when there is anything to say.
+ */
+function indexAxis(labels: readonly string[], title: string | undefined, along: 'x' | 'y'): Record<string, unknown> {
+  const axis = tokenAxis(labels);
+  const note = tokenAxesNote([axis], '; hover for each');
+  const text = [title !== undefined ? plotlyEscape(title) : '', note ? `<span style="font-size:10px">${plotlyEscape(note)}</span>` : ''].filter(Boolean).join('<br>');
+  return {
+    ...(text && { title: { text } }),
+    tickvals: axis.indices,
+    ticktext: axis.labels.map(plotlyEscape),
+    tickangle: along === 'x' ? -90 : 0,
+    tickfont: { size: axis.fontSize },
+  };
 }
 
 const axisTitle = (t: string | undefined): { title?: { text: string } } => (t !== undefined ? { title: { text: plotlyEscape(t) } } : {});
@@ -114,9 +123,8 @@ export function linePlot(
   const layout: Record<string, unknown> = {
     ...(title !== undefined && { title: { text: plotlyEscape(title) } }),
     xaxis: {
-      ...axisTitle(checkString(FN, 'xTitle', options.xTitle)),
+      ...(labels ? indexAxis(labels, checkString(FN, 'xTitle', options.xTitle), 'x') : axisTitle(checkString(FN, 'xTitle', options.xTitle))),
       ...(options.logX && { type: 'log' }),
-      ...(labels && indexTicks(labels)),
     },
     yaxis: { ...axisTitle(checkString(FN, 'yTitle', options.yTitle)), ...(options.logY && { type: 'log', exponentformat: 'power' }) },
     showlegend: inputs.length > 1,
@@ -145,11 +153,11 @@ export interface HeatmapOptions {
   precision?: number;
 }
 
-function axisLabels(fn: string, name: string, v: readonly (string | number)[] | undefined, n: number): Record<string, unknown> {
+function axisLabels(fn: string, name: 'x' | 'y', v: readonly (string | number)[] | undefined, n: number): Record<string, unknown> {
   if (v === undefined) return {};
   if (!Array.isArray(v) || v.length !== n) throw new RangeError(`${fn}: ${name} must have ${n} labels (one per ${name === 'x' ? 'column' : 'row'}), got ${describe(v)}`);
   if (v.every((t) => typeof t === 'number' && Number.isFinite(t))) return { values: v };
-  return { ticks: indexTicks(checkTokens(fn, name, v)), labels: checkTokens(fn, name, v) };
+  return { labels: checkTokens(fn, name, v) };
 }
 
 /**
@@ -198,10 +206,12 @@ export function heatmap(z: Matrix, options: HeatmapOptions = {}): View<PlotlyFig
     trace.hovertemplate = `${plotlyEscape(yTitle ?? 'row')}: %{customdata[0]}<br>${plotlyEscape(xTitle ?? 'column')}: %{customdata[1]}<br>%{z}<extra></extra>`;
   }
   const title = checkString(FN, 'title', options.title);
+  const axisOf = (labels: unknown, t: string | undefined, along: 'x' | 'y'): Record<string, unknown> =>
+    labels ? indexAxis(labels as string[], t, along) : axisTitle(t);
   const layout = {
     ...(title !== undefined && { title: { text: plotlyEscape(title) } }),
-    xaxis: { ...axisTitle(xTitle), ...(xs.ticks as object | undefined) },
-    yaxis: { ...axisTitle(yTitle), ...(ys.ticks as object | undefined), autorange: 'reversed' },
+    xaxis: axisOf(xs.labels, xTitle, 'x'),
+    yaxis: { ...axisOf(ys.labels, yTitle, 'y'), autorange: 'reversed' },
   };
   return plotlyFigure({ data: [trace], layout });
 }

@@ -3,8 +3,8 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { fmt, sameShape } from '../shape.js';
 import type { DType } from '../dtype.js';
 import { Parameter } from './parameter.js';
+import { JUPYTER_DISPLAY } from '../display/protocol.js';
 
-const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 const NODE_INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 export interface LoadResult {

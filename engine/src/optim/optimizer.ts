@@ -7,6 +7,7 @@ import { allocate, isFloating } from '../dtype.js';
 import { describe, fmt, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
+import { JUPYTER_DISPLAY } from '../display/protocol.js';
 
 /** Hyper-parameters every optimizer has. */
 export interface BaseOptions {
@@ -254,7 +255,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return this.toString();
   }
 
-  [Symbol.for('Jupyter.display')](): Record<string, unknown> {
+  [JUPYTER_DISPLAY](): Record<string, unknown> {
     return { 'text/plain': this.toString() };
   }
 }

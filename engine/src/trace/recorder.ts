@@ -7,8 +7,9 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { Module } from '../nn/module.js';
+import type { AttentionKind } from '../display/attention.js';
 
-export type AttentionKind = 'self' | 'causal-self' | 'cross' | 'additive' | 'other';
+export type { AttentionKind } from '../display/attention.js';
 
 /** One attention computation: weights [batch, heads, queries, keys]. */
 export interface AttentionEvent {

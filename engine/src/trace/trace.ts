@@ -16,12 +16,13 @@ import { fmt, sameShape } from '../shape.js';
 import { cat } from '../ops/join.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Module } from '../nn/module.js';
-import { attentionView, type AttentionPayload } from '../display/attention.js';
+import { attentionView, type AttentionOpenOption, type AttentionPayload } from '../display/attention.js';
 import { hiddenStatesView, type HiddenStatesPayload } from '../display/hidden-states.js';
 import { gatesView, type GatesPayload } from '../display/gates.js';
 import { linePlot } from '../display/plots.js';
 import type { PlotlyFigure } from '../display/plotly.js';
 import type { View } from '../display/view.js';
+import { JUPYTER_DISPLAY } from '../display/protocol.js';
 import { withRecorder, type AttentionEvent, type AttentionKind, type RecurrentArchitecture, type RecurrentEvent, type Recorder } from './recorder.js';
 
 export interface TraceOptions {
@@ -81,9 +82,15 @@ export interface SelectAttention {
   queryTokens?: readonly (string | number)[];
   keyTokens?: readonly (string | number)[];
   title?: string;
+  /**
+   * The layer and head the view opens on: an index (0-based) or a name as the view shows
+   * it, for layers the module path or a unique part of it (`'layers.1'`), for heads
+   * `'head 3'` or `'mean'`. Every layer and head stays in the view; the static figure
+   * shows this map.
+   * @example t.attention({ site: 'self', open: { layer: 1, head: 2 } })
+   */
+  open?: AttentionOpenOption;
 }
-
-const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 
 /** The result of `trace(...)`: the model's output and everything recorded while computing it. */
 export class Trace<T = unknown> {
@@ -262,6 +269,7 @@ export class Trace<T = unknown> {
       ...(mask ? { mask } : {}),
       kind: first.kind,
       title: sel.title ?? `${this.modelName}: ${first.kind} attention`,
+      ...(sel.open !== undefined && { open: sel.open }),
     });
   }
 

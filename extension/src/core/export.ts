@@ -120,6 +120,34 @@ function headViewCopy(svg: SVGSVGElement): { node: SVGSVGElement; width: number;
   return { node: copy, width: Number(svg.getAttribute('width')) || 0, height: Number(svg.getAttribute('height')) || 0 };
 }
 
+/** A line of text as the image draws it: content and font. */
+interface TextLine {
+  text: string;
+  size: number;
+  weight: string;
+  family: string;
+}
+
+/**
+ * The width in px of `line` in its font: the browser's own measurement (a 2D canvas), or,
+ * where there is none (a DOM without canvas), a generous estimate of 0.62 em per character.
+ */
+function measureText(doc: Document, line: TextLine): number {
+  let ctx: CanvasRenderingContext2D | null = null;
+  try {
+    // jsdom has the element but no 2D context (and says so on the console): skip it there.
+    if (typeof doc.defaultView?.CanvasRenderingContext2D === 'function') ctx = doc.createElement('canvas').getContext('2d');
+  } catch {
+    ctx = null;
+  }
+  if (ctx) {
+    ctx.font = `${line.weight} ${line.size}px ${line.family}`;
+    const width = ctx.measureText(line.text).width;
+    if (width > 0) return Math.ceil(width);
+  }
+  return Math.ceil(Array.from(line.text).length * line.size * 0.62);
+}
+
 /** What the view's selectors chose, e.g. 'layer 2 · head 3' or 'series c' ('' when nothing). */
 function selectionLine(view: HTMLElement): string {
   const chosen: string[] = [];
@@ -171,7 +199,15 @@ export async function composeViewImage(view: HTMLElement, toImage: ToImage): Pro
 
   const title = view.querySelector('.seqlab-title')?.textContent?.trim() ?? '';
   const chosen = selectionLine(view);
-  const width = Math.ceil(Math.max(...parts.map((p) => p.width)) + 2 * PAD);
+  const dark = view.classList.contains('seqlab-dark');
+  const titleCss = doc.defaultView?.getComputedStyle(view.querySelector('.seqlab-title') ?? view);
+  const factsCss = doc.defaultView?.getComputedStyle(view.querySelector('.seqlab-facts') ?? view);
+  const lines = [
+    { text: title, y: PAD + 16, size: 14, weight: '600', family: titleCss?.fontFamily || 'system-ui, sans-serif', fill: titleCss?.color || (dark ? '#e0e0e0' : '#1f1f1f'), className: 'seqlab-image-title' },
+    { text: chosen, y: PAD + (title ? TITLE_H : 0) + 14, size: 12, weight: '400', family: factsCss?.fontFamily || 'system-ui, sans-serif', fill: factsCss?.color || (dark ? '#a8a8a8' : '#616161'), className: 'seqlab-image-selection' },
+  ].filter((line) => line.text !== '');
+  // As wide as the widest plot, and as the title and selection line: a long title is not cut.
+  const width = Math.ceil(Math.max(...parts.map((p) => p.width), ...lines.map((line) => measureText(doc, line))) + 2 * PAD);
   let y = PAD + (title ? TITLE_H : 0) + (chosen ? SUBTITLE_H : 0);
   const root = doc.createElementNS(SVG_NS, 'svg');
   // The serializer declares the SVG namespace itself; xlink is declared for plotly's images.
@@ -182,28 +218,16 @@ export async function composeViewImage(view: HTMLElement, toImage: ToImage): Pro
   bg.setAttribute('height', '100%');
   bg.setAttribute('fill', backgroundOf(view));
   root.append(bg);
-  if (title) {
-    const css = doc.defaultView?.getComputedStyle(view.querySelector('.seqlab-title')!);
+  for (const line of lines) {
     const t = doc.createElementNS(SVG_NS, 'text');
+    t.setAttribute('class', line.className);
     t.setAttribute('x', String(PAD));
-    t.setAttribute('y', String(PAD + 16));
-    t.setAttribute('font-size', '14');
-    t.setAttribute('font-weight', '600');
-    t.setAttribute('font-family', css?.fontFamily || 'system-ui, sans-serif');
-    t.setAttribute('fill', css?.color || (view.classList.contains('seqlab-dark') ? '#e0e0e0' : '#1f1f1f'));
-    t.textContent = title;
-    root.append(t);
-  }
-  if (chosen) {
-    const css = doc.defaultView?.getComputedStyle(view.querySelector('.seqlab-facts') ?? view);
-    const t = doc.createElementNS(SVG_NS, 'text');
-    t.setAttribute('class', 'seqlab-image-selection');
-    t.setAttribute('x', String(PAD));
-    t.setAttribute('y', String(PAD + (title ? TITLE_H : 0) + 14));
-    t.setAttribute('font-size', '12');
-    t.setAttribute('font-family', css?.fontFamily || 'system-ui, sans-serif');
-    t.setAttribute('fill', css?.color || (view.classList.contains('seqlab-dark') ? '#a8a8a8' : '#616161'));
-    t.textContent = chosen;
+    t.setAttribute('y', String(line.y));
+    t.setAttribute('font-size', String(line.size));
+    if (line.weight !== '400') t.setAttribute('font-weight', line.weight);
+    t.setAttribute('font-family', line.family);
+    t.setAttribute('fill', line.fill);
+    t.textContent = line.text;
     root.append(t);
   }
   for (const part of parts) {

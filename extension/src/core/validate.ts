@@ -1,23 +1,23 @@
 /**
- * Validation of payloads before drawing: the JSON Schema of the MIME type (ajv, with the
- * schema files of engine/schemas/), then the agreements a schema cannot state (every map
- * as long as the token lists, rows of equal length). Problems come back as sentences
- * that name the field, so the inline error says what is wrong.
+ * Validation of payloads before drawing: the JSON Schema of the view (ajv, with the
+ * schema files of engine/schemas/), then the view's own checks of what a schema cannot
+ * state. Problems come back as sentences that name the field, so the inline error says
+ * what is wrong.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { AttentionPayload, GatesPayload, HiddenStatesPayload } from './payloads.js';
-import { COMMON_SCHEMA, MIME_TYPES, SCHEMAS, type SeqlabMimeType } from './schemas.js';
+import { COMMON_SCHEMA } from './schemas.js';
+import type { ViewSpec } from './spec.js';
 
 let ajv: Ajv | undefined;
-const compiled = new Map<string, ValidateFunction>();
+const compiled = new WeakMap<object, ValidateFunction>();
 
-function validatorFor(mime: SeqlabMimeType): ValidateFunction {
-  let v = compiled.get(mime);
+function validatorFor(schema: Record<string, unknown>): ValidateFunction {
+  let v = compiled.get(schema);
   if (!v) {
     // allErrors off: the first problem is enough to report, and a wrong 800k-number payload stays cheap.
     ajv ??= new Ajv({ allErrors: false, strict: true }).addSchema(COMMON_SCHEMA);
-    v = ajv.compile(SCHEMAS[mime]);
-    compiled.set(mime, v);
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
   }
   return v;
 }
@@ -31,26 +31,32 @@ function schemaProblem(e: ErrorObject): string {
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
-/** Problems with a payload for `mime`, as sentences; empty when it can be drawn. */
-export function validatePayload(mime: SeqlabMimeType, data: unknown): string[] {
+/** Problems with a payload of `spec`'s view, as sentences; empty when it can be drawn. */
+export function payloadProblems(spec: ViewSpec, data: unknown): string[] {
   if (typeof data === 'string') {
     return ['the payload is a string; a JSON MIME type carries an object (was it serialised twice?)'];
   }
-  const validate = validatorFor(mime);
+  const validate = validatorFor(spec.schema);
   if (!validate(data)) return (validate.errors ?? []).slice(0, 5).map(schemaProblem);
-  switch (mime) {
-    case MIME_TYPES.attention:
-      return attentionProblems(data as AttentionPayload);
-    case MIME_TYPES.hiddenStates:
-      return hiddenStatesProblems(data as HiddenStatesPayload);
-    case MIME_TYPES.gates:
-      return gatesProblems(data as GatesPayload);
-    default:
-      return [];
-  }
+  return spec.problems ? spec.problems(data).slice(0, 5) : [];
 }
 
-function matrixProblems(name: string, m: readonly (readonly number[])[], rows: number, rowsWhat: string, cols?: number, colsWhat?: string): string | null {
+/** Problems with the mark entry `data` of `spec`'s view (see ViewSpec.markSchema), as sentences naming the entry. */
+export function markProblems(spec: ViewSpec, mime: string, data: unknown): string[] {
+  if (!spec.markSchema) return [`${mime} is not a mark of a seqlab view`];
+  const validate = validatorFor(spec.markSchema);
+  if (validate(data)) return [];
+  return (validate.errors ?? []).slice(0, 5).map((e) => `the ${mime} entry: ${schemaProblem(e).replace(/^the payload /, 'it ')}`);
+}
+
+/**
+ * What is wrong with the shape of matrix `m` (`name` in messages): `rows` rows (the length
+ * of `rowsWhat`), every row `cols` entries (the length of `colsWhat`) or, without `cols`,
+ * rows of equal length. Null when the shape is right.
+ *
+ * @example matrixProblems('weights[0][0]', map, 3, 'queryTokens', 4, 'keyTokens')
+ */
+export function matrixProblems(name: string, m: readonly (readonly number[])[], rows: number, rowsWhat: string, cols?: number, colsWhat?: string): string | null {
   if (m.length !== rows) return `${name} has ${m.length} rows but ${rowsWhat} has ${rows}`;
   const width = cols ?? m[0]?.length ?? 0;
   for (let i = 0; i < m.length; i++) {
@@ -62,55 +68,4 @@ function matrixProblems(name: string, m: readonly (readonly number[])[], rows: n
   }
   if (width === 0) return `${name} has empty rows`;
   return null;
-}
-
-function attentionProblems(p: AttentionPayload): string[] {
-  const out: string[] = [];
-  const q = p.queryTokens.length;
-  const k = p.keyTokens.length;
-  const heads = p.weights[0]!.length;
-  p.weights.forEach((layer, l) => {
-    if (layer.length !== heads) out.push(`weights[${l}] has ${layer.length} heads but weights[0] has ${heads}`);
-    layer.forEach((map, h) => {
-      const problem = matrixProblems(`weights[${l}][${h}]`, map, q, 'queryTokens', k, 'keyTokens');
-      if (problem) out.push(problem);
-    });
-  });
-  if (p.layerNames && p.layerNames.length !== p.weights.length) out.push(`layerNames has ${p.layerNames.length} names but weights has ${p.weights.length} layers`);
-  if (p.headNames && p.headNames.length !== heads) out.push(`headNames has ${p.headNames.length} names but there are ${heads} heads`);
-  if (p.mask) {
-    const problem = matrixProblems('mask', p.mask as unknown as number[][], q, 'queryTokens', k, 'keyTokens');
-    if (problem) out.push(problem);
-  }
-  return out.slice(0, 5);
-}
-
-function hiddenStatesProblems(p: HiddenStatesPayload): string[] {
-  const out: string[] = [];
-  const names = new Set<string>();
-  p.series.forEach((s, i) => {
-    if (names.has(s.name)) out.push(`series[${i}] repeats the name "${s.name}"`);
-    names.add(s.name);
-    const problem = matrixProblems(`series[${i}].states (${s.name})`, s.states, p.tokens.length, 'tokens');
-    if (problem) out.push(problem);
-  });
-  return out.slice(0, 5);
-}
-
-const GATES_OF = { lstm: ['input', 'forget', 'candidate', 'output', 'cell', 'hidden'], gru: ['reset', 'update', 'candidate', 'hidden'] };
-
-function gatesProblems(p: GatesPayload): string[] {
-  const out: string[] = [];
-  let units: number | undefined;
-  let first = '';
-  for (const [g, m] of Object.entries(p.gates)) {
-    if (!GATES_OF[p.architecture].includes(g)) {
-      out.push(`gates.${g} is not a gate of ${p.architecture.toUpperCase()} (expected ${GATES_OF[p.architecture].join(', ')})`);
-      continue;
-    }
-    const problem = matrixProblems(`gates.${g}`, m!, p.tokens.length, 'tokens', units, units !== undefined ? `gates.${first}` : undefined);
-    if (problem) out.push(problem);
-    if (units === undefined && m!.length > 0) ((units = m![0]!.length), (first = g));
-  }
-  return out.slice(0, 5);
 }

@@ -4,8 +4,8 @@
  * plugin.ts wires these to JupyterLab's command registry, context menu and palette.
  */
 import { composeViewImage, downloadBlob, imageFileName, NothingToSave, svgToPng, type ImageFormat } from '../core/export.js';
-import { MIME_TYPES } from '../core/schemas.js';
 import { SeqlabRenderer, type RenderedBundle } from '../renderer.js';
+import { drawable, specForOutput } from '../views/registry.js';
 
 /** Command ids. */
 export const COMMAND_IDS = {
@@ -27,6 +27,22 @@ export const SEQLAB_OUTPUT_SELECTOR = '.jp-RenderedSeqlab';
 /** What the user reads when a command finds no seqlab view to act on. */
 export const NO_VIEW_MESSAGE =
   'No seqlab view here: right-click a seqlab output (attention, hidden states, gates or a plotly figure), or select a notebook cell that shows one.';
+
+/**
+ * Ranks of seqlab's group in JupyterLab's context menu. JupyterLab sorts the whole menu by
+ * rank alone (its ContextMenu is built with `sortBySelector` and `groupByTarget` off), and
+ * its own items come in groups of ranks, each opened by a separator: the notebook's cell
+ * items 0–8, the cell output items 9–12 ("Create New View for Cell Output", "Clear Cell
+ * Output"), the notebook-wide items from 20 on. seqlab's items act on one output, so they
+ * are a group of their own right after the output items: a separator at 13, the items at
+ * 14, 15 and 16 (ranks 0, 1, 2 used to interleave them with Cut, Copy and Paste Cell).
+ */
+export const CONTEXT_MENU_RANKS = {
+  separator: 13,
+  [COMMAND_IDS.openInPanel]: 14,
+  [COMMAND_IDS.savePng]: 15,
+  [COMMAND_IDS.saveSvg]: 16,
+} as const;
 
 /** Arguments the context menu passes, so a command run from the palette does not reuse an old right-click. */
 export const CONTEXT_MENU_ARGS = { origin: 'context-menu' } as const;
@@ -63,21 +79,13 @@ export function lastRendererIn(root: Element | null | undefined): SeqlabRenderer
 
 /** The kind of view a MIME type draws, for file names and panel titles. */
 export function viewKind(mimeType: string): string {
-  switch (mimeType) {
-    case MIME_TYPES.attention:
-      return 'attention';
-    case MIME_TYPES.hiddenStates:
-      return 'hidden-states';
-    case MIME_TYPES.gates:
-      return 'gates';
-    default:
-      return 'plotly';
-  }
+  return specForOutput(mimeType)?.contract.name ?? 'view';
 }
 
 /** The title a bundle gives its view (the payload's title, a plotly layout title), if any. */
 export function bundleTitle(bundle: RenderedBundle): string | undefined {
-  const payload = bundle.data[bundle.mimeType] as Record<string, unknown> | undefined;
+  const entry = drawable(bundle.mimeType, bundle.data as Record<string, unknown>);
+  const payload = ('payload' in entry ? entry.payload : undefined) as Record<string, unknown> | undefined;
   if (!payload || typeof payload !== 'object') return undefined;
   if (typeof payload['title'] === 'string' && payload['title'].trim()) return payload['title'].trim();
   const title = (payload['layout'] as { title?: unknown } | undefined)?.title;

@@ -5,10 +5,14 @@
  * 0–1 scale, tanh values a -1–1 scale, the cell state its own symmetric scale. Hover shows
  * gate, unit, token and value; clicking a cell draws that unit's gates over time below.
  */
-import { timeLabels, tokenTicks } from '../core/axes.js';
+import gatesSchema from '@seqlab/engine/schemas/gates.v1.schema.json' with { type: 'json' };
+import { VIEWS } from '@seqlab/engine/display/shared';
+import { axisLength, axisNote, timeLabels, tokenTicks } from '../core/axes.js';
 import { formatValue, h } from '../core/dom.js';
 import { COLORWAY, DIVERGING, plotlyScale, SEQUENTIAL } from '../core/palette.js';
 import type { GateName, GatesPayload } from '../core/payloads.js';
+import type { ViewSpec } from '../core/spec.js';
+import { matrixProblems } from '../core/validate.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../core/view.js';
 
 const ORDER: Record<GatesPayload['architecture'], readonly GateName[]> = {
@@ -33,6 +37,8 @@ export class GatesView extends ViewBase {
   private readonly plot = this.slot('seqlab-gates-plot');
   private readonly unitPlot = this.slot('seqlab-gates-unit');
   private readonly unitPane: HTMLElement;
+  /** Where the token axis note goes (under the plot). */
+  private readonly axisNoteSlot = h('div', { class: 'seqlab-axis-note-slot' });
   readonly readout: HTMLElement;
 
   constructor(host: HTMLElement, payload: GatesPayload, options: ViewOptions) {
@@ -46,7 +52,7 @@ export class GatesView extends ViewBase {
     );
     const note = truncationNote(payload.truncation);
     if (note) this.element.append(note);
-    this.element.append(...this.plot.nodes());
+    this.element.append(...this.plot.nodes(), this.axisNoteSlot);
     const close = h('button', { type: 'button', class: 'seqlab-button' }, 'close');
     close.addEventListener('click', () => void this.pickUnit(null));
     this.unitPane = h('div', { class: 'seqlab-pane seqlab-pane-unit' }, close, ...this.unitPlot.nodes());
@@ -115,8 +121,15 @@ export class GatesView extends ViewBase {
     if (firstOfScale.has(1)) layout.coloraxis = { colorscale: plotlyScale(SEQUENTIAL), cmin: 0, cmax: 1, colorbar: bar(firstOfScale.get(1)!, 'gate') };
     if (firstOfScale.has(2)) layout.coloraxis2 = { colorscale: plotlyScale(DIVERGING), cmin: -1, cmax: 1, colorbar: bar(firstOfScale.get(2)!, 'tanh') };
     if (firstOfScale.has(3)) layout.coloraxis3 = { colorscale: plotlyScale(DIVERGING), cmin: -(cellLim || 1), cmax: cellLim || 1, colorbar: bar(firstOfScale.get(3)!, 'cell') };
-    layout.xaxis = { anchor: `y${n === 1 ? '' : n}`, ...tokenTicks(this.p.tokens), tickangle: -60, range: [-0.5, T - 0.5], showgrid: false, zeroline: false };
+    const x = this.timeAxis();
+    layout.xaxis = { anchor: `y${n === 1 ? '' : n}`, ...x.ticks, range: [-0.5, T - 0.5], showgrid: false, zeroline: false };
+    this.axisNoteSlot.replaceChildren(...[axisNote([x.axis])].filter((e): e is HTMLElement => e !== null));
     return { data, layout };
+  }
+
+  /** The time axis by the shared token axis rule, as long as the plot's (margins and colour bars aside). */
+  private timeAxis(): ReturnType<typeof tokenTicks> {
+    return tokenTicks(this.p.tokens, axisLength(this.element, 64 + 20 + 70));
   }
 
   /** Draws unit `u`'s gates over time under the small multiples (null hides it). */
@@ -142,9 +155,37 @@ export class GatesView extends ViewBase {
         height: 260,
         title: { text: `unit ${u} over time`, font: { size: 13 }, x: 0, xanchor: 'left' },
         margin: { l: 56, r: 20, t: 36, b: 90 },
-        xaxis: { ...tokenTicks(this.p.tokens), tickangle: -60, range: [-0.5, T - 0.5] },
+        xaxis: { ...this.timeAxis().ticks, range: [-0.5, T - 0.5] },
         yaxis: { title: { text: 'value' } },
       },
     });
   }
 }
+
+/** Checks of a gates payload that its schema cannot state: the architecture's gates, one shape for all. */
+function gatesProblems(p: GatesPayload): string[] {
+  const out: string[] = [];
+  let units: number | undefined;
+  let first = '';
+  const allowed: readonly string[] = ORDER[p.architecture];
+  for (const [g, m] of Object.entries(p.gates)) {
+    if (!allowed.includes(g)) {
+      out.push(`gates.${g} is not a gate of ${p.architecture.toUpperCase()} (expected ${allowed.join(', ')})`);
+      continue;
+    }
+    const problem = matrixProblems(`gates.${g}`, m!, p.tokens.length, 'tokens', units, units !== undefined ? `gates.${first}` : undefined);
+    if (problem) out.push(problem);
+    if (units === undefined && m!.length > 0) ((units = m![0]!.length), (first = g));
+  }
+  return out;
+}
+
+/** The gates view of the MIME contract. */
+export const gatesSpec: ViewSpec<GatesPayload> = {
+  contract: VIEWS.gates,
+  schema: gatesSchema,
+  label: 'seqlab gates view',
+  description: 'seqlab gate views',
+  problems: gatesProblems,
+  create: (host, payload, options) => new GatesView(host, payload, options),
+};

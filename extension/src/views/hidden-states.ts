@@ -4,11 +4,15 @@
  * time, stacked on one shared time axis; a switch between series (h, c).
  * Click a heatmap row (or type unit numbers) to add or remove a unit's line.
  */
-import { timeLabels, tokenTicks } from '../core/axes.js';
+import hiddenStatesSchema from '@seqlab/engine/schemas/hidden-states.v1.schema.json' with { type: 'json' };
+import { VIEWS } from '@seqlab/engine/display/shared';
+import { axisLength, axisNote, timeLabels, tokenTicks } from '../core/axes.js';
 import { formatValue, h, plotlyEscape } from '../core/dom.js';
 import { COLORWAY, DIVERGING, plotlyScale } from '../core/palette.js';
 import type { HiddenStatesPayload } from '../core/payloads.js';
+import type { ViewSpec } from '../core/spec.js';
 import { themeColors, type Theme } from '../core/theme.js';
+import { matrixProblems } from '../core/validate.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../core/view.js';
 
 /** How many units are shown as lines when the view opens: the most varying ones. */
@@ -25,6 +29,8 @@ export class HiddenStatesView extends ViewBase {
   private readonly tabs = new Map<number, HTMLButtonElement>();
   private readonly unitsInput: HTMLInputElement;
   private readonly norms: number[][];
+  /** Where the token axis note goes (under the plot). */
+  private readonly axisNoteSlot = h('div', { class: 'seqlab-axis-note-slot' });
   readonly readout: HTMLElement;
 
   constructor(host: HTMLElement, payload: HiddenStatesPayload, options: ViewOptions) {
@@ -54,7 +60,7 @@ export class HiddenStatesView extends ViewBase {
     this.element.append(toolbar);
     const note = truncationNote(payload.truncation);
     if (note) this.element.append(note);
-    this.element.append(...this.plot.nodes());
+    this.element.append(...this.plot.nodes(), this.axisNoteSlot);
     this.readout = h('div', { class: 'seqlab-readout', 'aria-live': 'polite' }, 'Click a row of the heatmap to draw that unit as a line.');
     this.element.append(this.readout);
 
@@ -169,6 +175,9 @@ export class HiddenStatesView extends ViewBase {
         legendgroup: 'norms',
       });
     });
+    // Margins, the colour bar and the legend of lines aside, the rest is the time axis.
+    const x = tokenTicks(this.p.tokens, axisLength(this.element, 56 + 20 + 150));
+    this.axisNoteSlot.replaceChildren(...[axisNote([x.axis])].filter((e): e is HTMLElement => e !== null));
     const heatPx = Math.max(160, Math.min(420, U * 7));
     const total = Math.round(heatPx / 0.54) + 60;
     return {
@@ -178,7 +187,7 @@ export class HiddenStatesView extends ViewBase {
         margin: { l: 56, r: 20, t: 10, b: 90 },
         showlegend: true,
         legend: { orientation: 'v', x: 1.1, y: 0.38, yanchor: 'top', font: { size: 11 } },
-        xaxis: { anchor: 'y3', ...tokenTicks(this.p.tokens), tickangle: -60, range: [-0.5, T - 0.5], showgrid: false, zeroline: false },
+        xaxis: { anchor: 'y3', ...x.ticks, range: [-0.5, T - 0.5], showgrid: false, zeroline: false },
         yaxis: { domain: [0.46, 1], title: { text: 'unit' }, autorange: 'reversed', showgrid: false, zeroline: false },
         yaxis2: { domain: [0.24, 0.42], title: { text: 'value' }, zeroline: true },
         yaxis3: { domain: [0, 0.2], title: { text: 'norm' }, rangemode: 'tozero' },
@@ -217,3 +226,26 @@ export function mostVarying(states: readonly (readonly number[])[], n: number): 
     .slice(0, Math.min(n, U))
     .map((x) => x.u);
 }
+
+/** Checks of a hidden-states payload that its schema cannot state. */
+function hiddenStatesProblems(p: HiddenStatesPayload): string[] {
+  const out: string[] = [];
+  const names = new Set<string>();
+  p.series.forEach((s, i) => {
+    if (names.has(s.name)) out.push(`series[${i}] repeats the name "${s.name}"`);
+    names.add(s.name);
+    const problem = matrixProblems(`series[${i}].states (${s.name})`, s.states, p.tokens.length, 'tokens');
+    if (problem) out.push(problem);
+  });
+  return out;
+}
+
+/** The hidden-states view of the MIME contract. */
+export const hiddenStatesSpec: ViewSpec<HiddenStatesPayload> = {
+  contract: VIEWS.hiddenStates,
+  schema: hiddenStatesSchema,
+  label: 'seqlab hidden-states view',
+  description: 'seqlab hidden-state views',
+  problems: hiddenStatesProblems,
+  create: (host, payload, options) => new HiddenStatesView(host, payload, options),
+};

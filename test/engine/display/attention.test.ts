@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionView } from '../../../engine/src/display/index.js';
-import { JUPYTER_DISPLAY, MIME } from '../../../engine/src/display/view.js';
+import { JUPYTER_DISPLAY } from '../../../engine/src/display/protocol.js';
+import { MIME } from '../../../engine/src/display/shared.js';
 import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, softmaxRows, svgTexts } from './helpers.js';
 
 const tokens = ['The', 'cat', 'sat', 'down'];
@@ -137,6 +138,33 @@ describe('attentionView', () => {
     // 65,536 static cells at most: 4 of the 6 layer panels.
     expect(view.svg.length).toBeLessThan(2_000_000);
     expect(svgTexts(parseSvg(view.svg)).join(' ')).toContain('static preview shows 4 of 6 panels');
+  });
+
+  it('opens on a chosen layer and head, by index or by name, and draws that map as the static figure', () => {
+    const map = (seed: number) => softmaxRows(4, 4, seed);
+    const weights = [0, 1].map((l) => [0, 1, 2].map((h) => map(1 + l * 3 + h)));
+    const base = { queryTokens: tokens, weights, layerNames: ['encoder.layers.0.self_attn', 'encoder.layers.1.self_attn'] };
+    const plain = attentionView(base);
+    expect('open' in plain.payload).toBe(false); // written only when asked for
+    const byIndex = attentionView({ ...base, open: { layer: 1, head: 2 } });
+    expect(byIndex.payload.open).toEqual({ layer: 1, head: 2 });
+    expectValid(MIME.attention, byIndex.payload);
+    expect(attentionView({ ...base, open: { layer: 'layers.1', head: 'head 3' } }).payload.open).toEqual({ layer: 1, head: 2 });
+    expect(attentionView({ ...base, open: { layer: 'encoder.layers.1.self_attn', head: 'mean' } }).payload.open).toEqual({ layer: 1, head: 'mean' });
+    expect(attentionView({ ...base, open: { head: 1 } }).payload.open).toEqual({ layer: 0, head: 1 });
+    expect(attentionView({ ...base, headNames: ['syntax', 'position', 'coref'], open: { head: 'coref' } }).payload.open).toEqual({ layer: 0, head: 2 });
+    // The static figure shows the chosen map alone, named, instead of the per-layer means.
+    const texts = svgTexts(parseSvg(byIndex.svg));
+    expect(texts).toContain('encoder.layers.1.self_attn, head 3');
+    expect(texts.join(' ')).toContain('the map the view opens on, of 2 layers × 3 heads');
+    expect(texts.join(' ')).not.toContain('mean of 3 heads');
+    expect(svgTexts(parseSvg(plain.svg))).toContain('encoder.layers.1.self_attn, mean of 3 heads');
+
+    expect(() => attentionView({ ...base, open: { layer: 2 } })).toThrow('attentionView: open.layer 2 is not a layer index; there are 2 layers (0–1)');
+    expect(() => attentionView({ ...base, open: { layer: 'layers' } })).toThrow(/open.layer "layers" names more than one layer; the layers are "encoder.layers.0.self_attn", "encoder.layers.1.self_attn"/);
+    expect(() => attentionView({ ...base, open: { head: 'head 9' } })).toThrow(/open.head "head 9" names no head; the heads are "head 1", "head 2", "head 3"/);
+    expect(() => attentionView({ ...base, open: { layer: 1, heads: 2 } as never })).toThrow('attentionView: open has an unknown field "heads"; it takes layer and head');
+    expect(() => attentionView({ ...base, open: { layer: 1 }, maxWeights: 3 * 16 })).toThrow(/open chooses layer 1 and head 0, but maxWeights \(48\) keeps only the first 1 layer × 3 heads/);
   });
 
   it('names the argument and the shapes in its errors', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gatesView } from '../../../engine/src/display/index.js';
-import { MIME } from '../../../engine/src/display/view.js';
+import { MIME } from '../../../engine/src/display/shared.js';
 import { expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
 
 const tokens = ['x', 'y', 'z'];

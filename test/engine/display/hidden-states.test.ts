@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hiddenStatesView } from '../../../engine/src/display/index.js';
-import { JUPYTER_DISPLAY, MIME } from '../../../engine/src/display/view.js';
+import { JUPYTER_DISPLAY } from '../../../engine/src/display/protocol.js';
+import { MIME } from '../../../engine/src/display/shared.js';
 import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
 
 const tokens = ['a', 'b', 'c'];

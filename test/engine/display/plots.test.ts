@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heatmap, linePlot, plotlyFigure } from '../../../engine/src/display/index.js';
-import { MIME } from '../../../engine/src/display/view.js';
+import { MIME } from '../../../engine/src/display/shared.js';
 import { expectHtmlFallback, expectValid, HOSTILE, parseSvg, svgTexts } from './helpers.js';
 
 type Trace = Record<string, unknown>;
@@ -12,7 +12,10 @@ describe('plotlyFigure', () => {
       layout: { title: { text: 'letters' }, xaxis: { title: { text: 'letter' } } },
     });
     const bundle = view.bundle();
-    expect(Object.keys(bundle).sort()).toEqual([MIME.plotly, MIME.svg, MIME.html, MIME.text].sort());
+    expect(Object.keys(bundle).sort()).toEqual([MIME.plotly, MIME.figureMark, MIME.svg, MIME.html, MIME.text].sort());
+    // The mark that sends seqlab's own figures to seqlab's renderer (see contract.ts).
+    expect(bundle[MIME.figureMark]).toEqual({ version: 1, of: MIME.plotly });
+    expectValid(MIME.figureMark, bundle[MIME.figureMark]);
     expectHtmlFallback(bundle);
     expectValid(MIME.plotly, view.payload);
     expect(view.text).toBe('plotly figure "letters": 1 trace (bar)');
@@ -89,19 +92,26 @@ describe('linePlot', () => {
     expect(trace.y).toEqual([0.001, 0.01, null, 1]);
     expect(trace.text).toEqual(['the', '&lt;img src=x onerror=alert(1)&gt;', 'b', 'c']);
     expect(trace.mode).toBe('lines+markers');
-    expect(view.payload.layout!.xaxis).toMatchObject({ tickvals: [0, 1, 2, 3], ticktext: ['the', '&lt;img src=x onerror=alert(1)&gt;', 'b', 'c'] });
+    expect(view.payload.layout!.xaxis).toMatchObject({ tickvals: [0, 1, 2, 3], ticktext: ['the', '&lt;img src=x on…', 'b', 'c'] }); // labels shortened as on every token axis; the hover text keeps the token
     expect(view.text).toContain('1 value is NaN or infinite (drawn as gaps)');
     const doc = parseSvg(view.svg);
     expect(doc.getElementsByTagName('img')).toHaveLength(0);
     expect(svgTexts(doc)).toEqual(expect.arrayContaining(['the', '1 value is NaN or infinite (drawn as gaps)']));
   });
 
-  it('thins token tick labels to at most about 40', () => {
+  it('labels token axes by the rule every view follows, saying which labels it drew', () => {
     const n = 200;
-    const view = linePlot(Array.from({ length: n }, (_, i) => i), { xLabels: Array.from({ length: n }, (_, i) => `t${i}`) });
-    const xaxis = view.payload.layout!.xaxis as { tickvals: number[] };
-    expect(xaxis.tickvals.length).toBeLessThanOrEqual(40);
-    expect(xaxis.tickvals.slice(0, 2)).toEqual([0, 5]);
+    const view = linePlot(Array.from({ length: n }, (_, i) => i), { xLabels: Array.from({ length: n }, (_, i) => (i % 2 ? ' ' : `t${i}`)), xTitle: 'step' });
+    const xaxis = view.payload.layout!.xaxis as { tickvals: number[]; ticktext: string[]; tickangle: number; tickfont: object; title: { text: string } };
+    // 200 labels on the nominal 800 px axis: 8 px labels every 3rd.
+    expect(xaxis.tickvals.slice(0, 3)).toEqual([0, 3, 6]);
+    expect(xaxis.ticktext.slice(0, 3)).toEqual(['t0', '·', 't6']);
+    expect([xaxis.tickangle, xaxis.tickfont]).toEqual([-90, { size: 8 }]);
+    expect(xaxis.title.text).toBe('step<br><span style="font-size:10px">token labels: every 3rd token labelled; hover for each; · is a space</span>');
+    expect(svgTexts(parseSvg(view.svg)).join(' ')).toContain('token labels: every 3rd token labelled');
+    // Few labels: all drawn, the title as given.
+    const short = linePlot([1, 2, 3], { xLabels: ['a', 'b', 'c'], xTitle: 'token' }).payload.layout!.xaxis as { tickvals: number[]; title: { text: string } };
+    expect([short.tickvals, short.title.text]).toEqual([[0, 1, 2], 'token']);
   });
 
   it('names the argument in its errors', () => {

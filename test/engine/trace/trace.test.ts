@@ -136,3 +136,25 @@ describe('trace of attention reported by a custom module', () => {
     expect(() => recordAttention(m, randn([2, 2, 2, 2, 2]))).not.toThrow(); // no trace active: a no-op
   });
 });
+
+describe('trace of a Transformer encoder: opening the view on a chosen layer and head', () => {
+  it('carries the layer and head, by index or by module path and head name, into the payload', () => {
+    manualSeed(3);
+    const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dropout: 0, batchFirst: true }), 2);
+    enc.eval();
+    const words = ['the', 'cat', 'sat', 'down'];
+    const t = trace(enc, () => enc.forward(randn([1, 4, 8])), { tokens: words });
+    const payload = (v: unknown) => bundle(v)['application/vnd.seqlab.attention.v1+json'] as { layerNames: string[]; open?: unknown };
+    const plain = payload(t.attention('self'));
+    expect(plain.layerNames).toEqual(['layers.0.self_attn', 'layers.1.self_attn']);
+    expect(plain.open).toBeUndefined();
+    const chosen = payload(t.attention({ site: 'self', open: { layer: 1, head: 1 } }));
+    expect(chosen.open).toEqual({ layer: 1, head: 1 });
+    expect(validAttention(chosen)).toBe(true);
+    expect(payload(t.attention({ site: 'self', open: { layer: 'layers.1', head: 'head 2' } })).open).toEqual({ layer: 1, head: 1 });
+    expect(payload(t.attention({ site: 'self', open: { layer: 'layers.0.self_attn', head: 'mean' } })).open).toEqual({ layer: 0, head: 'mean' });
+    expect(() => t.attention({ site: 'self', open: { layer: 'decoder' } })).toThrow(
+      'attentionView: open.layer "decoder" names no layer; the layers are "layers.0.self_attn", "layers.1.self_attn"',
+    );
+  });
+});

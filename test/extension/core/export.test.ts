@@ -60,6 +60,22 @@ describe('composeViewImage', () => {
     }
   });
 
+  it('makes the image as wide as a long title and selection line, so neither is cut', async () => {
+    drawnLikePlotly(300, 200);
+    const title = 'LSTM gates of the second layer over the first paragraph of The Time Machine, chapter one';
+    const view = renderView(GATES, { ...gatesPayload, title }, f.host, { loadPlotly: f.rec.loader, theme: 'light' });
+    await view.ready;
+    const image = await composeViewImage(view.element, toImage);
+    const root = parse(image.svg).documentElement;
+    expect(root.querySelector('.seqlab-image-title')!.textContent).toBe(title);
+    // No canvas in jsdom: the width comes from the estimate of 0.62 em per character (14 px title).
+    expect(image.width).toBeGreaterThanOrEqual(Math.ceil(title.length * 14 * 0.62) + 24);
+    expect(image.width).toBeGreaterThan(300 + 24);
+    expect(root.getAttribute('width')).toBe(String(image.width));
+    // The plot keeps its own size, at the left under the title.
+    expect(root.querySelector(':scope > svg')!.getAttribute('width')).toBe('300');
+  });
+
   it('copies the attention head view (seqlab SVG, not plotly) with tokens as text', async () => {
     drawnLikePlotly(400, 300);
     const payload = { version: 1, title: `a ${HOSTILE} title`, queryTokens: ['the', HOSTILE, 'cat'], keyTokens: ['le', 'chat'], weights: [[softmaxRows(3, 2)]] };

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COMMON_SCHEMA, MIME_TYPES, SCHEMAS } from '../../../extension/src/core/schemas.js';
+import { COMMON_SCHEMA } from '../../../extension/src/core/schemas.js';
+import { MIME_TYPES, SCHEMAS } from '../../../extension/src/views/registry.js';
 
 const schemaDir = fileURLToPath(new URL('../../../engine/schemas/', import.meta.url));
 const onDisk = Object.fromEntries(
@@ -14,7 +15,8 @@ const onDisk = Object.fromEntries(
 describe('the schemas the renderers validate with', () => {
   it('are the files in engine/schemas, one per MIME type, plus the shared definitions', () => {
     const byTitle = Object.fromEntries(Object.values(onDisk).map((s) => [s.title, s]));
-    expect(Object.keys(SCHEMAS).sort()).toEqual(Object.values(MIME_TYPES).sort());
+    // Every view's payload, and the mark of seqlab's plotly figures.
+    expect(Object.keys(SCHEMAS).sort()).toEqual([...Object.values(MIME_TYPES), 'application/vnd.seqlab.figure.v1+json'].sort());
     for (const [mime, schema] of Object.entries(SCHEMAS)) expect(schema).toEqual(byTitle[mime]);
     expect(COMMON_SCHEMA).toEqual(onDisk['common.v1.schema.json']);
     // Every schema file is used: nothing in engine/schemas is left unchecked by the extension.
@@ -22,9 +24,11 @@ describe('the schemas the renderers validate with', () => {
   });
 
   it('are imported from the engine package, which is this repository\'s engine/ (no copy)', () => {
-    const source = readFileSync(fileURLToPath(new URL('../../../extension/src/core/schemas.ts', import.meta.url)), 'utf8');
-    const specifiers = [...source.matchAll(/from '([^']+\.json)'/g)].map((m) => m[1]!);
-    expect(specifiers).toHaveLength(5);
+    // The shared definitions in core/schemas.ts, each view's schema in its view file.
+    const srcDir = fileURLToPath(new URL('../../../extension/src/', import.meta.url));
+    const sources = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const specifiers = sources.flatMap((f) => [...readFileSync(srcDir + f, 'utf8').matchAll(/from '([^']+\.json)'/g)].map((m) => m[1]!));
+    expect(specifiers).toHaveLength(6);
     const require = createRequire(fileURLToPath(new URL('../../../extension/package.json', import.meta.url)));
     for (const spec of specifiers) {
       expect(spec.startsWith('@seqlab/engine/schemas/')).toBe(true);

@@ -8,7 +8,7 @@ import { drawnLikePlotly, recordingPlotly } from '../plotly-recorder.js';
 const { Widget } = await import('@lumino/widgets');
 const { SeqlabRenderer } = await import('../../../extension/src/renderer.js');
 const commands = await import('../../../extension/src/lab/commands.js');
-const { bundleTitle, commandTarget, CONTEXT_MENU_ARGS, copyBundle, lastRendererIn, NO_VIEW_MESSAGE, runSaveCommand } = commands;
+const { bundleTitle, commandTarget, CONTEXT_MENU_ARGS, copyBundle, lastRendererIn, NO_VIEW_MESSAGE, runSaveCommand, viewKind } = commands;
 type CommandHost = import('../../../extension/src/lab/commands.js').CommandHost;
 type Renderer = InstanceType<typeof SeqlabRenderer>;
 
@@ -146,5 +146,10 @@ describe('bundles for side panels', () => {
     expect(bundleTitle(b('application/vnd.plotly.v1+json', { data: [], layout: { title: 'norms' } }))).toBe('norms');
     expect(bundleTitle(b('application/vnd.plotly.v1+json', { data: [] }))).toBeUndefined();
     expect(bundleTitle(b(ATT, { title: '  ' }))).toBeUndefined();
+    // A plotly figure seqlab made comes as its mark; the title is the marked figure's.
+    const MARK = 'application/vnd.seqlab.figure.v1+json';
+    const marked = { mimeType: MARK, data: { 'application/vnd.plotly.v1+json': { data: [], layout: { title: 'norms' } }, [MARK]: { version: 1, of: 'application/vnd.plotly.v1+json' } } as IRenderMime.IMimeModel['data'], metadata: {}, trusted: true };
+    expect(bundleTitle(marked)).toBe('norms');
+    expect([viewKind(MARK), viewKind('application/vnd.plotly.v1+json'), viewKind(GATES)]).toEqual(['plotly', 'plotly', 'gates']);
   });
 });

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { renderView } from '../../../extension/src/views/render.js';
 import { GatesView } from '../../../extension/src/views/gates.js';
+import { NOMINAL_AXIS_PX, tokenAxis } from '../../../engine/src/display/token-axis.js';
 import { HOSTILE, settle, viewFixture } from '../plotly-recorder.js';
+
+/** What the shared rule says plotly should get for an x axis. */
+const axisTicks = (axis: ReturnType<typeof tokenAxis>) => ({ tickvals: axis.indices, tickfont: { size: axis.fontSize } });
 
 const MIME = 'application/vnd.seqlab.gates.v1+json';
 const tokens = ['x', HOSTILE, 'z'];
@@ -77,5 +81,24 @@ describe('gates view', () => {
     expect(view.gates).toEqual(['reset', 'update', 'hidden']);
     expect(f.rec.last().data.map((t) => t.coloraxis)).toEqual(['coloraxis', 'coloraxis', 'coloraxis2']);
     expect(f.rec.last().layout.coloraxis3).toBeUndefined();
+  });
+
+  it('labels all 67 character tokens of a long text, vertically, spaces as ·, hover for each, by the shared rule', async () => {
+    const sentence = [...'The Time Traveller (for so it will be convenient to speak of him) w'];
+    const long = sentence.map((_, t) => [0, 1].map((u) => 0.5 + 0.4 * Math.sin(t + u)));
+    const view = await render({ version: 1, architecture: 'lstm', tokens: sentence, gates: { input: long, forget: long } });
+    const x = f.rec.last().layout.xaxis;
+    // Nothing skipped (the view is not on screen in jsdom: the nominal 800 px axis).
+    expect(x.tickvals).toEqual(sentence.map((_, i) => i));
+    expect(x.ticktext).toEqual(sentence.map((c) => (c === ' ' ? '·' : c)));
+    expect(x.tickangle).toBe(-90);
+    expect(x.tickfont).toEqual({ size: 10 });
+    expect(x).toMatchObject(axisTicks(tokenAxis(sentence, NOMINAL_AXIS_PX)));
+    // Hover names every token, the space as itself.
+    expect(f.rec.last().data[0]!.customdata[0][3]).toBe('“ ” (3)');
+    expect(f.host.querySelector('.seqlab-axis-note')!.textContent).toBe('Token labels: · is a space.');
+    // A unit's lines over time use the same axis.
+    await view.pickUnit(1);
+    expect(f.rec.last(f.host.querySelector('.seqlab-pane-unit')!).layout.xaxis.ticktext).toEqual(x.ticktext);
   });
 });

@@ -106,4 +106,19 @@ describe('unit helpers', () => {
     expect(parseUnits(' 3, 7 12;x ')).toEqual([3, 7, 12]);
     expect(mostVarying(h, 2)).toEqual([1, 2]);
   });
+
+  it('labels a long time axis by the shared rule: every k-th token past what fits, said in a note, hover for each', async () => {
+    const long = Array.from({ length: 200 }, (_, i) => (i % 4 === 3 ? ' ' : String.fromCharCode(97 + (i % 26))));
+    const view = renderView(MIME, { version: 1, tokens: long, series: [{ name: 'h', states: long.map((_, t) => [Math.sin(t), Math.cos(t)]) }] }, f.host, {
+      loadPlotly: f.rec.loader,
+    });
+    await view.ready;
+    const x = f.rec.last().layout.xaxis;
+    // 200 tokens on the nominal 800 px axis: 4 px each, 8 px labels every 3rd.
+    expect(x.tickvals.slice(0, 3)).toEqual([0, 3, 6]);
+    expect(x.tickvals).toHaveLength(67);
+    expect(x.ticktext.slice(0, 3)).toEqual(['a', '·', 'g']);
+    expect(f.rec.last().data[0]!.customdata[0]).toHaveLength(200);
+    expect(f.host.querySelector('.seqlab-axis-note')!.textContent).toBe('Token labels: every 3rd token labelled; hover a cell for each token; · is a space.');
+  });
 });

@@ -7,7 +7,8 @@ import { colorAt, MASKED_COLOR, type ColorStops } from '../palette.js';
 import type { Matrix } from '../inputs.js';
 import type { SvgFigure } from './figure.js';
 import type { Body } from './frame.js';
-import { px, textWidth, tokenLabel } from './xml.js';
+import { tokenAxis, type TokenAxis } from '../token-axis.js';
+import { px, textWidth } from './xml.js';
 
 const LEVELS = 64;
 
@@ -38,8 +39,9 @@ export interface HeatmapLayout {
   /** Top-left corner of the cell area. */
   cellsX: number;
   cellsY: number;
-  rowStep: number;
-  colStep: number;
+  /** The labelled rows and columns (the token axis rule of token-axis.ts). */
+  rows: TokenAxis | null;
+  cols: TokenAxis | null;
 }
 
 /** Integral cell size that fits `n` cells in about `maxPx`, between `min` and `max` px. */
@@ -47,14 +49,9 @@ export function cellSize(n: number, maxPx: number, min = 1, max = 22): number {
   return Math.max(min, Math.min(max, Math.floor(maxPx / n)));
 }
 
-function labelStep(cell: number, fontSize: number): number {
-  return Math.max(1, Math.ceil((fontSize * 1.15) / cell));
-}
-
-function widestLabel(labels: readonly string[] | undefined, step: number, fontSize: number): number {
-  if (!labels) return 0;
+function widestLabel(axis: TokenAxis | null): number {
   let w = 0;
-  for (let i = 0; i < labels.length; i += step) w = Math.max(w, textWidth(tokenLabel(labels[i]!), fontSize));
+  for (const label of axis?.labels ?? []) w = Math.max(w, textWidth(label, axis!.fontSize));
   return w;
 }
 
@@ -63,10 +60,10 @@ export function layoutHeatmap(spec: HeatmapSpec): HeatmapLayout {
   const fs = spec.fontSize ?? 10;
   const rows = spec.z.length;
   const cols = spec.z[0]?.length ?? 0;
-  const rowStep = labelStep(spec.cellHeight, fs);
-  const colStep = labelStep(spec.cellWidth, fs);
-  const rowLabelW = spec.rowLabels ? widestLabel(spec.rowLabels, rowStep, fs) + 6 : 0;
-  const colLabelH = spec.colLabels ? widestLabel(spec.colLabels, colStep, fs) + 6 : 0;
+  const rowAxis = spec.rowLabels ? tokenAxis(spec.rowLabels, rows * spec.cellHeight) : null;
+  const colAxis = spec.colLabels ? tokenAxis(spec.colLabels, cols * spec.cellWidth) : null;
+  const rowLabelW = rowAxis ? widestLabel(rowAxis) + 6 : 0;
+  const colLabelH = colAxis ? widestLabel(colAxis) + 6 : 0;
   const titleH = spec.title ? fs + 8 : 0;
   const top = titleH + (spec.colLabelsAt !== 'bottom' ? colLabelH : 0);
   const gridW = cols * spec.cellWidth;
@@ -78,8 +75,8 @@ export function layoutHeatmap(spec: HeatmapSpec): HeatmapLayout {
     height: top + gridH + bottom,
     cellsX: rowLabelW,
     cellsY: top,
-    rowStep,
-    colStep,
+    rows: rowAxis,
+    cols: colAxis,
   };
 }
 
@@ -145,25 +142,25 @@ export function drawHeatmap(fig: SvgFigure, x: number, y: number, spec: HeatmapS
   if (hatch.length > 0) fig.raw(`<path fill="none" stroke="#7a7a7a" stroke-width="0.6" d="${hatch.join('')}"/>`);
   fig.raw(`<rect x="${px(x0)}" y="${px(y0)}" width="${px(cols * cw)}" height="${px(rows * ch)}" fill="none" stroke="#888" stroke-width="0.5"/>`);
 
-  if (spec.rowLabels) {
-    for (let r = 0; r < rows; r += layout.rowStep) {
-      const token = spec.rowLabels[r]!;
-      fig.text(x0 - 4, y0 + (r + 0.5) * ch, tokenLabel(token), { size: fs, anchor: 'end', baseline: 'middle', title: token });
-    }
+  if (spec.rowLabels && layout.rows) {
+    const axis = layout.rows;
+    axis.indices.forEach((r, k) => {
+      fig.text(x0 - 4, y0 + (r + 0.5) * ch, axis.labels[k]!, { size: axis.fontSize, anchor: 'end', baseline: 'middle', title: spec.rowLabels![r]! });
+    });
   }
-  if (spec.colLabels) {
+  if (spec.colLabels && layout.cols) {
+    const axis = layout.cols;
     const atTop = spec.colLabelsAt !== 'bottom';
     const ly = atTop ? y0 - 4 : y0 + rows * ch + 4;
-    for (let c = 0; c < cols; c += layout.colStep) {
-      const token = spec.colLabels[c]!;
-      fig.text(x0 + (c + 0.5) * cw, ly, tokenLabel(token), {
-        size: fs,
+    axis.indices.forEach((c, k) => {
+      fig.text(x0 + (c + 0.5) * cw, ly, axis.labels[k]!, {
+        size: axis.fontSize,
         rotate: -90,
         anchor: atTop ? 'start' : 'end',
         baseline: 'middle',
-        title: token,
+        title: spec.colLabels![c]!,
       });
-    }
+    });
   }
 }
 

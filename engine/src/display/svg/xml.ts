@@ -23,16 +23,28 @@ export function escapeXml(text: string): string {
 }
 
 /**
- * How a token is shown as an axis label: whitespace made visible (a space token would
- * otherwise be an invisible label), and long tokens shortened with an ellipsis.
- * The payload always keeps the token as given; this is for drawing only.
+ * The symbols whitespace tokens are drawn with, and what each means (for legends). A
+ * space is a middle dot, as editors show whitespace: the open box `␣` read as a "u" on
+ * rotated axis labels.
+ */
+export const WHITESPACE_SYMBOLS = [
+  { symbol: '·', meaning: 'a space' },
+  { symbol: '↵', meaning: 'a line break' },
+  { symbol: '⇥', meaning: 'a tab' },
+  { symbol: '∅', meaning: 'an empty token' },
+] as const;
+
+/**
+ * How a token is shown as a label: whitespace made visible (a space token would otherwise
+ * be an invisible label; see {@link WHITESPACE_SYMBOLS}), and long tokens shortened with an
+ * ellipsis. The payload always keeps the token as given; this is for drawing only.
  *
- * @example tokenLabel(' ')  // "␣";  tokenLabel('\n')  // "↵"
+ * @example tokenLabel(' ')  // "·";  tokenLabel('\n')  // "↵"
  */
 export function tokenLabel(token: string, maxChars = 14): string {
   if (token === '') return '∅';
   let label = token.replace(/\r\n|\r|\n/g, '↵').replace(/\t/g, '⇥');
-  if (label.trim() === '') label = '␣'.repeat(label.length);
+  if (label.trim() === '') label = '·'.repeat(label.length);
   const chars = Array.from(label);
   return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : label;
 }

@@ -2,15 +2,20 @@
  * The attention view (`application/vnd.seqlab.attention.v1+json`): a head view, a
  * heatmap per head with hover values, a layer x head grid of thumbnails, layer and head
  * selectors with the mean over heads, masked positions shown as masked, and one colour
- * scale (0 to the largest weight of the payload) for the whole view.
+ * scale (0 to the largest weight of the payload) for the whole view. It opens on the layer
+ * and head the payload names in `open` (the map a lecture discusses), else on the first.
  *
  * Only what is visible is drawn: one map at a time, thumbnails when the grid opens.
  */
+import attentionSchema from '@seqlab/engine/schemas/attention.v1.schema.json' with { type: 'json' };
+import { tokenAxis, VIEWS } from '@seqlab/engine/display/shared';
 import { h, plotlyEscape, tokenLabel, formatValue } from '../../core/dom.js';
 import { COLORWAY, MASKED_COLOR, plotlyScale, SEQUENTIAL } from '../../core/palette.js';
 import type { AttentionPayload } from '../../core/payloads.js';
-import { tokenTicks } from '../../core/axes.js';
+import { axisNote, tokenTicks } from '../../core/axes.js';
 import type { Figure } from '../../core/plotly.js';
+import type { ViewSpec } from '../../core/spec.js';
+import { matrixProblems } from '../../core/validate.js';
 import { header, truncationNote, ViewBase, type ViewOptions } from '../../core/view.js';
 import { HeadView, type HoverTarget } from './head-view.js';
 import { ThumbnailGrid, type ThumbTarget } from './thumbnails.js';
@@ -31,6 +36,8 @@ export class AttentionView extends ViewBase {
   private readonly means = new Map<number, number[][]>();
   private readonly headView: HeadView;
   private readonly heat = this.slot('seqlab-attention-heatmap');
+  /** The heatmap's token axis note (which tokens are labelled, what the symbols mean). */
+  private readonly heatNote = h('div', { class: 'seqlab-axis-note-slot' });
   private readonly grid: ThumbnailGrid | null;
   private readonly panes: Record<AttentionMode, HTMLElement>;
   private readonly buttons = new Map<AttentionMode, HTMLButtonElement>();
@@ -114,9 +121,11 @@ export class AttentionView extends ViewBase {
             idle: (cb) => this.idle(cb),
           })
         : null;
+    // The head view labels every token; its note only names the whitespace symbols.
+    const headsNote = axisNote([tokenAxis(payload.queryTokens, Infinity), tokenAxis(payload.keyTokens, Infinity)]);
     this.panes = {
-      heads: h('div', { class: 'seqlab-pane seqlab-pane-heads' }, this.headView.element),
-      heatmap: h('div', { class: 'seqlab-pane seqlab-pane-heatmap' }, ...this.heat.nodes()),
+      heads: h('div', { class: 'seqlab-pane seqlab-pane-heads' }, this.headView.element, ...(headsNote ? [headsNote] : [])),
+      heatmap: h('div', { class: 'seqlab-pane seqlab-pane-heatmap' }, ...this.heat.nodes(), this.heatNote),
       grid: h('div', { class: 'seqlab-pane seqlab-pane-grid' }, ...(this.grid ? [this.grid.element] : [])),
     };
     for (const pane of Object.values(this.panes)) {
@@ -135,6 +144,8 @@ export class AttentionView extends ViewBase {
     });
     this.heat.on('plotly_unhover', () => (this.readout.textContent = ''));
 
+    // The payload may say which map to open on (the one the lecture text discusses).
+    if (payload.open) this.choose(payload.open.layer, payload.open.head);
     const initial: AttentionMode = Math.max(q, k) > HEAD_VIEW_DEFAULT_MAX ? 'heatmap' : 'heads';
     this.ready = this.show(initial);
   }
@@ -212,11 +223,16 @@ export class AttentionView extends ViewBase {
 
   /** Selects a layer and a head ('mean' for the mean over heads) and redraws the visible map. */
   async select(layer: number, head: number | 'mean'): Promise<void> {
+    this.choose(layer, head);
+    await this.draw();
+  }
+
+  /** Sets the layer and head (clamped to the payload's) and the selectors, without drawing. */
+  private choose(layer: number, head: number | 'mean'): void {
     this.layer = Math.max(0, Math.min(this.L - 1, layer));
     this.head = head === 'mean' ? (this.H > 1 ? 'mean' : 0) : Math.max(0, Math.min(this.H - 1, head));
     if (this.layerSelect) this.layerSelect.value = String(this.layer);
     if (this.headSelect) this.headSelect.value = String(this.head);
-    await this.draw();
   }
 
   private headColor(): string {
@@ -269,6 +285,9 @@ export class AttentionView extends ViewBase {
     const q = this.p.queryTokens.length;
     const k = this.p.keyTokens.length;
     const cell = Math.max(4, Math.min(28, Math.floor(560 / Math.max(q, k))));
+    const x = tokenTicks(this.p.keyTokens, k * cell);
+    const y = tokenTicks(this.p.queryTokens, q * cell, 'y');
+    this.heatNote.replaceChildren(...[axisNote([x.axis, y.axis])].filter((e): e is HTMLElement => e !== null));
     const labelPx = (tokens: readonly string[]): number => Math.min(140, 14 + 6.5 * Math.max(...tokens.map((t) => Array.from(tokenLabel(t)).length)));
     const top = labelPx(this.p.keyTokens) + 36;
     const left = labelPx(this.p.queryTokens) + 24;
@@ -279,8 +298,8 @@ export class AttentionView extends ViewBase {
         title: { text: plotlyEscape(this.mapTitle()), font: { size: 13 }, x: 0, xanchor: 'left', y: 1, yanchor: 'top', pad: { t: 4, l: 4 } },
         height: q * cell + top + 24,
         margin: { l: left, t: top, r: 20, b: 24 },
-        xaxis: { side: 'top', tickangle: -60, title: { text: 'key', standoff: 4 }, ...tokenTicks(this.p.keyTokens), showgrid: false, zeroline: false },
-        yaxis: { autorange: 'reversed', title: { text: 'query', standoff: 4 }, ...tokenTicks(this.p.queryTokens), showgrid: false, zeroline: false },
+        xaxis: { side: 'top', title: { text: 'key', standoff: 4 }, ...x.ticks, showgrid: false, zeroline: false },
+        yaxis: { autorange: 'reversed', title: { text: 'query', standoff: 4 }, ...y.ticks, showgrid: false, zeroline: false },
       },
     };
   }
@@ -300,3 +319,37 @@ export class AttentionView extends ViewBase {
     return this.grid;
   }
 }
+
+/** Checks of an attention payload that its schema cannot state. */
+function attentionProblems(p: AttentionPayload): string[] {
+  const out: string[] = [];
+  const q = p.queryTokens.length;
+  const k = p.keyTokens.length;
+  const heads = p.weights[0]!.length;
+  p.weights.forEach((layer, l) => {
+    if (layer.length !== heads) out.push(`weights[${l}] has ${layer.length} heads but weights[0] has ${heads}`);
+    layer.forEach((map, hd) => {
+      const problem = matrixProblems(`weights[${l}][${hd}]`, map, q, 'queryTokens', k, 'keyTokens');
+      if (problem) out.push(problem);
+    });
+  });
+  if (p.layerNames && p.layerNames.length !== p.weights.length) out.push(`layerNames has ${p.layerNames.length} names but weights has ${p.weights.length} layers`);
+  if (p.headNames && p.headNames.length !== heads) out.push(`headNames has ${p.headNames.length} names but there are ${heads} heads`);
+  if (p.open && p.open.layer >= p.weights.length) out.push(`open.layer is ${p.open.layer} but weights has ${p.weights.length} layers`);
+  if (p.open && p.open.head !== 'mean' && p.open.head >= heads) out.push(`open.head is ${p.open.head} but there are ${heads} heads`);
+  if (p.mask) {
+    const problem = matrixProblems('mask', p.mask as unknown as number[][], q, 'queryTokens', k, 'keyTokens');
+    if (problem) out.push(problem);
+  }
+  return out;
+}
+
+/** The attention view of the MIME contract. */
+export const attentionSpec: ViewSpec<AttentionPayload> = {
+  contract: VIEWS.attention,
+  schema: attentionSchema,
+  label: 'seqlab attention view',
+  description: 'seqlab attention views',
+  problems: attentionProblems,
+  create: (host, payload, options) => new AttentionView(host, payload, options),
+};

@@ -18,8 +18,8 @@ describe('escapeXml', () => {
 
 describe('tokenLabel', () => {
   it('makes whitespace tokens visible and shortens long ones', () => {
-    expect(tokenLabel(' ')).toBe('␣');
-    expect(tokenLabel('   ')).toBe('␣␣␣');
+    expect(tokenLabel(' ')).toBe('·');
+    expect(tokenLabel('   ')).toBe('···');
     expect(tokenLabel('\n')).toBe('↵');
     expect(tokenLabel('a\tb')).toBe('a⇥b');
     expect(tokenLabel('')).toBe('∅');
@@ -31,7 +31,7 @@ describe('tokenLabel', () => {
     const long = 'antidisestablishmentarianism';
     const view = attentionView({ queryTokens: [' ', long], weights: [[1, 0], [0.5, 0.5]] });
     const doc = parseSvg(view.svg);
-    expect(svgTexts(doc)).toEqual(expect.arrayContaining(['␣', 'antidisestabl…']));
+    expect(svgTexts(doc)).toEqual(expect.arrayContaining(['·', 'antidisestabl…']));
     expect(Array.from(doc.getElementsByTagName('title')).map((t) => t.textContent)).toContain(long);
   });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { renderView } from '../../../../extension/src/views/render.js';
 import { AttentionView } from '../../../../extension/src/views/attention/attention-view.js';
-import { HOSTILE, settle, softmaxRows, viewFixture } from '../../plotly-recorder.js';
+import { composeViewImage } from '../../../../extension/src/core/export.js';
+import { drawnLikePlotly, HOSTILE, settle, softmaxRows, viewFixture } from '../../plotly-recorder.js';
 
 const MIME = 'application/vnd.seqlab.attention.v1+json';
 const tokens = ['The', 'cat', 'sat', 'down'];
@@ -131,6 +132,33 @@ describe('attention view', () => {
     expect(f.rec.last().layout.title.text).toBe('enc 1, mean of 3 heads');
   });
 
+  it('opens on the layer and head the payload names, in the head view, the heatmap and a saved image', async () => {
+    const weights = [0, 1].map((l) => [1, 2, 3].map((h) => softmaxRows(4, 4, 10 * l + h)));
+    drawnLikePlotly(f.rec, 400, 300);
+    const view = render(payload({ weights, mask: undefined, layerNames: ['enc 0', 'enc 1'], open: { layer: 1, head: 2 } }));
+    await view.ready;
+    expect([view.layer, view.head]).toEqual([1, 2]);
+    expect(f.host.querySelector<HTMLSelectElement>('select.seqlab-layer')!.value).toBe('1');
+    expect(f.host.querySelector<HTMLSelectElement>('select.seqlab-head')!.value).toBe('2');
+    expect(f.host.querySelector<HTMLElement>('.seqlab-pane-heads')!.dataset.map).toBe('1:2');
+    // The image says which map it shows.
+    const image = await composeViewImage(view.element, (gd, o) => f.rec.plotly.toImage!(gd, o));
+    expect(new DOMParser().parseFromString(image.svg, 'image/svg+xml').querySelector('.seqlab-image-selection')!.textContent).toBe('enc 1 · head 3');
+    await view.show('heatmap');
+    expect(f.rec.last().data[0]!.z).toEqual(weights[1]![2]);
+    expect(f.rec.last().layout.title.text).toBe('enc 1, head 3');
+
+    const mean = render(payload({ weights, mask: undefined, open: { layer: 0, head: 'mean' } }));
+    await mean.ready;
+    expect([mean.layer, mean.head]).toEqual([0, 'mean']);
+    // A payload naming a map it does not have is an error, like any shape problem.
+    const bad = renderView(MIME, payload({ weights, mask: undefined, open: { layer: 2, head: 3 } }), f.host, { loadPlotly: f.rec.loader });
+    expect(Array.from(bad.element.querySelectorAll('.seqlab-error li')).map((li) => li.textContent)).toEqual([
+      'open.layer is 2 but weights has 2 layers',
+      'open.head is 3 but there are 3 heads',
+    ]);
+  });
+
   it('draws the layer x head thumbnails only when the grid opens, and zooms on click', async () => {
     const puts: Array<[number, number]> = [];
     vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(function (this: HTMLCanvasElement) {
@@ -202,7 +230,10 @@ describe('attention view', () => {
     expect(f.host.querySelectorAll('.seqlab-lines path')).toHaveLength(0); // head view not drawn
     expect(view.thumbnails!.drawnCount).toBe(0);
     expect(f.host.querySelectorAll('.seqlab-thumb')).toHaveLength(6 * 9);
-    expect(f.rec.last().layout.xaxis.tickvals).toHaveLength(32); // labels thinned to at most 40: every 4th of 128
+    // 4 px cells: 8 px labels need 9.2 px each, so every 3rd of 128 is labelled, and the note says so.
+    expect(f.rec.last().layout.xaxis.tickvals).toHaveLength(43);
+    expect(f.rec.last().layout.xaxis.tickfont).toEqual({ size: 8 });
+    expect(f.host.querySelector('.seqlab-pane-heatmap .seqlab-axis-note')!.textContent).toBe('Token labels: every 3rd token labelled; hover a cell for each token.');
   });
 
   it('follows the theme and cleans up on dispose', async () => {
