@@ -76,7 +76,7 @@ export const transformerExercises: Exercise[] = [
     notebook: '06-transformer',
     fn: 'causalMask',
     title: 'a bool [n, n] mask, true where query i may not see key j (j > i)',
-    cases: () => [[1], [4], [7]],
+    cases: () => [[4], [7], [1]],
     expected: (n: number) => triu(ones([n, n]), 1).bool(),
     mistakes: [
       { hint: 'The diagonal is blocked: a position may attend to itself (j = i).', wrong: (n: number) => triu(ones([n, n]), 0).bool() },
