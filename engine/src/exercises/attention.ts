@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import { describe } from '../shape.js';
 import type { Generator } from '../random.js';
 import { randn } from '../ops/creation.js';
+import { ngramCounts } from '../metrics/bleu.js';
 import type { Exercise } from './framework.js';
 
 const rand = (g: Generator, ...shape: number[]) => randn(shape, { generator: g });
@@ -21,21 +22,12 @@ function masked(scores: number[], validLen: number, fill: number): number[] {
   return e.map((v) => v / total);
 }
 
-function ngrams(tokens: readonly string[], n: number): Map<string, number> {
-  const m = new Map<string, number>();
-  for (let i = 0; i + n <= tokens.length; i++) {
-    const k = tokens.slice(i, i + n).join(' ');
-    m.set(k, (m.get(k) ?? 0) + 1);
-  }
-  return m;
-}
-
 function precision(candidate: string[], references: string[][], n: number, clipped: boolean): [number, number] {
-  const c = ngrams(candidate, n);
+  const c = ngramCounts(candidate, n);
   let matches = 0;
   let total = 0;
   for (const [k, count] of c) {
-    const most = Math.max(0, ...references.map((r) => ngrams(r, n).get(k) ?? 0));
+    const most = Math.max(0, ...references.map((r) => ngramCounts(r, n).get(k) ?? 0));
     matches += clipped ? Math.min(count, most) : most > 0 ? count : 0;
     total += count;
   }

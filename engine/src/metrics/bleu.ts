@@ -48,7 +48,7 @@ function tokensOf(s: Sentence, who: string, what: string): readonly string[] {
 }
 
 /** n-gram counts of a token list, keyed by the tokens joined with U+0001 (which no token contains in practice). */
-function ngramCounts(tokens: readonly string[], n: number): Map<string, number> {
+export function ngramCounts(tokens: readonly string[], n: number): Map<string, number> {
   const counts = new Map<string, number>();
   for (let i = 0; i + n <= tokens.length; i++) {
     const key = tokens.slice(i, i + n).join('\u0001');
