@@ -119,6 +119,7 @@ export const KEY_RESULTS: Record<string, KeyResult[]> = {
     { what: 'the block by hand equals models.Block', pattern: /block: largest difference from models.Block: ([\d.e+-]+)/, check: (d) => d < 1e-5 },
     { what: 'the model by hand equals models.GPT', pattern: /whole model: largest difference from models.GPT: ([\d.e+-]+)/, check: (d) => d < 1e-5 },
     { what: 'ablation: the full model learns, without residual connections it does not', pattern: /\| full \| ([\d.]+) \| ([\d.]+) \|\n\| no residual connections \| ([\d.]+) \| ([\d.]+) \|\n\| no LayerNorm \| ([\d.]+) \| ([\d.]+) \|/, check: (f0, f1, r0, r1, l0, l1) => r0 - f0 > 0.3 && r1 - f1 > 0.3 && l0 > f0 && l1 > f1 },
+    { what: 'without residual connections the loss stays at the entropy of the character frequencies', pattern: /character frequencies alone: ([\d.]+) nats[\s\S]*?\| no residual connections \| ([\d.]+) \|/, check: (h, r) => Math.abs(r - h) < 0.15 },
     { what: 'the pretrained weights load completely', pattern: /([\d.]+) MB, [\d,]+ parameters, missing (\d+), unexpected (\d+)/, check: (mb, missing, unexpected) => mb <= 5 && missing === 0 && unexpected === 0 },
     { what: "the validation loss measured here is the script's", pattern: /validation loss ([\d.]+) nats per character \(perplexity [\d.]+\); the script's last point: ([\d.]+)/, check: (here, script) => Math.abs(here - script) < 2e-3 && here < 2.0 },
     { what: 'fine-tuning does not hurt', pattern: /validation loss after \d+ more steps: ([\d.]+) \(before: ([\d.]+)\)/, check: (after, before) => after <= before + 0.02 },
