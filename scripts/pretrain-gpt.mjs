@@ -9,7 +9,8 @@
 //
 // Options: --steps N (GPT steps, default 1500), --seed S (default 1337), --eval-every N
 // (default 100), --lstm-steps N (default: as many as fit in the GPT's training CPU time),
-// --out DIR (default notebooks/data).
+// --out DIR (default notebooks/data), --skip-full-val (do not measure the whole validation
+// split at the end; for quick tries and the test).
 //
 // Reproducible: the models, the batches and the optimizers are seeded; the only
 // machine-dependent choice is how many LSTM steps fit in the GPT's CPU time, and the
@@ -36,12 +37,12 @@ try {
 const { data, models, optim, nn, crossEntropy, manualSeed, Generator, saveSafetensors } = engine;
 
 function usage(message) {
-  process.stderr.write(`pretrain-gpt: ${message}\nusage: node scripts/pretrain-gpt.mjs [--steps N] [--seed S] [--eval-every N] [--lstm-steps N] [--out DIR]\n`);
+  process.stderr.write(`pretrain-gpt: ${message}\nusage: node scripts/pretrain-gpt.mjs [--steps N] [--seed S] [--eval-every N] [--lstm-steps N] [--out DIR] [--skip-full-val]\n`);
   process.exit(2);
 }
 let args;
 try {
-  args = parseArgs({ options: { steps: { type: 'string' }, seed: { type: 'string' }, 'eval-every': { type: 'string' }, 'lstm-steps': { type: 'string' }, out: { type: 'string' } } }).values;
+  args = parseArgs({ options: { steps: { type: 'string' }, seed: { type: 'string' }, 'eval-every': { type: 'string' }, 'lstm-steps': { type: 'string' }, out: { type: 'string' }, 'skip-full-val': { type: 'boolean' } } }).values;
 } catch (e) {
   usage(e.message);
 }
@@ -59,7 +60,7 @@ const OUT = resolve(args.out ?? join(repo, 'notebooks', 'data'));
 
 // The data: nanoGPT's character vocabulary (65 symbols) and split (first 90 % training).
 const corpusFile = join(repo, 'notebooks', 'data', 'tinyshakespeare.txt');
-const { vocab, corpus } = data.loadCorpus(corpusFile, { sha1: data.CORPORA.tinyshakespeare.sha1, vocab: { unk: false, order: 'alphabetical' } });
+const { vocab, corpus } = await data.loadCorpus(corpusFile, { sha1: data.CORPORA.tinyshakespeare.sha1, vocab: { unk: false, order: 'alphabetical' } });
 const { train, val } = data.splitCorpus(corpus, { valFraction: 0.1 });
 const V = vocab.length;
 
@@ -181,7 +182,7 @@ const lstmOpt = new optim.AdamW(lstm.parameters(), { lr: 3e-3, weightDecay: 0 })
 const lstmRun = fit('LSTM', lstm, lstmOpt, LSTM_RUN_STEPS);
 
 // Final validation loss on the whole validation split, for the record.
-const fullVal = (m) => Number(models.languageModelLoss(m, val, { batchSize: BATCH, numSteps: BLOCK }).toFixed(4));
+const fullVal = (m) => (args['skip-full-val'] ? 'not measured' : String(Number(models.languageModelLoss(m, val, { batchSize: BATCH, numSteps: BLOCK }).toFixed(4))));
 const common = { corpus: 'tinyshakespeare.txt', corpusSha1: data.CORPORA.tinyshakespeare.sha1, vocabulary: vocab.idxToTokenList.join(''), seed: String(SEED), batch: { batchSize: BATCH, numSteps: BLOCK, valBatches: VAL_BATCHES }, engine: 'models.GPT / models.RecurrentLM of @seqlab/engine' };
 const command = `npm run pretrain:gpt -- --steps ${STEPS} --seed ${SEED} --eval-every ${EVAL_EVERY} --lstm-steps ${lstmRun.steps}`;
 save(gpt, join(OUT, 'gpt-shakespeare.safetensors'), {
@@ -193,7 +194,7 @@ save(gpt, join(OUT, 'gpt-shakespeare.safetensors'), {
   cpuSeconds: gptRun.cpuSeconds.toFixed(1),
   wallSeconds: gptRun.wallSeconds.toFixed(1),
   curve: gptRun.curve,
-  fullValidationLoss: String(fullVal(gpt)),
+  fullValidationLoss: fullVal(gpt),
   command,
 });
 save(lstm, join(OUT, 'lstm-shakespeare.safetensors'), {
@@ -205,7 +206,7 @@ save(lstm, join(OUT, 'lstm-shakespeare.safetensors'), {
   cpuSeconds: lstmRun.cpuSeconds.toFixed(1),
   wallSeconds: lstmRun.wallSeconds.toFixed(1),
   curve: lstmRun.curve,
-  fullValidationLoss: String(fullVal(lstm)),
+  fullValidationLoss: fullVal(lstm),
   command,
 });
 const last = (r) => r.curve.at(-1).val.toFixed(3);
