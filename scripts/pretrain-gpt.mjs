@@ -4,7 +4,7 @@
 // (`models.GPT`, `models.RecurrentLM`), and writes both as safetensors into
 // notebooks/data/. The notebook loads them and fine-tunes the GPT for a few steps.
 //
-//   npm run pretrain:gpt                       # the committed weights (about an hour on a 2-core machine)
+//   npm run pretrain:gpt                       # the committed weights (about 35 CPU minutes; 1 h 47 min on a busy 2-core machine)
 //   npm run pretrain:gpt -- --steps 20 --out /tmp/x   # a quick try
 //
 // Options: --steps N (GPT steps, default 1500), --seed S (default 1337), --eval-every N
@@ -153,8 +153,10 @@ const gptOpt = new optim.AdamW([{ params: decay, weightDecay: 0.1 }, { params: n
 const gptRun = fit('GPT', gpt, gptOpt, STEPS);
 
 // --- the LSTM, for the same training CPU time: its step count is the GPT's CPU time over
-// the CPU time of an LSTM step, measured on 20 steps of a throw-away copy (so that its
-// learning-rate schedule, like the GPT's, runs to the end).
+// the CPU time of an LSTM step, measured on 40 steps of a throw-away copy (so that its
+// learning-rate schedule, like the GPT's, runs to the end). The estimate can be off by some
+// percent on a busy machine; both curves are recorded against CPU seconds, so notebook 10
+// also compares them at exactly the GPT's CPU time.
 function lstmSteps() {
   if (LSTM_STEPS !== null) return LSTM_STEPS;
   manualSeed(SEED);
@@ -162,7 +164,7 @@ function lstmSteps() {
   const opt = new optim.AdamW(probe.parameters(), { lr: 3e-3, weightDecay: 0 });
   const stream = batches(SEED + 1);
   let cpu = 0;
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 50; i++) {
     const [X, Y] = stream.next().value;
     const c0 = cpuSeconds();
     const loss = crossEntropy(probe.forward(X)[0].reshape(-1, V), Y.reshape(-1));
@@ -170,9 +172,9 @@ function lstmSteps() {
     loss.backward();
     nn.utils.clipGradNorm_(probe.parameters(), 1);
     opt.step();
-    if (i >= 5) cpu += cpuSeconds() - c0;   // the first steps warm up
+    if (i >= 10) cpu += cpuSeconds() - c0;   // the first steps warm up
   }
-  return Math.max(1, Math.round(gptRun.cpuSeconds / (cpu / 20)));
+  return Math.max(1, Math.round(gptRun.cpuSeconds / (cpu / 40)));
 }
 const LSTM_RUN_STEPS = lstmSteps();
 manualSeed(SEED);
@@ -210,5 +212,13 @@ save(lstm, join(OUT, 'lstm-shakespeare.safetensors'), {
   command,
 });
 const last = (r) => r.curve.at(-1).val.toFixed(3);
-process.stdout.write(`\nvalidation loss after equal training CPU time: GPT ${last(gptRun)} (${gptRun.steps} steps, ${gptRun.cpuSeconds.toFixed(0)} s), LSTM ${last(lstmRun)} (${lstmRun.steps} steps, ${lstmRun.cpuSeconds.toFixed(0)} s)\n`);
+/** The LSTM's validation loss at the GPT's CPU time, linear between the two nearest points of its curve. */
+function lstmAtGptTime() {
+  const c = lstmRun.curve;
+  const t = gptRun.curve.at(-1).cpuSeconds;
+  const i = c.findIndex((p) => p.cpuSeconds >= t);
+  if (i <= 0) return c.at(i === 0 ? 0 : -1).val;
+  return c[i - 1].val + ((t - c[i - 1].cpuSeconds) / (c[i].cpuSeconds - c[i - 1].cpuSeconds)) * (c[i].val - c[i - 1].val);
+}
+process.stdout.write(`\nvalidation loss: GPT ${last(gptRun)} (${gptRun.steps} steps, ${gptRun.cpuSeconds.toFixed(0)} CPU s); LSTM ${lstmAtGptTime().toFixed(3)} at the same CPU time, ${last(lstmRun)} at the end (${lstmRun.steps} steps, ${lstmRun.cpuSeconds.toFixed(0)} CPU s)\n`);
 process.stdout.write(`to repeat this run exactly: ${command}\n`);
