@@ -22,9 +22,9 @@ const out = join(root, 'docs', 'images');
  * layer of a multi-layer attention view and hovering a token.
  */
 const SHOTS = [
-  { file: 'gates.png', notebook: '03-lstm', mime: 'application/vnd.seqlab.gates.v1+json', index: 0 },
+  { file: 'gates.png', notebook: '03-lstm-and-gru', mime: 'application/vnd.seqlab.gates.v1+json', index: 0 },
   { file: 'hidden-states.png', notebook: '01-recurrent-neural-networks', mime: 'application/vnd.seqlab.hidden-states.v1+json', index: 0 },
-  { file: 'attention.png', notebook: '06-self-attention', mime: 'application/vnd.seqlab.attention.v1+json', index: 1, lastLayer: true, hover: 'it' },
+  { file: 'attention.png', notebook: '08-self-attention', mime: 'application/vnd.seqlab.attention.v1+json', index: 1, lastLayer: true, hover: 'it' },
   { file: 'plot.png', notebook: '02-backpropagation-through-time', mime: 'application/vnd.plotly.v1+json', index: 2 },
 ];
 

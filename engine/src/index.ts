@@ -62,3 +62,7 @@ export * as backend from './backend/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { saveSafetensors, loadSafetensors, readSafetensorsHeader, type SafetensorsHeader, type SafetensorsEntry, type SafetensorsDtype, type SaveSafetensorsOptions } from './io/safetensors.js';
+export * as models from './models/index.js';
+export * as decoding from './decoding/index.js';
+export * as metrics from './metrics/index.js';
+export * as exercises from './exercises/index.js';

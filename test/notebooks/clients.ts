@@ -38,6 +38,7 @@ export interface Cell {
 export interface Notebook {
   nbformat: number;
   nbformat_minor: number;
+  metadata?: Record<string, unknown>;
   cells: Cell[];
 }
 

@@ -3,8 +3,13 @@
  * and executes without errors under both clients — `seqlab run` and Debian's
  * `jupyter nbconvert --execute` with the seqlab kernelspec — writing valid nbformat 4.5 in
  * which every code cell ran, the two clients agree on each cell's outputs, and the
- * notebook shows at least one view. Times go to test-results/notebooks.json and the log;
- * the 60 s budget is checked by `npm run notebooks:budget` (no wall-clock assertion here).
+ * notebook shows at least one view. The executed notebook's key results (perplexities,
+ * accuracies, alignments, the KV-cache speed-up, ...: test/notebooks/results.ts) meet their
+ * thresholds, every exercise check says "not done yet" (the exercises are committed unfilled;
+ * exercises.test.ts runs the solutions), and the committed `language_info` is the one the
+ * kernel reports in kernel_info (so saving a notebook in JupyterLab does not rewrite it).
+ * Times go to test-results/notebooks.json and the log; the 60 s budget is checked by
+ * `npm run notebooks:budget` (no wall-clock assertion here).
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +31,7 @@ import {
   type ClientRun,
   type Notebook,
 } from './clients.js';
+import { failedResults, KEY_RESULTS, outputText } from './results.js';
 
 const NOTEBOOKS = readdirSync(NOTEBOOKS_DIR)
   .filter((f) => f.endsWith('.ipynb') && !f.endsWith('.executed.ipynb'))
@@ -74,6 +80,10 @@ describe('lecture notebooks', () => {
     const file = join(NOTEBOOKS_DIR, name);
 
     describe(name, () => {
+      it('has key results to check', () => {
+        expect(KEY_RESULTS[name.replace(/\.ipynb$/, '')], `${name}: add its key results to test/notebooks/results.ts`).toBeDefined();
+      });
+
       it('is committed with its outputs cleared', () => {
         const nb = readNotebook(file);
         const dirty = nb.cells
@@ -97,6 +107,14 @@ describe('lecture notebooks', () => {
         });
         expect(Object.values(views).reduce((a, b) => a + b, 0), `${name}: no seqlab view or plotly figure among its outputs`).toBeGreaterThan(0);
         expect(codeCells(nb).some(({ cell }) => (cell.outputs ?? []).length > 0)).toBe(true);
+        // seqlab run writes the language_info of the kernel's kernel_info reply into the notebook.
+        expect(readNotebook(file).metadata?.['language_info'], `${name}: the committed language_info is not what the kernel reports`).toEqual(nb.metadata?.['language_info']);
+        expect(failedResults(outputText(nb), KEY_RESULTS[name.replace(/\.ipynb$/, '')] ?? []), `${name}: key results`).toEqual([]);
+        const checks = codeCells(nb).filter(({ cell }) => text(cell.source).includes('exercises.check('));
+        for (const { cell, number } of checks) {
+          const shown = (cell.outputs ?? []).map((o) => text(o.data?.['text/plain'] as string | string[] | undefined)).join('');
+          expect(shown, `${name}, cell ${number}: the unfilled exercise's check`).toMatch(/not done yet: replace `exercises\.todo\(\)`/);
+        }
       });
 
       it('runs with jupyter nbconvert --execute: no errors, the same outputs per cell as seqlab run, valid nbformat 4.5', { timeout: 30 * 60_000 }, () => {
