@@ -25,7 +25,7 @@ export const resultsDir = join(repoRoot, 'test-results', 'e2e');
 
 export const chromiumPath = '/usr/bin/chromium';
 
-/** The flags DESIGN.md prescribes for headless Chromium on these machines. */
+/** The flags headless Chromium needs on these machines (a closed network, root, no GPU). */
 export const chromiumArgs = [
   '--headless',
   '--no-sandbox',
