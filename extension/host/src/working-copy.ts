@@ -61,9 +61,19 @@ export interface WorkingCopyOptions {
   backupRoot?: string;
 }
 
-/** Files that belong to a run, not to the lecture: executed copies, checkpoints, dot files. */
+/**
+ * The exercises' solutions (`notebooks/solutions/`): they stay with the lecturer, so a
+ * student's copy has the exercises and their checks, not the answers.
+ */
+export const SOLUTIONS_DIR = 'solutions';
+
+/**
+ * Files that belong to a run, not to the lecture (executed copies, checkpoints, dot files),
+ * and the solutions folder.
+ */
 function isLectureFile(relativePath: string): boolean {
-  return !relativePath.split(/[\\/]/).some(part => part.startsWith('.')) && !relativePath.endsWith('.executed.ipynb');
+  const parts = relativePath.split(/[\\/]/);
+  return parts[0] !== SOLUTIONS_DIR && !parts.some(part => part.startsWith('.')) && !relativePath.endsWith('.executed.ipynb');
 }
 
 function lectureFiles(dir: string, base = dir): string[] {

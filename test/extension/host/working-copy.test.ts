@@ -29,6 +29,8 @@ function course(): { source: string; target: string; backups: string } {
   writeFileSync(join(source, '02-bptt.ipynb'), 'lecture 2');
   writeFileSync(join(source, 'data', 'corpus.txt'), 'the time machine');
   writeFileSync(join(source, '01-rnn.executed.ipynb'), 'a run');
+  mkdirSync(join(source, 'solutions'));
+  writeFileSync(join(source, 'solutions', '01-rnn.ts'), 'the answers');
   writeFileSync(join(source, '.ipynb_checkpoints', '01-rnn-checkpoint.ipynb'), 'a checkpoint');
   return { source, target: join(root, 'state', 'notebooks'), backups: join(root, 'state', 'backups') };
 }
@@ -36,13 +38,14 @@ function course(): { source: string; target: string; backups: string } {
 const read = (path: string): string => readFileSync(path, 'utf8');
 
 describe('the working copy of the lecture notebooks', () => {
-  it('is made on first use with the notebooks and their data, not runs or checkpoints', () => {
+  it('is made on first use with the notebooks and their data, not runs, checkpoints or the solutions', () => {
     const { source, target } = course();
     const report = prepareWorkingCopy({ source, target });
     expect(report.created).toEqual(['01-rnn.ipynb', '02-bptt.ipynb', 'data/corpus.txt']);
     expect(read(join(target, 'data', 'corpus.txt'))).toBe('the time machine');
     expect(existsSync(join(target, '01-rnn.executed.ipynb'))).toBe(false);
     expect(existsSync(join(target, '.ipynb_checkpoints'))).toBe(false);
+    expect(existsSync(join(target, 'solutions'))).toBe(false);
     expect(existsSync(join(target, MANIFEST))).toBe(true);
     expect(describeWorkingCopy(report, 'reset')[0]).toContain(`copied 3 lecture file(s) into the working copy ${target}`);
   });
