@@ -4,14 +4,16 @@
 //   start_s       process spawn -> first kernel_info_reply
 //   first_cell_ms the first execute_request right after that reply -> reply and idle (a plain
 //                 cell), and first_typed_ms a second fresh kernel's first cell with a type
-//                 annotation (seqlab: TypeScript must load for it; ipykernel: `x: int = ...`)
+//                 annotation (seqlab: TypeScript must load for it; ipykernel: `x: int = ...`),
+//                 and first_typed_idle_ms the same after 2 s without requests (a student
+//                 reading the notebook: seqlab loads TypeScript after 1 s idle)
 //   roundtrip_ms  execute_request -> reply and idle, small cell whose source differs each time
 //   complete_s    first complete_request after start
 //   rss_idle_mib  resident memory of the kernel process (all its threads: the workers are
 //                 threads) after start + 1 s idle, and rss_used_mib after the cells above
 // Writes bench/results/kernel-<date>.json and prints a table.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +37,7 @@ const median = (xs) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function startToFirstReply(argv, env, firstCell) {
+async function startToFirstReply(argv, env, firstCell, idleMs = 0) {
   // Measured with our own client so that the clock starts at spawn.
   const info = await newConnectionInfo();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -46,6 +48,7 @@ async function startToFirstReply(argv, env, firstCell) {
   const client = new KernelClient(info);
   await client.replyTo('shell', 'kernel_info_request', {}, 60_000);
   const t = (performance.now() - t0) / 1000;
+  if (idleMs > 0) await sleep(idleMs);
   const t1 = performance.now();
   const first = await client.execute(firstCell);
   const firstMs = performance.now() - t1;
@@ -87,7 +90,7 @@ if (existsSync('/usr/bin/python3')) {
 } else {
   console.error('bench:kernel: /usr/bin/python3 missing: install python3-ipykernel with bash scripts/system-deps.sh to compare');
 }
-const acc = new Map(kernels.map((k) => [k.name, { starts: [], firsts: [], typed: [], completes: [], trips: [], rssIdle: [], rssUsed: [] }]));
+const acc = new Map(kernels.map((k) => [k.name, { starts: [], firsts: [], typed: [], typedIdle: [], completes: [], trips: [], rssIdle: [], rssUsed: [] }]));
 // Kernels take turns, so that load from elsewhere on this shared machine hits them alike.
 for (let r = 0; r < STARTS; r++) {
   for (const k of kernels) {
@@ -96,6 +99,7 @@ for (let r = 0; r < STARTS; r++) {
     a.starts.push(plain.start);
     a.firsts.push(plain.firstMs);
     a.typed.push((await startToFirstReply(k.argv, k.env, k.typed(r))).firstMs);
+    a.typedIdle.push((await startToFirstReply(k.argv, k.env, k.typed(100 + r), 2000)).firstMs);
   }
 }
 const SESSIONS = Math.max(1, Math.min(STARTS, 3));
@@ -103,11 +107,11 @@ for (let s = 0; s < SESSIONS; s++) for (const k of kernels) await session(k, acc
 rmSync(dataDir, { recursive: true, force: true });
 const results = kernels.map((k) => {
   const a = acc.get(k.name);
-  return { kernel: k.name, start_s: median(a.starts), first_cell_ms: median(a.firsts), first_typed_ms: median(a.typed), roundtrip_ms: median(a.trips), complete_s: median(a.completes), rss_idle_mib: median(a.rssIdle), rss_used_mib: median(a.rssUsed), samples: { starts: a.starts, first_cells: a.firsts, first_typed: a.typed, completes: a.completes, roundtrips: a.trips.length, rss_idle: a.rssIdle } };
+  return { kernel: k.name, start_s: median(a.starts), first_cell_ms: median(a.firsts), first_typed_ms: median(a.typed), first_typed_idle_ms: median(a.typedIdle), roundtrip_ms: median(a.trips), complete_s: median(a.completes), rss_idle_mib: median(a.rssIdle), rss_used_mib: median(a.rssUsed), samples: { starts: a.starts, first_cells: a.firsts, first_typed: a.typed, first_typed_idle: a.typedIdle, completes: a.completes, roundtrips: a.trips.length, rss_idle: a.rssIdle } };
 });
 
-const rows = [['kernel', 'start (s)', 'first cell (ms)', 'first typed cell (ms)', 'round trip (ms)', 'first complete (ms)', 'idle RSS (MiB)', 'RSS after cells (MiB)']];
-for (const r of results) rows.push([r.kernel, r.start_s.toFixed(3), r.first_cell_ms.toFixed(1), r.first_typed_ms.toFixed(1), r.roundtrip_ms.toFixed(2), (1000 * r.complete_s).toFixed(1), r.rss_idle_mib.toFixed(1), r.rss_used_mib.toFixed(1)]);
+const rows = [['kernel', 'start (s)', 'first cell (ms)', 'first typed cell (ms)', 'first typed after 2 s idle (ms)', 'round trip (ms)', 'first complete (ms)', 'idle RSS (MiB)', 'RSS after cells (MiB)']];
+for (const r of results) rows.push([r.kernel, r.start_s.toFixed(3), r.first_cell_ms.toFixed(1), r.first_typed_ms.toFixed(1), r.first_typed_idle_ms.toFixed(1), r.roundtrip_ms.toFixed(2), (1000 * r.complete_s).toFixed(1), r.rss_idle_mib.toFixed(1), r.rss_used_mib.toFixed(1)]);
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const line = (r) => `| ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(' | ')} |`;
 console.log(line(rows[0]));
