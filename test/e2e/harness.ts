@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 import { buildProject, installIntoPrefix, type PrefixInstall, type StepReport } from '../../extension/host/src/project-build.js';
-import { checkServerDependencies, startHostServer, type HostServer } from '../../extension/host/src/server.js';
+import { checkServerDependencies, processesMentioning, startHostServer, type HostServer } from '../../extension/host/src/server.js';
 
 export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
@@ -221,7 +221,7 @@ export interface Lab {
   cells(): Promise<CellState[]>;
   /** Writes `test-results/e2e/NAME.png` and returns its path. */
   screenshot(name: string): Promise<string>;
-  /** Deletes sessions, closes the browser, stops the server and kernels, removes temp folders. */
+  /** Deletes sessions, closes the browser, stops the server and kernels, removes temp folders; fails when a kernel process outlived the server. */
   close(): Promise<void>;
 }
 
@@ -271,8 +271,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       context = null;
     }
     if (server) {
+      const runtimeDir = server.runtimeDir;
       await server.stop().catch((error: unknown) => problems.push(error));
       server = null;
+      // Kernels get their connection file under the server's runtime folder: none may outlive it.
+      const left = processesMentioning(runtimeDir);
+      if (left.length > 0) problems.push(`kernel processes outlived the server: ${left.join(', ')}`);
     }
     rmSync(tempDir, { recursive: true, force: true });
     if (problems.length > 0) {

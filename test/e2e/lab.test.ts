@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { linePlot } from '../../engine/src/index.js';
-import { processesMentioning } from '../../extension/host/src/server.js';
 import {
   JUPYTERLAB_PLOTLY,
   notebook,
@@ -37,13 +36,9 @@ describe('JupyterLab host', { timeout: 120_000 }, () => {
     });
   }, 900_000);
 
+  // close() fails when a kernel process outlives the server.
   afterAll(async () => {
-    const runtimeDir = lab?.server.runtimeDir;
     await lab?.close();
-    // Kernels get their connection file under the server's runtime folder: none may outlive it.
-    if (runtimeDir) {
-      expect(processesMentioning(runtimeDir)).toEqual([]);
-    }
   }, 60_000);
 
   it('loads the shell with every core plugin and no unexpected console errors', async () => {

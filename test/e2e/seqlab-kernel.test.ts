@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { processesMentioning } from '../../extension/host/src/server.js';
 import { join } from 'node:path';
 
 import { notebook, outputText, prepareHost, recordTimings, renderedFigures, resultsDir, startLab, type Lab } from './harness.js';
@@ -58,12 +57,9 @@ describe('seqlab kernel in JupyterLab', { timeout: 120_000 }, () => {
     });
   }, 900_000);
 
+  // close() fails when a kernel process outlives the server.
   afterAll(async () => {
-    const runtimeDir = lab?.server.runtimeDir;
     await lab?.close();
-    if (runtimeDir) {
-      expect(processesMentioning(runtimeDir)).toEqual([]);
-    }
   }, 60_000);
 
   it('lists the seqlab kernelspec that seqlab install wrote', async () => {

@@ -3,15 +3,7 @@ import type { FloatArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../shape.js';
 import { gradOf, readable, writable } from './elementwise.js';
-import {
-  Optimizer,
-  checkBoolean,
-  checkNonNegative,
-  zeroStateLike,
-  type BaseOptions,
-  type ParamGroup,
-  type ParamsInput,
-} from './optimizer.js';
+import { Optimizer, checkBoolean, checkNonNegative, zeroStateLike, type BaseOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions extends Partial<BaseOptions> {
   /** Learning rate (default 1e-3). */

@@ -1,15 +1,7 @@
 /** Stochastic gradient descent with momentum, Nesterov momentum and weight decay, as `torch.optim.SGD`. */
 import type { Tensor } from '../tensor.js';
 import { gradOf, readable, writable } from './elementwise.js';
-import {
-  Optimizer,
-  checkBoolean,
-  checkNonNegative,
-  zeroStateLike,
-  type BaseOptions,
-  type ParamGroup,
-  type ParamsInput,
-} from './optimizer.js';
+import { Optimizer, checkBoolean, checkNonNegative, zeroStateLike, type BaseOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface SGDOptions extends BaseOptions {
   /** Learning rate (required, as in PyTorch 1.x). */

@@ -23,7 +23,7 @@ import { linePlot } from '../display/plots.js';
 import type { PlotlyFigure } from '../display/plotly.js';
 import type { View } from '../display/view.js';
 import { JUPYTER_DISPLAY } from '../display/protocol.js';
-import { withRecorder, type AttentionEvent, type AttentionKind, type RecurrentArchitecture, type RecurrentEvent, type Recorder } from './recorder.js';
+import { withRecorder, type AttentionEvent, type AttentionKind, type RecurrentEvent, type Recorder } from './recorder.js';
 
 export interface TraceOptions {
   /**
@@ -51,16 +51,9 @@ export interface AttentionRecord {
   mask: Tensor | null;
 }
 
-/** One recorded recurrent layer and direction over a sequence. */
-export interface RecurrentRecord {
+/** One recorded recurrent layer and direction over a sequence: the event, with the module's name. */
+export interface RecurrentRecord extends Omit<RecurrentEvent, 'module'> {
   name: string;
-  architecture: RecurrentArchitecture;
-  layer: number;
-  direction: 'forward' | 'reverse';
-  /** Per step [batch, hidden]. */
-  hidden: Tensor[];
-  cell?: Tensor[];
-  gates?: Record<string, Tensor[]>;
 }
 
 export interface SelectRecurrent {

@@ -2,6 +2,7 @@
  * The `seqlab` command.
  */
 import { parseArgs } from 'node:util';
+import { wantsHelp } from './args.js';
 import { KERNEL_VERSION } from '../version.js';
 import { install, uninstall, type InstallTarget } from './install.js';
 
@@ -53,7 +54,6 @@ Runs the kernel on the sockets of a Jupyter connection file (this is what kernel
 `,
 };
 
-const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h');
 
 function target(values: { user?: boolean; 'sys-prefix'?: boolean; prefix?: string }): InstallTarget {
   const chosen = [values.user, values['sys-prefix'], values.prefix !== undefined].filter(Boolean).length;

@@ -2,7 +2,7 @@
  * `seqlab export NOTEBOOK... --out DIR [--title TEXT] [--trust] [--execute [--timeout S]] [--allow-unexecuted]`.
  */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../cli/args.js';
 import { cellProgressLine } from '../run/command.js';
 import type { RunEvent } from '../run/runner.js';
 import { ExportError, exportSite } from './site.js';
@@ -41,39 +41,24 @@ function progress(e: RunEvent): void {
 
 /** Runs the command; resolves with the exit code (0 written, 1 export failed, 2 usage). */
 export async function exportCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        title: { type: 'string' },
-        trust: { type: 'boolean' },
-        execute: { type: 'boolean' },
-        timeout: { type: 'string' },
-        'allow-unexecuted': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`seqlab export: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, {
+    command: 'export',
+    options: {
+      out: { type: 'string', short: 'o' },
+      title: { type: 'string' },
+      trust: { type: 'boolean' },
+      execute: { type: 'boolean' },
+      timeout: { type: 'string' },
+      'allow-unexecuted': { type: 'boolean' },
+    },
+    usage: USAGE,
+    help: EXPORT_HELP,
+    positionals: 'notebooks',
+    requireOut: true,
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(EXPORT_HELP);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    process.stderr.write(`seqlab export: give at least one notebook\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.out === undefined || values.out.trim() === '') {
-    process.stderr.write(`seqlab export: --out DIR is required (the folder the site is written to)\n${USAGE}\n`);
-    return 2;
-  }
+  const out = values.out!;
   let timeout: number | undefined;
   if (values.timeout !== undefined) {
     timeout = Number(values.timeout);
@@ -88,7 +73,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   }
   try {
     const report = await exportSite(positionals, {
-      out: values.out,
+      out,
       ...(values.title !== undefined && { title: values.title }),
       trusted: values.trust ?? false,
       allowUnexecuted: values['allow-unexecuted'] ?? false,

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../cli/args.js';
 import { defaultSources, writeSite } from './site.js';
 import { serveSite } from './serve.js';
 
@@ -29,8 +29,6 @@ Serves a site written by \`seqlab lite\` on 127.0.0.1 (port 8000 by default) wit
 cross-origin isolation headers (COOP/COEP) that let Stop interrupt a running cell.
 `;
 
-const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
-
 const shown = (p: string): string => relative(process.cwd(), p) || p;
 
 /**
@@ -51,37 +49,22 @@ async function ensureApp(appDir: string): Promise<void> {
 
 /** Runs `seqlab lite`; resolves with the exit code (0 written, 1 failed, 2 usage). */
 export async function liteCommand(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    process.stdout.write(LITE_HELP);
-    return 0;
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { out: { type: 'string', short: 'o' }, include: { type: 'string', multiple: true }, title: { type: 'string' } },
-    });
-  } catch (e) {
-    process.stderr.write(`seqlab lite: ${(e as Error).message}\n${LITE_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, {
+    command: 'lite',
+    options: { out: { type: 'string', short: 'o' }, include: { type: 'string', multiple: true }, title: { type: 'string' } },
+    usage: LITE_USAGE,
+    help: LITE_HELP,
+    positionals: 'notebooks',
+    requireOut: true,
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (positionals.length === 0) {
-    process.stderr.write(`seqlab lite: give at least one notebook\n${LITE_USAGE}\n`);
-    return 2;
-  }
-  if (values.out === undefined || values.out.trim() === '') {
-    process.stderr.write(`seqlab lite: --out DIR is required (the folder the site is written to)\n${LITE_USAGE}\n`);
-    return 2;
-  }
   try {
     const sources = defaultSources();
     await ensureApp(sources.appDir);
     const report = writeSite({
       notebooks: positionals,
-      outDir: values.out,
+      outDir: values.out!,
       include: values.include ?? [],
       ...(values.title ? { title: values.title } : {}),
       sources,
@@ -99,22 +82,15 @@ export async function liteCommand(argv: string[]): Promise<number> {
 
 /** Runs `seqlab serve` until SIGINT/SIGTERM; resolves with the exit code. */
 export async function serveCommand(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    process.stdout.write(SERVE_HELP);
-    return 0;
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string', short: 'p' } } });
-  } catch (e) {
-    process.stderr.write(`seqlab serve: ${(e as Error).message}\n${SERVE_USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, {
+    command: 'serve',
+    options: { port: { type: 'string', short: 'p' } },
+    usage: SERVE_USAGE,
+    help: SERVE_HELP,
+    positionals: 'folder',
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) {
-    process.stderr.write(`seqlab serve: give one folder\n${SERVE_USAGE}\n`);
-    return 2;
-  }
   const port = values.port === undefined ? 8000 : Number(values.port);
   try {
     const server = await serveSite({ dir: positionals[0]!, port });

@@ -3,7 +3,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand, usageError } from '../cli/args.js';
 import { findKernelspec } from './kernelspec.js';
 import { outputPathIn, runNotebook, type KernelChoice, type RunEvent } from './runner.js';
 
@@ -43,37 +43,26 @@ function progress(e: RunEvent): void {
   if (e.kind === 'done') process.stderr.write(`${name}: done in ${e.seconds.toFixed(2)} s -> ${shown(e.output)}\n`);
 }
 
-function usage(message: string): number {
-  process.stderr.write(`seqlab run: ${message}\n(seqlab run --help shows the options)\n`);
-  return 2;
-}
+const RUN_USAGE = '(seqlab run --help shows the options)';
+const usage = (message: string): number => usageError({ command: 'run', usage: RUN_USAGE }, message);
 
 /** Runs the command; resolves with the exit code (0 every notebook ran, 1 one or more failed, 2 usage). */
 export async function runCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        timeout: { type: 'string' },
-        out: { type: 'string' },
-        inplace: { type: 'boolean' },
-        'allow-errors': { type: 'boolean' },
-        kernel: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usage((e as Error).message);
-  }
+  const parsed = parseCommand(argv, {
+    command: 'run',
+    options: {
+      timeout: { type: 'string' },
+      out: { type: 'string' },
+      inplace: { type: 'boolean' },
+      'allow-errors': { type: 'boolean' },
+      kernel: { type: 'string' },
+    },
+    usage: RUN_USAGE,
+    help: RUN_HELP,
+    positionals: 'notebooks',
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(RUN_HELP);
-    return 0;
-  }
-  if (positionals.length === 0) return usage('give at least one notebook');
   if (values.out !== undefined && values.inplace) return usage('choose one of --out DIR and --inplace');
   const timeout = values.timeout === undefined ? 600 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) return usage(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
