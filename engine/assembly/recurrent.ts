@@ -176,6 +176,141 @@ export function lstmBackwardStep(
   }
 }
 
+// ---------------------------------------------------------------------------- GRU
+//
+// As the LSTM, one step at a time over ranges of hidden units. The recurrent product
+// a = h W_hhᵀ goes to a [B][3H] scratch (not onto the pre-activations: b_hh's and the
+// product's n block are multiplied by r before they meet x_n), b_hh is added to it in
+// the pointwise part.
+
+/**
+ * GRU pointwise step for `n` units of one batch row: x (r z n blocks H floats apart,
+ * x W_ihᵀ + b_ih) becomes σ(r) σ(z) tanh(n) in place, from a = h W_hhᵀ (blocks H apart)
+ * and b_hh (`bias`, blocks H apart); an gets a_n + b_hn, hn h' = n + z (h - n).
+ */
+function gruCellRow(x: usize, a: usize, bias: usize, h: usize, hn: usize, an: usize, H: i32, n: i32): void {
+  const hB = <usize>H << 2;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const ar = f32x4.add(v128.load(a + o), v128.load(bias + o));
+    const az = f32x4.add(v128.load(a + hB + o), v128.load(bias + hB + o));
+    const aN = f32x4.add(v128.load(a + 2 * hB + o), v128.load(bias + 2 * hB + o));
+    const vr = sigmoid4(f32x4.add(v128.load(x + o), ar));
+    const vz = sigmoid4(f32x4.add(v128.load(x + hB + o), az));
+    const vn = tanh4(f32x4.add(v128.load(x + 2 * hB + o), f32x4.mul(vr, aN)));
+    v128.store(x + o, vr);
+    v128.store(x + hB + o, vz);
+    v128.store(x + 2 * hB + o, vn);
+    v128.store(an + o, aN);
+    v128.store(hn + o, f32x4.add(vn, f32x4.mul(vz, f32x4.sub(v128.load(h + o), vn))));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    const ar = load<f32>(a + o) + load<f32>(bias + o);
+    const az = load<f32>(a + hB + o) + load<f32>(bias + hB + o);
+    const aN = load<f32>(a + 2 * hB + o) + load<f32>(bias + 2 * hB + o);
+    const sr = sigmoid1(load<f32>(x + o) + ar);
+    const sz = sigmoid1(load<f32>(x + hB + o) + az);
+    const tn = tanh1(load<f32>(x + 2 * hB + o) + sr * aN);
+    store<f32>(x + o, sr);
+    store<f32>(x + hB + o, sz);
+    store<f32>(x + 2 * hB + o, tn);
+    store<f32>(an + o, aN);
+    store<f32>(hn + o, tn + sz * (load<f32>(h + o) - tn));
+  }
+}
+
+/**
+ * One GRU step for units [u0, u1). `pre` is the step's [B][3H] block of x W_ihᵀ + b_ih
+ * (overwritten by the activated gates of these units); `wPacked` holds three packBFull
+ * blocks `blockBytes` apart (W_hhᵀ's columns of these units for gates r, z, n); `bias`
+ * b_hh [3H] (zeros when the layer has none); `scratch` [B][3H] for h W_hhᵀ; h the state
+ * before the step, hNext after it, an [B][H] a_n = h W_hnᵀ + b_hn (kept for backward).
+ */
+export function gruForwardStep(
+  B: i32, H: i32, u0: i32, u1: i32, pre: usize, wPacked: usize, blockBytes: usize, bias: usize,
+  h: usize, hNext: usize, an: usize, scratch: usize, ws: usize,
+): void {
+  const G = 3 * H, w = u1 - u0;
+  if (w <= 0) return;
+  for (let g = 0; g < 3; g++) {
+    sgemmPackedB(0, B, w, H, h, H, wPacked + <usize>g * blockBytes, scratch + (<usize>(g * H + u0) << 2), G, 0, ws);
+  }
+  const bu = bias + (<usize>u0 << 2);
+  for (let b = 0; b < B; b++) {
+    const rs = (<usize>(b * H + u0)) << 2;
+    const gs = (<usize>(b * G + u0)) << 2;
+    gruCellRow(pre + gs, scratch + gs, bu, h + rs, hNext + rs, an + rs, H, w);
+  }
+}
+
+/**
+ * GRU backward pointwise step for `n` units of one row: from the gradient reaching h'
+ * (dh, replaced by the direct part of the gradient of h, dh' ⊙ z), the gradients of the
+ * x pre-activations (dx) and of a = h W_hhᵀ + b_hh (da: the same but n times r).
+ */
+function gruCellBackRow(g: usize, an: usize, h: usize, dh: usize, dx: usize, da: usize, H: i32, n: i32): void {
+  const hB = <usize>H << 2;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const vr = v128.load(g + o), vz = v128.load(g + hB + o), vn = v128.load(g + 2 * hB + o);
+    const gh = v128.load(dh + o);
+    const dn = f32x4.mul(f32x4.mul(gh, f32x4.sub(one(), vz)), f32x4.sub(one(), f32x4.mul(vn, vn)));
+    const dz = f32x4.mul(f32x4.mul(f32x4.mul(gh, f32x4.sub(v128.load(h + o), vn)), vz), f32x4.sub(one(), vz));
+    const dr = f32x4.mul(f32x4.mul(f32x4.mul(dn, v128.load(an + o)), vr), f32x4.sub(one(), vr));
+    v128.store(dx + o, dr);
+    v128.store(dx + hB + o, dz);
+    v128.store(dx + 2 * hB + o, dn);
+    v128.store(da + o, dr);
+    v128.store(da + hB + o, dz);
+    v128.store(da + 2 * hB + o, f32x4.mul(dn, vr));
+    v128.store(dh + o, f32x4.mul(gh, vz));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    const vr = load<f32>(g + o), vz = load<f32>(g + hB + o), vn = load<f32>(g + 2 * hB + o);
+    const gh = load<f32>(dh + o);
+    const dn = gh * (1 - vz) * (1 - vn * vn);
+    const dz = gh * (load<f32>(h + o) - vn) * vz * (1 - vz);
+    const dr = dn * load<f32>(an + o) * vr * (1 - vr);
+    store<f32>(dx + o, dr);
+    store<f32>(dx + hB + o, dz);
+    store<f32>(dx + 2 * hB + o, dn);
+    store<f32>(da + o, dr);
+    store<f32>(da + hB + o, dz);
+    store<f32>(da + 2 * hB + o, dn * vr);
+    store<f32>(dh + o, gh * vz);
+  }
+}
+
+/**
+ * One GRU backward step for units [u0, u1) (steps from S-1 down to 0). First the
+ * gradient of these units' h after the step: dh[:, u0:u1] += daNext W_hh[:, u0:u1]
+ * (`wPacked`: packBFull of those columns, K = 3H; dh holds the direct part the later step
+ * left), or 0 when `daNext` is 0 (the last step). Then, unless `dx` is 0 (the final
+ * call, which only leaves dh = the gradient of h0), with dh += dhOut the gate gradients
+ * of these units into dx and da, and dh the direct part for the step before.
+ * gates: the step's activated [B][3H]; an: its a_n [B][H]; h: the state before it.
+ */
+export function gruBackwardStep(
+  B: i32, H: i32, u0: i32, u1: i32, daNext: usize, wPacked: usize,
+  gates: usize, an: usize, h: usize, dhOut: usize, dh: usize, dx: usize, da: usize, ws: usize,
+): void {
+  const G = 3 * H, w = u1 - u0;
+  if (w <= 0) return;
+  if (daNext != 0) sgemmPackedB(0, B, w, G, daNext, G, wPacked, dh + (<usize>u0 << 2), H, 1, ws);
+  else for (let b = 0; b < B; b++) memory.fill(dh + (<usize>(b * H + u0) << 2), 0, <usize>w << 2);
+  if (dx == 0) return;
+  for (let b = 0; b < B; b++) {
+    const rs = (<usize>(b * H + u0)) << 2;
+    addInto(dh + rs, dhOut + rs, w);
+    const gs = (<usize>(b * G + u0)) << 2;
+    gruCellBackRow(gates + gs, an + rs, h + rs, dh + rs, dx + gs, da + gs, H, w);
+  }
+}
+
 // ---------------------------------------------------------------------------- Elman RNN
 
 /**

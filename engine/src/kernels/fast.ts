@@ -8,7 +8,8 @@
 
 /**
  * One recurrent layer in one direction over a whole sequence, forward (float32, contiguous
- * arrays). G is the width of the pre-activations: 4H for an LSTM, H for an Elman RNN.
+ * arrays). G is the width of the pre-activations: 4H for an LSTM, 3H for a GRU, H for an
+ * Elman RNN.
  */
 export interface RecurrentForwardArgs {
   S: number;
@@ -45,7 +46,7 @@ export interface RecurrentBackwardArgs {
   dPre: Float32Array;
   /** Out: [G, H]. */
   dWeight: Float32Array;
-  /** Out: [G] or null when not wanted. */
+  /** Out: [G] or null when not wanted: the gradient of `bias` (b_hh). */
   dBias: Float32Array | null;
   /** Out: [B, H]. */
   dh0: Float32Array;
@@ -70,6 +71,31 @@ export interface LstmBackwardArgs extends RecurrentBackwardArgs {
   dc0: Float32Array;
 }
 
+/**
+ * A GRU layer (G = 3H, gate order r, z, n as PyTorch): with x = xProj_t (+ b_ih) and
+ * a = h W_hhᵀ + b_hh, r = σ(x_r + a_r), z = σ(x_z + a_z), n = tanh(x_n + r ⊙ a_n),
+ * h' = (1 - z) ⊙ n + z ⊙ h. b_hh's n block sits inside the product with r, so it cannot
+ * be folded into xProj as the LSTM's can.
+ */
+export interface GruForwardArgs extends RecurrentForwardArgs {
+  /** Out: [S, B, 3H], processing order, activated gates σ(r) σ(z) tanh(n); null when not needed (no backward). */
+  gates: Float32Array | null;
+  /** Out: [S, B, H], processing order, a_n = h W_hnᵀ + b_hn of each step; null when not needed. */
+  hn: Float32Array | null;
+}
+
+/**
+ * Its backward. `dPre` is the gradient of xProj (and of b_ih through `dInputBias`); the
+ * gradient of a = h W_hhᵀ + b_hh differs from it in the n block (times r), so `dBias`
+ * (b_hh) and `dInputBias` (b_ih) differ there too.
+ */
+export interface GruBackwardArgs extends RecurrentBackwardArgs {
+  gates: Float32Array;
+  hn: Float32Array;
+  /** Out: [3H] (the gradient of b_ih, the column sums of dPre) or null when not wanted. */
+  dInputBias: Float32Array | null;
+}
+
 /** An Elman RNN layer (G = H). */
 export interface RnnForwardArgs extends RecurrentForwardArgs {
   /** relu instead of tanh. */
@@ -88,6 +114,8 @@ export interface FastKernels {
   readonly name: string;
   lstmForward(args: LstmForwardArgs): boolean;
   lstmBackward(args: LstmBackwardArgs): boolean;
+  gruForward(args: GruForwardArgs): boolean;
+  gruBackward(args: GruBackwardArgs): boolean;
   rnnForward(args: RnnForwardArgs): boolean;
   rnnBackward(args: RnnBackwardArgs): boolean;
   /**

@@ -1,12 +1,12 @@
 /**
- * Whole-sequence LSTM and Elman RNN layers (one layer, one direction), forward and backward, in plain
+ * Whole-sequence LSTM, GRU and Elman RNN layers (one layer, one direction), forward and backward, in plain
  * TypeScript: the reference that the installed fast kernels (kernels/fast.ts) are tested
  * against, and the path when none is installed. The maths is the per-step composition
  * of nn/functional-rnn.ts (products, then ops/recurrent.ts's pointwise step), with the
  * weight gradient taken as one product over all steps.
  */
 import { gemmBatchedReference } from './gemm.js';
-import type { LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from './fast.js';
+import type { GruBackwardArgs, GruForwardArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from './fast.js';
 
 function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : 1 - 1 / (1 + Math.exp(x));
@@ -129,6 +129,88 @@ export function lstmBackwardReference(a: LstmBackwardArgs): void {
   dc0.set(dc);
   recurrentWeightGrad(S, B, H, G, reverse, dPre, a.h0, a.hOut, a.dWeight);
   if (a.dBias !== null) columnSums(dPre, S * B, G, a.dBias);
+}
+
+/** See `GruForwardArgs`. */
+export function gruForwardReference(a: GruForwardArgs): void {
+  const { S, B, H, xProj, bias, inputBias, weight, reverse, hOut } = a;
+  const G = 3 * H;
+  const BH = B * H;
+  // a = h W_hhᵀ + b_hh of one step; without buffers to fill, one step's worth of scratch.
+  const hh = new Float32Array(B * G);
+  const gates = a.gates ?? new Float32Array(B * G);
+  const hn = a.hn ?? new Float32Array(BH);
+  let h = a.h0;
+  let hOff = 0;
+  for (let k = 0; k < S; k++) {
+    const t = reverse ? S - 1 - k : k;
+    const go = a.gates !== null ? k * B * G : 0;
+    const no = a.hn !== null ? k * BH : 0;
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < G; j++) hh[b * G + j] = bias ? bias[j]! : 0;
+    }
+    product(false, true, B, G, H, h, hOff, H, weight, 0, H, hh, 0, G, true);
+    const ho = t * BH;
+    for (let b = 0; b < B; b++) {
+      const xo = (t * B + b) * G;
+      for (let j = 0; j < H; j++) {
+        const r = sigmoid(withInputBias(xProj[xo + j]!, inputBias, j) + hh[b * G + j]!);
+        const z = sigmoid(withInputBias(xProj[xo + H + j]!, inputBias, H + j) + hh[b * G + H + j]!);
+        const an = hh[b * G + 2 * H + j]!;
+        const n = Math.tanh(withInputBias(xProj[xo + 2 * H + j]!, inputBias, 2 * H + j) + r * an);
+        const g0 = go + b * G + j;
+        gates[g0] = r;
+        gates[g0 + H] = z;
+        gates[g0 + 2 * H] = n;
+        hn[no + b * H + j] = an;
+        hOut[ho + b * H + j] = n + z * (h[hOff + b * H + j]! - n);
+      }
+    }
+    h = hOut;
+    hOff = ho;
+  }
+}
+
+/** See `GruBackwardArgs`. */
+export function gruBackwardReference(a: GruBackwardArgs): void {
+  const { S, B, H, weight, reverse, gates, hn, hOut, dhOut, dPre } = a;
+  const G = 3 * H;
+  const BH = B * H;
+  // dA [S, B, 3H], time order: the gradient of a = h W_hhᵀ + b_hh (dPre with the n block times r).
+  const dA = new Float32Array(S * B * G);
+  // The gradient reaching the state after the step being processed.
+  const dh = new Float32Array(BH);
+  for (let k = S - 1; k >= 0; k--) {
+    const t = reverse ? S - 1 - k : k;
+    const go = k * B * G;
+    const dOff = t * B * G;
+    const prev = k === 0 ? a.h0 : hOut;
+    const prevOff = k === 0 ? 0 : (reverse ? t + 1 : t - 1) * BH;
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) {
+        const s = b * H + j;
+        const g0 = go + b * G + j;
+        const r = gates[g0]!, z = gates[g0 + H]!, n = gates[g0 + 2 * H]!;
+        const gh = dh[s]! + dhOut[t * BH + s]!;
+        const dn = gh * (1 - z) * (1 - n * n);
+        const dz = gh * (prev[prevOff + s]! - n) * z * (1 - z);
+        const dr = dn * hn[k * BH + s]! * r * (1 - r);
+        const d0 = dOff + b * G + j;
+        dPre[d0] = dA[d0] = dr;
+        dPre[d0 + H] = dA[d0 + H] = dz;
+        dPre[d0 + 2 * H] = dn;
+        dA[d0 + 2 * H] = dn * r;
+        // The direct path h -> h' (z ⊙ h); the recurrent product is added below.
+        dh[s] = gh * z;
+      }
+    }
+    // Gradient of the previous h: dA_t W_hh + the direct path.
+    product(false, false, B, H, G, dA, dOff, G, weight, 0, H, dh, 0, H, true);
+  }
+  a.dh0.set(dh);
+  recurrentWeightGrad(S, B, H, G, reverse, dA, a.h0, hOut, a.dWeight);
+  if (a.dBias !== null) columnSums(dA, S * B, G, a.dBias);
+  if (a.dInputBias !== null) columnSums(dPre, S * B, G, a.dInputBias);
 }
 
 /** relu as the elementwise op computes it: NaN stays NaN, everything not above 0 is +0. */

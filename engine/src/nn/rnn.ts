@@ -14,7 +14,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { linear } from './functional-linear.js';
 import { gruStep, lstmStep, rnnStep } from './functional-rnn.js';
-import { lstmSequence, rnnSequence } from '../ops/recurrent-sequence.js';
+import { gruSequence, lstmSequence, rnnSequence } from '../ops/recurrent-sequence.js';
 import { fastKernels } from '../kernels/fast.js';
 import * as init from './init.js';
 
@@ -180,12 +180,14 @@ abstract class RNNBase extends Module {
     const { wIh, wHh, bIh, bHh } = this.weights(layer, reverse);
     const rec = activeRecorder();
     const elman = this.mode === 'RNN_TANH' || this.mode === 'RNN_RELU';
-    if ((this.mode === 'LSTM' || elman) && rec === null && fastKernels() !== null && allFloat32(input, wIh, bIh, wHh, bHh, h0, c0)) {
+    if (rec === null && fastKernels() !== null && allFloat32(input, wIh, bIh, wHh, bHh, h0, c0)) {
       // The whole direction as one op on the fast kernels (same maths as the steps below);
       // b_ih goes in with b_hh, so the input projection is a bare product.
       const xProj = linear(input, wIh, null);
-      if (elman) {
-        const y = rnnSequence(xProj, wHh, bHh, h0, reverse, this.mode === 'RNN_TANH' ? 'tanh' : 'relu', bIh);
+      if (elman || this.mode === 'GRU') {
+        const y = elman
+          ? rnnSequence(xProj, wHh, bHh, h0, reverse, this.mode === 'RNN_TANH' ? 'tanh' : 'relu', bIh)
+          : gruSequence(xProj, wHh, bHh, h0, reverse, bIh);
         return { out: y, h: y.select(0, reverse ? 0 : S - 1), c: null };
       }
       const y = lstmSequence(xProj, wHh, bHh, h0, c0!, reverse, bIh);

@@ -3,8 +3,9 @@
  * recurrent product and pointwise step run in a single call forward and a single call
  * backward, on the fast kernels when installed (kernels/fast.ts), else on the TypeScript
  * reference (kernels/recurrent.ts). `lstmSequence` equals the per-step composition of
- * nn/functional-rnn.ts (`lstmStep` for t = 0..S-1) and `rnnSequence` that of `rnnStep`;
- * the steps stay the path for float64, traces and runtimes without fast kernels.
+ * nn/functional-rnn.ts (`lstmStep` for t = 0..S-1), `gruSequence` that of `gruStep` and
+ * `rnnSequence` that of `rnnStep`; the steps stay the path for float64, traces and
+ * runtimes without fast kernels.
  * test/engine/ops/recurrent-sequence.test.ts checks the two against each other.
  */
 import { fmt } from '../shape.js';
@@ -12,8 +13,12 @@ import { Tensor } from '../tensor-core.js';
 import { record, willRecord } from '../autograd/record.js';
 import { asContiguous } from './raw/layout.js';
 import { to } from './cast.js';
-import { fastKernels, type LstmBackwardArgs, type LstmForwardArgs, type RnnBackwardArgs, type RnnForwardArgs } from '../kernels/fast.js';
-import { lstmBackwardReference, lstmForwardReference, rnnBackwardReference, rnnForwardReference } from '../kernels/recurrent.js';
+import {
+  fastKernels, type GruBackwardArgs, type GruForwardArgs, type LstmBackwardArgs, type LstmForwardArgs, type RnnBackwardArgs, type RnnForwardArgs,
+} from '../kernels/fast.js';
+import {
+  gruBackwardReference, gruForwardReference, lstmBackwardReference, lstmForwardReference, rnnBackwardReference, rnnForwardReference,
+} from '../kernels/recurrent.js';
 
 /** The values of a float32 tensor as one contiguous Float32Array (no copy when already laid out so). */
 function values(t: Tensor): Float32Array {
@@ -32,17 +37,21 @@ function expectShape(op: string, t: Tensor, shape: readonly number[], arg: strin
 
 /**
  * The inputs of a sequence op in gradient order (null biases left out), and the function
- * that lays out the gradients in that order; both biases get the same gradient (the
- * column sums of the pre-activation gradients).
+ * that lays out the gradients in that order. For the LSTM and the Elman RNN both biases
+ * get the same gradient (the column sums of the pre-activation gradients); the GRU passes
+ * b_ih's own as `dInputBias`.
  */
 function sequenceInputs(
   xProj: Tensor, wHh: Tensor, bHh: Tensor | null, states: readonly Tensor[], bIh: Tensor | null,
-): { inputs: Tensor[]; grads: (dPre: Tensor, dW: Tensor, dBias: Tensor | null, dStates: readonly Tensor[]) => Tensor[] } {
+): {
+  inputs: Tensor[];
+  grads: (dPre: Tensor, dW: Tensor, dBias: Tensor | null, dStates: readonly Tensor[], dInputBias?: Tensor | null) => Tensor[];
+} {
   const inputs = [xProj, wHh, ...(bHh !== null ? [bHh] : []), ...states, ...(bIh !== null ? [bIh] : [])];
   return {
     inputs,
-    grads: (dPre, dW, dBias, dStates) => [
-      dPre, dW, ...(bHh !== null ? [dBias!] : []), ...dStates, ...(bIh !== null ? [dBias!] : []),
+    grads: (dPre, dW, dBias, dStates, dInputBias = dBias) => [
+      dPre, dW, ...(bHh !== null ? [dBias!] : []), ...dStates, ...(bIh !== null ? [dInputBias!] : []),
     ],
   };
 }
@@ -128,6 +137,64 @@ export function lstmSequence(
     // the weight or the initial state before backward are errors, as in the step path.
     node.save(wHh);
     node.save(h0);
+  }
+  return result;
+}
+
+/**
+ * Runs a GRU layer over a sequence: `xProj` [S, B, 3H] = x W_ihᵀ + b_ih for every step
+ * (time order, gate order r, z, n), W_hh [3H, H], b_hh [3H] or null, initial state
+ * h0 [B, H]; with a = h W_hhᵀ + b_hh, r = σ(x_r + a_r), z = σ(x_z + a_z),
+ * n = tanh(x_n + r ⊙ a_n), h' = (1 - z) ⊙ n + z ⊙ h (PyTorch's GRU: b_hh's n block is
+ * inside the product with r). b_ih may be passed as `bIh` instead of being in `xProj`
+ * (added to x inside, rounded as the projection would have); its gradient differs from
+ * b_hh's in the n block. Returns h at every time step, [S, B, H]; the final state is row
+ * S-1, or row 0 with `reverse` (steps from t = S-1 down to 0). float32 only.
+ *
+ * @example
+ * const y = gruSequence(linear(x, wIh, null), wHh, bHh, h0, false, bIh);
+ * const hN = y.select(0, S - 1);
+ */
+export function gruSequence(
+  xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, reverse: boolean, bIh: Tensor | null = null,
+): Tensor {
+  const { S, B, H, G } = checkSequence('gruSequence', 3, xProj, wHh, bHh, bIh, [['h0', h0]]);
+  const BH = B * H;
+  const { inputs, grads: order } = sequenceInputs(xProj, wHh, bHh, [h0], bIh);
+  const keep = willRecord(inputs);
+  const weight = values(wHh);
+  const h0v = values(h0);
+  const hOut = new Float32Array(S * BH);
+  const gates = keep ? new Float32Array(S * B * G) : null;
+  const hn = keep ? new Float32Array(S * BH) : null;
+  const fwd: GruForwardArgs = {
+    S, B, H, xProj: values(xProj), bias: bHh && values(bHh), inputBias: bIh && values(bIh), weight, h0: h0v, reverse, hOut, gates, hn,
+  };
+  if (!(fastKernels()?.gruForward(fwd) ?? false)) gruForwardReference(fwd);
+  const result = new Tensor(hOut, [S, B, H]);
+  if (!keep) return result;
+  const node = record(result, 'GruBackward', inputs, (grad) => {
+    const bwd: GruBackwardArgs = {
+      S, B, H, weight, reverse, h0: h0v, hOut, gates: gates!, hn: hn!,
+      dhOut: values(grad.dtype === 'float32' ? grad : to(grad, 'float32')),
+      dPre: new Float32Array(S * B * G),
+      dWeight: new Float32Array(G * H),
+      dBias: bHh !== null ? new Float32Array(G) : null,
+      dInputBias: bIh !== null ? new Float32Array(G) : null,
+      dh0: new Float32Array(BH),
+    };
+    if (!(fastKernels()?.gruBackward(bwd) ?? false)) gruBackwardReference(bwd);
+    return order(
+      new Tensor(bwd.dPre, [S, B, G]), new Tensor(bwd.dWeight, [G, H]), bwd.dBias && new Tensor(bwd.dBias, [G]),
+      [new Tensor(bwd.dh0, [B, H])], bwd.dInputBias && new Tensor(bwd.dInputBias, [G]),
+    );
+  });
+  if (node) {
+    // The backward reads W_hh, h0 and the outputs (the states before each step): in-place
+    // changes to any of them before backward are errors, as on the step path.
+    node.save(wHh);
+    node.save(h0);
+    node.save(result);
   }
   return result;
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WasmBackend } from '../../../engine/src/backend/wasm/backend.js';
 import { detectFeatures } from '../../../engine/src/backend/wasm/features.js';
 import { workerUrl } from '../../../engine/src/backend/host/node.js';
-import { rnnBackwardReference, rnnForwardReference } from '../../../engine/src/kernels/recurrent.js';
+import { gruBackwardReference, gruForwardReference, rnnBackwardReference, rnnForwardReference } from '../../../engine/src/kernels/recurrent.js';
 import { makeArgs, expectMatchesReference, seeded, withCopyOfC, type Layout } from './gemm-check.js';
 
 // Two threads even where the machine has one core: the protocol is what is under test.
@@ -147,6 +147,52 @@ describe('wasm GEMM backend on two threads', () => {
         if (be === workersOnly) expect(be.stats.workerChunks - chunksBefore, 'unit ranges run by the worker').toBeGreaterThanOrEqual(2 * (2 * S + 1));
         for (const [x, y] of [[a1.hOut, a2.hOut], [b1.dPre, b2.dPre], [b1.dWeight, b2.dWeight], [b1.dBias, b2.dBias], [b1.dh0, b2.dh0]] as const) {
           expect(bits(y)).toEqual(bits(x));
+        }
+      }
+    });
+  }
+
+  for (const [S, B, H, reverse, bias] of [[9, 5, 40, false, true], [4, 3, 22, true, true], [3, 2, 9, false, false], [6, 4, 30, true, false]] as const) {
+    it(`a GRU layer (S=${S}, B=${B}, H=${H}${reverse ? ', reverse' : ''}${bias ? '' : ', no b_hh'}) split by hidden units over two threads equals one thread bit for bit, and the reference`, () => {
+      const rnd = seeded(S * 41 + H);
+      const f = (n: number, scale = 1) => Float32Array.from({ length: n }, () => rnd() * scale);
+      const G = 3 * H;
+      const base = { S, B, H, reverse, xProj: f(S * B * G, 2), bias: bias ? f(G) : null, inputBias: f(G), weight: f(G * H, 0.3), h0: f(B * H) };
+      const fwd = () => ({ ...base, hOut: new Float32Array(S * B * H), gates: new Float32Array(S * B * G), hn: new Float32Array(S * B * H) });
+      const dhOut = f(S * B * H);
+      const bwd = (a: ReturnType<typeof fwd>) => ({
+        S, B, H, reverse, weight: a.weight, h0: a.h0, hOut: a.hOut, gates: a.gates, hn: a.hn, dhOut,
+        dPre: new Float32Array(S * B * G), dWeight: new Float32Array(G * H), dBias: bias ? new Float32Array(G) : null,
+        dInputBias: new Float32Array(G), dh0: new Float32Array(B * H),
+      });
+      const a1 = fwd();
+      expect(single.gruForward(a1)).toBe(true);
+      const b1 = bwd(a1);
+      expect(single.gruBackward(b1)).toBe(true);
+      const ar = fwd();
+      gruForwardReference(ar);
+      const br = bwd(ar);
+      gruBackwardReference(br);
+      const pairs: [Float32Array, Float32Array, number][] = [
+        [a1.hOut, ar.hOut, 2e-6], [a1.gates, ar.gates, 2e-6], [a1.hn, ar.hn, 2e-6],
+        [b1.dPre, br.dPre, 1e-5], [b1.dWeight, br.dWeight, 1e-5], [b1.dInputBias, br.dInputBias, 1e-5], [b1.dh0, br.dh0, 1e-5],
+      ];
+      if (bias) pairs.push([b1.dBias!, br.dBias!, 1e-5]);
+      for (const [x, y, tol] of pairs) expect(relDiff(x, y)).toBeLessThan(tol);
+      for (const be of [workersOnly, shared]) {
+        const chunksBefore = be.stats.workerChunks;
+        const a2 = fwd();
+        expect(be.gruForward(a2)).toBe(true);
+        const b2 = bwd(a2);
+        expect(be.gruBackward(b2)).toBe(true);
+        if (be === workersOnly) expect(be.stats.workerChunks - chunksBefore, 'unit ranges run by the worker').toBeGreaterThanOrEqual(2 * (2 * S + 1));
+        const same: [Float32Array | null, Float32Array | null][] = [
+          [a1.hOut, a2.hOut], [a1.gates, a2.gates], [a1.hn, a2.hn], [b1.dPre, b2.dPre], [b1.dWeight, b2.dWeight],
+          [b1.dBias, b2.dBias], [b1.dInputBias, b2.dInputBias], [b1.dh0, b2.dh0],
+        ];
+        for (const [x, y] of same) {
+          if (x === null || y === null) expect(y).toBe(x);
+          else expect(bits(y)).toEqual(bits(x));
         }
       }
     });

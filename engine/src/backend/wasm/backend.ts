@@ -5,7 +5,9 @@
  * its kernel family's driver (gemm.ts, recurrent.ts, rows.ts, elementwise.ts) over the
  * one runtime they share (runtime.ts: the kernels, their memory, the worker pool).
  */
-import type { FastKernels, FastUnary, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs } from '../../kernels/fast.js';
+import type {
+  FastKernels, FastUnary, GruBackwardArgs, GruForwardArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs,
+} from '../../kernels/fast.js';
 import type { GemmBackend, GemmBatchedArgs } from '../../kernels/gemm.js';
 import * as elementwise from './elementwise.js';
 import type { RuntimeFeatures } from './features.js';
@@ -90,6 +92,15 @@ export class WasmBackend implements GemmBackend, FastKernels {
 
   lstmBackward(a: LstmBackwardArgs): boolean {
     return recurrent.lstmBackward(this.rt, a);
+  }
+
+  /** One GRU layer-direction forward over the whole sequence (see kernels/fast.ts). */
+  gruForward(a: GruForwardArgs): boolean {
+    return recurrent.gruForward(this.rt, a);
+  }
+
+  gruBackward(a: GruBackwardArgs): boolean {
+    return recurrent.gruBackward(this.rt, a);
   }
 
   /** One Elman RNN layer-direction forward over the whole sequence (see kernels/fast.ts). */

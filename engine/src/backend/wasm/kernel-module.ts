@@ -38,6 +38,14 @@ export interface KernelExports {
     B: number, H: number, u0: number, u1: number, dpreNext: number, wPacked: number,
     gates: number, c: number, cNext: number, dhOut: number, dh: number, dc: number, dpre: number, ws: number,
   ): void;
+  gruForwardStep(
+    B: number, H: number, u0: number, u1: number, pre: number, wPacked: number, blockBytes: number, bias: number,
+    h: number, hNext: number, an: number, scratch: number, ws: number,
+  ): void;
+  gruBackwardStep(
+    B: number, H: number, u0: number, u1: number, daNext: number, wPacked: number,
+    gates: number, an: number, h: number, dhOut: number, dh: number, dx: number, da: number, ws: number,
+  ): void;
   rnnForwardStep(
     B: number, H: number, u0: number, u1: number, pre: number, wPacked: number, h: number, hNext: number, relu: number, ws: number,
   ): void;

@@ -12,7 +12,7 @@
 import type { KernelExports } from './kernel-module.js';
 
 /** Bumped whenever the layout below changes: the worker script refuses another version. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Word indices in the control block. */
 export const CTL = {
@@ -51,12 +51,12 @@ export const JOB = {
   /** Two-level batches: BATCH products are OUTER groups of INNER, group o at o * OA/OB/OC further. */
   INNER: 21,
   OA: 22, OB: 23, OC: 24,
-  /** What the job is: KIND_GEMM, or a step of a recurrent layer (KIND_LSTM_*, KIND_RNN_*). */
+  /** What the job is: KIND_GEMM, or a step of a recurrent layer (KIND_LSTM_*, KIND_GRU_*, KIND_RNN_*). */
   KIND: 25,
 } as const;
 
 /**
- * Words of a recurrent-step job (KIND_LSTM_*): one time step of a layer, chunk t being
+ * Words of a recurrent-step job (KIND_LSTM_*, KIND_GRU_*, KIND_RNN_*): one time step of a layer, chunk t being
  * the hidden units [t * UNITS, (t + 1) * UNITS). CHUNKS, WS_BASE and WS_BYTES are shared
  * with the product jobs; pointers are byte addresses (see engine/assembly/recurrent.ts).
  */
@@ -64,21 +64,29 @@ export const STEP = {
   B: 26, H: 27, UNITS: 28,
   /** Packed recurrent weight of chunk 0; chunk t's is W_STRIDE bytes further. */
   W: 29, W_STRIDE: 30,
-  /** Forward: bytes between the four gate blocks of one chunk's packed weight. */
+  /** Forward: bytes between the gate blocks of one chunk's packed weight. */
   BLOCK: 31,
   PRE: 32, H_PREV: 33, C_PREV: 34, H_NEXT: 35, C_NEXT: 36,
   /** Backward. */
   DPRE_NEXT: 37, GATES: 38, DH_OUT: 39, DH: 40, DC: 41, DPRE: 42,
   /** Elman RNN: 1 for relu, 0 for tanh. */
   RELU: 43,
+  /**
+   * GRU: AN the step's a_n = h W_hnᵀ + b_hn [B][H]; forward: A the [B][3H] scratch for
+   * h W_hhᵀ and BIAS b_hh [3H]; backward: A the step's gradient of a = h W_hhᵀ + b_hh
+   * (DPRE_NEXT is the next step's), H_PREV the state before the step, DPRE the gradient of xProj.
+   */
+  AN: 44, A: 45, BIAS: 46,
 } as const;
 
-export const JOB_WORDS = 44;
+export const JOB_WORDS = 47;
 export const KIND_GEMM = 0;
 export const KIND_LSTM_FORWARD = 1;
 export const KIND_LSTM_BACKWARD = 2;
 export const KIND_RNN_FORWARD = 3;
 export const KIND_RNN_BACKWARD = 4;
+export const KIND_GRU_FORWARD = 5;
+export const KIND_GRU_BACKWARD = 6;
 export const CTL_WORDS = CTL.JOB + JOB_WORDS;
 export const SPLIT_BATCH = 0;
 export const SPLIT_ROWS = 1;
@@ -159,6 +167,14 @@ function runStepChunk(k: KernelExports, job: ArrayLike<number>, index: number, w
   const p = (word: number): number => job[word]! >>> 0;
   if (kind === KIND_LSTM_FORWARD) {
     k.lstmForwardStep(B, H, u0, u1, p(STEP.PRE), w, p(STEP.BLOCK), p(STEP.H_PREV), p(STEP.C_PREV), p(STEP.H_NEXT), p(STEP.C_NEXT), ws);
+  } else if (kind === KIND_GRU_FORWARD) {
+    k.gruForwardStep(
+      B, H, u0, u1, p(STEP.PRE), w, p(STEP.BLOCK), p(STEP.BIAS), p(STEP.H_PREV), p(STEP.H_NEXT), p(STEP.AN), p(STEP.A), ws,
+    );
+  } else if (kind === KIND_GRU_BACKWARD) {
+    k.gruBackwardStep(
+      B, H, u0, u1, p(STEP.DPRE_NEXT), w, p(STEP.GATES), p(STEP.AN), p(STEP.H_PREV), p(STEP.DH_OUT), p(STEP.DH), p(STEP.DPRE), p(STEP.A), ws,
+    );
   } else if (kind === KIND_RNN_FORWARD) {
     k.rnnForwardStep(B, H, u0, u1, p(STEP.PRE), w, p(STEP.H_PREV), p(STEP.H_NEXT), job[STEP.RELU]!, ws);
   } else if (kind === KIND_RNN_BACKWARD) {

@@ -4,18 +4,23 @@
  * backward, for every cell the kernels know. A cell is its number of gates per hidden
  * unit (LSTM 4: i, f, g, o; Elman RNN 1) and, for the LSTM, the cell state; everything
  * else (packing W_hh, the biases, the step loop, splitting the hidden units over the
- * threads, the weight gradient of the whole sequence) is one code path.
+ * threads, the weight gradient of the whole sequence) is one code path. The GRU (3 gates:
+ * r, z, n) keeps h W_hhᵀ + b_hh apart from the pre-activations (its n block is multiplied
+ * by r), so it has passes of its own on the same helpers.
  *
  * Each time step is one job (protocol.ts STEP words): chunk t computes hidden units
  * [t·units, (t+1)·units) of that step, on the pool when the layer is large enough, else
  * the single chunk on this thread.
  */
 import type {
-  LstmBackwardArgs, LstmForwardArgs, RecurrentBackwardArgs, RecurrentForwardArgs, RnnBackwardArgs, RnnForwardArgs,
+  GruBackwardArgs, GruForwardArgs, LstmBackwardArgs, LstmForwardArgs, RecurrentBackwardArgs, RecurrentForwardArgs, RnnBackwardArgs,
+  RnnForwardArgs,
 } from '../../kernels/fast.js';
 import type { Arena } from './arena.js';
 import type { KernelExports } from './kernel-module.js';
-import { JOB, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, KIND_RNN_BACKWARD, KIND_RNN_FORWARD, STEP } from './protocol.js';
+import {
+  JOB, KIND_GRU_BACKWARD, KIND_GRU_FORWARD, KIND_LSTM_BACKWARD, KIND_LSTM_FORWARD, KIND_RNN_BACKWARD, KIND_RNN_FORWARD, STEP,
+} from './protocol.js';
 import { product } from './gemm.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -195,11 +200,7 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
     if (!rt.runJob(pool, T)) return false;
   }
   // The state before each step, in processing order: h0, then the outputs of steps 0..S-2.
-  arena.put(pPrev, a.h0);
-  if (S > 1) {
-    if (!reverse) arena.put(pPrev + BH * 4, a.hOut, 0, (S - 1) * BH);
-    else for (let s = 1; s < S; s++) arena.put(pPrev + s * BH * 4, a.hOut, (S - s) * BH, BH);
-  }
+  putPrevStates(arena, pPrev, a.h0, a.hOut, S, BH, reverse);
   // dW_hh = dPreᵀ · hPrev as one product over all steps (on every thread), db_hh the column sums of dPre.
   product(rt, true, false, G, H, S * B, pdPre, G, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
   arena.get(pdW, G * H, a.dWeight);
@@ -210,6 +211,103 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
   getSteps(arena, pdPre, a.dPre, S, BG, reverse);
   arena.get(pdh, BH, a.dh0);
   if (lstm !== null) arena.get(pdc, BH, lstm.dc0);
+  rt.counters.calls++;
+  return true;
+}
+
+/** The state before each step, in processing order, at `p`: h0, then the outputs of steps 0..S-2. */
+function putPrevStates(arena: Arena, p: number, h0: Float32Array, hOut: Float32Array, S: number, BH: number, reverse: boolean): void {
+  arena.put(p, h0);
+  if (S < 2) return;
+  if (!reverse) arena.put(p + BH * 4, hOut, 0, (S - 1) * BH);
+  else for (let s = 1; s < S; s++) arena.put(p + s * BH * 4, hOut, (S - s) * BH, BH);
+}
+
+export function gruForward(rt: WasmRuntime, a: GruForwardArgs): boolean {
+  const { S, B, H, reverse } = a;
+  const L = begin(rt, a, 3, H, KIND_GRU_FORWARD, false);
+  if (L === null) return false;
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
+  const pWp = arena.alloc(3 * T * blockBytes);
+  const pPre = arena.floats(S * BG);
+  const pH = arena.floats((S + 1) * BH);
+  const pAn = arena.floats(S * BH);
+  const pA = arena.floats(BG);
+  const pBias = arena.floats(2 * G);
+  if ([pWp, pPre, pH, pAn, pA, pBias].some((p) => p < 0)) return false;
+  forUnitRanges(H, T, units, (t, u0, w) => {
+    for (let g = 0; g < 3; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (3 * t + g) * blockBytes);
+  });
+  putSteps(arena, pPre, a.xProj, S, BG, reverse);
+  // b_ih onto the pre-activations; b_hh (or zeros) to the step, which adds it to h W_hhᵀ.
+  addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, null);
+  const pHh = pBias + G * 4;
+  arena.put(pHh, a.bias ?? new Float32Array(G));
+  arena.put(pH, a.h0);
+  job[STEP.W] = pWp; job[STEP.W_STRIDE] = 3 * blockBytes; job[STEP.BLOCK] = blockBytes;
+  job[STEP.A] = pA; job[STEP.BIAS] = pHh;
+  for (let s = 0; s < S; s++) {
+    const h = pH + s * BH * 4;
+    job[STEP.PRE] = pPre + s * BG * 4; job[STEP.H_PREV] = h; job[STEP.H_NEXT] = h + BH * 4;
+    job[STEP.AN] = pAn + s * BH * 4;
+    if (!rt.runJob(pool, T)) return false;
+  }
+  if (a.gates !== null) arena.get(pPre, S * BG, a.gates);
+  if (a.hn !== null) arena.get(pAn, S * BH, a.hn);
+  getSteps(arena, pH + BH * 4, a.hOut, S, BH, reverse);
+  rt.counters.calls++;
+  return true;
+}
+
+export function gruBackward(rt: WasmRuntime, a: GruBackwardArgs): boolean {
+  const { S, B, H, reverse } = a;
+  const L = begin(rt, a, 3, 3 * H, KIND_GRU_BACKWARD, false);
+  if (L === null) return false;
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
+  const pWp = arena.alloc(T * blockBytes);
+  const pGates = arena.floats(S * BG);
+  const pAn = arena.floats(S * BH);
+  const pPrev = arena.floats(S * BH);
+  const pdhOut = arena.floats(S * BH);
+  const pdh = arena.floats(BH);
+  const pdPre = arena.floats(S * BG);
+  const pdA = arena.floats(S * BG);
+  const pdW = arena.floats(G * H);
+  const pdb = arena.floats(G);
+  if ([pWp, pGates, pAn, pPrev, pdhOut, pdh, pdPre, pdA, pdW, pdb].some((p) => p < 0)) return false;
+  // Per unit range: the columns of W_hh (K = G) of those units.
+  forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
+  arena.put(pGates, a.gates);
+  arena.put(pAn, a.hn);
+  putPrevStates(arena, pPrev, a.h0, a.hOut, S, BH, reverse);
+  putSteps(arena, pdhOut, a.dhOut, S, BH, reverse);
+  job[STEP.W] = pWp; job[STEP.W_STRIDE] = blockBytes;
+  job[STEP.DH] = pdh;
+  // Steps S-1 .. 0, then one call that only turns step 0's gradient of a into dh0.
+  for (let s = S - 1; s >= -1; s--) {
+    const last = s < 0;
+    job[STEP.DPRE_NEXT] = s < S - 1 ? pdA + (s + 1) * BG * 4 : 0;
+    job[STEP.GATES] = last ? 0 : pGates + s * BG * 4;
+    job[STEP.AN] = last ? 0 : pAn + s * BH * 4;
+    job[STEP.H_PREV] = last ? 0 : pPrev + s * BH * 4;
+    job[STEP.DH_OUT] = last ? 0 : pdhOut + s * BH * 4;
+    job[STEP.DPRE] = last ? 0 : pdPre + s * BG * 4;
+    job[STEP.A] = last ? 0 : pdA + s * BG * 4;
+    if (!rt.runJob(pool, T)) return false;
+  }
+  // dW_hh = dAᵀ · hPrev as one product over all steps (on every thread); db_hh, db_ih the column sums of dA, dPre.
+  product(rt, true, false, G, H, S * B, pdA, G, 0, 0, pPrev, H, 0, 0, pdW, H, 0, 0, 1, 1, false, true, () => undefined);
+  arena.get(pdW, G * H, a.dWeight);
+  if (a.dBias !== null) {
+    k.columnSums(pdA, S * B, G, pdb);
+    arena.get(pdb, G, a.dBias);
+  }
+  if (a.dInputBias !== null) {
+    k.columnSums(pdPre, S * B, G, pdb);
+    arena.get(pdb, G, a.dInputBias);
+  }
+  getSteps(arena, pdPre, a.dPre, S, BG, reverse);
+  arena.get(pdh, BH, a.dh0);
   rt.counters.calls++;
   return true;
 }
