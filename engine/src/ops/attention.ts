@@ -144,42 +144,33 @@ function applyMasks(s: FloatArray, nb: number, L: number, S: number, causal: boo
 
 /**
  * The gradient of the scores from the gradient of the weights, in place: x holds dD
- * (the gradient of the weights after dropout) on entry and dS on return.
+ * (the gradient of the weights after dropout) on entry and dS on return. `nanRows` lists
+ * the rows without a distribution (all keys blocked: P is NaN there).
  */
 function scoresGrad(
   x: FloatArray, P: FloatArray, keep: Uint8Array | null, dropScale: number,
-  nb: number, L: number, S: number, causal: boolean, plans: readonly MaskPlan[],
+  nb: number, L: number, S: number, causal: boolean, plans: readonly MaskPlan[], nanRows: readonly number[],
 ): void {
   const rowsN = nb * L;
-  for (let r = 0; r < rowsN; r++) {
-    const base = r * S;
-    let sum = 0;
-    if (keep !== null) {
-      for (let j = 0; j < S; j++) {
-        const idx = base + j;
-        const d = keep[idx] ? x[idx]! * dropScale : 0;
-        x[idx] = d;
-        sum += d * P[idx]!;
-      }
-    } else {
+  const n = rowsN * S;
+  if (keep !== null) for (let i = 0; i < n; i++) x[i] = keep[i] ? x[i]! * dropScale : 0;
+  // dS = P ⊙ (dP − rowsum(dP ⊙ P)): the softmax backward (the fast kernel for float32).
+  const fast = x instanceof Float32Array && P instanceof Float32Array && (fastKernels()?.softmaxBackward(P, x, 0, x, rowsN, S, false) ?? false);
+  if (!fast) {
+    for (let r = 0; r < rowsN; r++) {
+      const base = r * S;
+      let sum = 0;
       for (let j = 0; j < S; j++) sum += x[base + j]! * P[base + j]!;
+      for (let j = 0; j < S; j++) x[base + j] = P[base + j]! * (x[base + j]! - sum);
     }
-    if (sum === sum) {
-      // Blocked positions have P = 0, so their gradient is 0 here already.
-      for (let j = 0; j < S; j++) {
-        const idx = base + j;
-        x[idx] = P[idx]! * (x[idx]! - sum);
-      }
-    } else {
-      // A row without a distribution (all keys blocked: P is NaN): NaN, except where a
-      // bool mask or causality blocks, whose gradient is 0 (maskedFill's backward).
-      const b = Math.floor(r / L);
-      const i = r - b * L;
-      for (let j = 0; j < S; j++) {
-        const idx = base + j;
-        x[idx] = isBlocked(causal, plans, b, i, j) ? 0 : P[idx]! * (x[idx]! - sum);
-      }
-    }
+  }
+  // Blocked positions have P = 0, so their gradient is 0 already, except in rows without a
+  // distribution: there a bool mask's (or causality's) positions get 0, as maskedFill's
+  // backward gives, and the rest stays NaN.
+  for (const r of nanRows) {
+    const b = Math.floor(r / L);
+    const i = r - b * L;
+    for (let j = 0; j < S; j++) if (isBlocked(causal, plans, b, i, j)) x[r * S + j] = 0;
   }
 }
 
@@ -250,6 +241,9 @@ export function scaledDotProductAttentionFused(query: Tensor, key: Tensor, value
   applyMasks(P, nb, L, S, causal, plans);
   const fast = dtype === 'float32' && S > 0 && (fastKernels()?.softmax(P as Float32Array, 0, P as Float32Array, rowsN, S, false) ?? false);
   if (!fast) softmaxRowsReference(P, 0, P, rowsN, S, 1, false);
+  // Rows without a distribution (every key blocked) come out NaN; backward treats them apart.
+  const nanRows: number[] = [];
+  if (S > 0) for (let r = 0; r < rowsN; r++) if (P[r * S] !== P[r * S]) nanRows.push(r);
 
   // Dropout: the composed path's draws (one per weight, in order, keep when >= p).
   let keep: Uint8Array | null = null;
@@ -276,7 +270,7 @@ export function scaledDotProductAttentionFused(query: Tensor, key: Tensor, value
   const keptD = keep === null || keepApplied ? appliedT : null;
   /** dq, dk and the float masks' gradients, from the weights' gradient dD in x (overwritten by dS). */
   const fromWeightsGrad = (x: FloatArray, dropKeep: Uint8Array | null, needQ: boolean, needK: boolean, needMasks: readonly boolean[]): (Tensor | null)[] => {
-    scoresGrad(x, P, dropKeep, dropScale, nb, L, S, causal, plans);
+    scoresGrad(x, P, dropKeep, dropScale, nb, L, S, causal, plans, nanRows);
     const dS = new Tensor(x, scoresShape);
     let dq: Tensor | null = null;
     if (needQ) {
