@@ -9,10 +9,8 @@
 import { Tensor } from '../tensor.js';
 import { isFloating } from '../dtype.js';
 import { broadcastShapes, describe, fmt, numel } from '../shape.js';
-import { matmul } from '../ops/matmul.js';
-import { add } from '../ops/binary.js';
+import { scaledDotProductAttentionFused, type FusedAttention } from '../ops/attention.js';
 import { softmax } from '../ops/softmax.js';
-import { dropout } from '../ops/dropout.js';
 import { maskedFill } from '../ops/where.js';
 import { logicalNot, logicalOr } from '../ops/compare.js';
 import { cat } from '../ops/join.js';
@@ -25,28 +23,16 @@ import { blockedPositions, causalBlocked, expectMask, isCausalBlocked, padMaskCo
 
 // ---------------------------------------------------------------------------- core
 
-/** What the shared core computes: the output, and the weights before and after dropout. */
-interface Attended {
-  output: Tensor;
-  /** softmax of the scores, before dropout: what traces show. */
-  probs: Tensor;
-  /** the weights actually applied to the values (after dropout). */
-  applied: Tensor;
-}
-
 /**
- * softmax(q·scale kᵀ + mask) v over the last two dimensions, batch dimensions broadcast.
- * `blocked` (bool, true = -Infinity) and `bias` (float, added) are the two mask kinds,
- * both broadcastable to the scores [..., L, S].
+ * softmax(q·scale kᵀ + masks) v over the last two dimensions, batch dimensions broadcast,
+ * as one fused op (ops/attention.ts). `masks`: bool (true = -Infinity) or float (added),
+ * each broadcastable to the scores [..., L, S]; `causal` blocks keys after each query.
+ * The weights it returns are the op's own buffers: no copy.
  */
-function attendCore(q: Tensor, k: Tensor, v: Tensor, scale: number, blocked: Tensor | null, bias: Tensor | null, dropoutP: number): Attended {
-  // Scaling q (not the scores) also gives the product a contiguous left operand.
-  let scores = matmul(q.mul(scale), k.mT);
-  if (blocked !== null) scores = maskedFill(scores, blocked, -Infinity);
-  if (bias !== null) scores = add(scores, bias);
-  const probs = softmax(scores, -1);
-  const applied = dropoutP > 0 ? dropout(probs, { p: dropoutP, training: true }) : probs;
-  return { output: matmul(applied, v), probs, applied };
+function attendCore(
+  q: Tensor, k: Tensor, v: Tensor, scale: number, masks: readonly Tensor[], causal: boolean, dropoutP: number, keepApplied: boolean,
+): FusedAttention {
+  return scaledDotProductAttentionFused(q, k, v, { scale, masks, causal, dropoutP, keepApplied });
 }
 
 /** [..., L, S] viewed as [batch, heads, L, S] for trace events (leading dims folded into batch). */
@@ -62,14 +48,14 @@ function as4d(t: Tensor): Tensor {
 
 /**
  * The bool mask (true = blocked) that a trace event carries, shaped like the weights
- * [batch, heads, L, S], or null when nothing is blocked. Only called while tracing.
+ * [batch, heads, L, S], or null when nothing is blocked: what the bool masks, the float
+ * masks' -Infinity entries and causality block. Only called while tracing.
  */
-function eventMask(probs: Tensor, blocked: Tensor | null, bias: Tensor | null): Tensor | null {
-  let m: Tensor | null = blocked;
-  if (bias !== null) {
-    const b = blockedPositions(bias);
-    m = m === null ? b : logicalOr(m, b);
-  }
+function eventMask(probs: Tensor, masks: readonly Tensor[], causal: boolean): Tensor | null {
+  let m: Tensor | null = null;
+  const L = probs.shape[probs.ndim - 2]!;
+  const S = probs.shape[probs.ndim - 1]!;
+  for (const b of [...(causal ? [causalBlocked(L, S)] : []), ...masks.map(blockedPositions)]) m = m === null ? b : logicalOr(m, b);
   if (m === null) return null;
   return as4d(m.expand(probs.shape).contiguous());
 }
@@ -144,7 +130,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   if (isCausal && mask !== null) {
     throw new Error(`${who}: pass either attnMask or isCausal: true, not both (as PyTorch); a causal mask is isCausal: true alone`);
   }
-  let blocked: Tensor | null = isCausal ? causalBlocked(L, S) : null;
+  let blocked: Tensor | null = null;
   let bias: Tensor | null = null;
   if (mask !== null) {
     expectMask(mask, who, 'attnMask', 'true = may attend, as PyTorch 2.x');
@@ -160,12 +146,13 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     if (mask.dtype === 'bool') blocked = logicalNot(mask);
     else bias = mask;
   }
-  const r = attendCore(query, key, value, scale, blocked, bias, dropoutP);
+  const masks = blocked !== null ? [blocked] : bias !== null ? [bias] : [];
+  const r = attendCore(query, key, value, scale, masks, isCausal, dropoutP, false);
   const rec = activeRecorder();
   if (rec !== null) {
-    const causal = isCausal || (blocked !== null && bias === null && isCausalBlocked(blocked)) || (bias !== null && blocked === null && isCausalBlocked(blockedPositions(bias)));
+    const causal = isCausal || (blocked !== null && isCausalBlocked(blocked)) || (bias !== null && isCausalBlocked(blockedPositions(bias)));
     const kind: AttentionKind = causal ? 'causal-self' : query === key ? 'self' : 'other';
-    rec.attention({ module: null, kind, weights: as4d(r.probs), mask: eventMask(r.probs, blocked, bias) });
+    rec.attention({ module: null, kind, weights: as4d(r.probs), mask: eventMask(r.probs, masks, isCausal) });
   }
   return r.output;
 }
@@ -411,34 +398,32 @@ export function mhaForward(
   }
 
   // Masks, broadcast against the scores [B, H, L, S]; extra keys are never blocked.
+  // (The fused op applies every bool mask, then adds every float mask.)
   const extra = S - S0;
-  let blocked: Tensor | null = null;
-  let bias: Tensor | null = null;
-  const merge = (m: Tensor): void => {
-    if (m.dtype === 'bool') blocked = blocked === null ? m : logicalOr(blocked, m);
-    else bias = bias === null ? m : add(bias, m);
-  };
+  const masks: Tensor[] = [];
   if (attnMask !== null) {
     const m = padMaskColumns(attnMask, extra);
-    merge(m.ndim === 2 ? m.reshape([1, 1, L, S]) : m.reshape([B, H, L, S]));
+    masks.push(m.ndim === 2 ? m.reshape([1, 1, L, S]) : m.reshape([B, H, L, S]));
   }
-  if (kpm !== null) merge(padMaskColumns(batched ? kpm : kpm.unsqueeze(0), extra).reshape([B, 1, 1, S]));
+  if (kpm !== null) masks.push(padMaskColumns(batched ? kpm : kpm.unsqueeze(0), extra).reshape([B, 1, 1, S]));
 
   const training = o.training ?? true;
-  const r = attendCore(q4, k4, v4, Math.sqrt(1 / D), blocked, bias, training ? dropoutP : 0);
+  const needWeights = o.needWeights ?? true;
+  const r = attendCore(q4, k4, v4, Math.sqrt(1 / D), masks, false, training ? dropoutP : 0, needWeights);
   const rec = activeRecorder();
   if (rec !== null) {
     const causal = isCausal || (attnMask !== null && isCausalBlocked(blockedPositions(attnMask)));
     const kind: AttentionKind = causal ? 'causal-self' : selfAttention ? 'self' : 'cross';
-    rec.attention({ module, kind, weights: r.probs, mask: eventMask(r.probs, blocked, bias) });
+    rec.attention({ module, kind, weights: r.probs, mask: eventMask(r.probs, masks, false) });
   }
 
   // Concatenate heads back into the input layout and project.
   const merged = seqFirst ? r.output.permute(2, 0, 1, 3).reshape([L, B, E]) : r.output.permute(0, 2, 1, 3).reshape([B, L, E]);
   let out = linear(merged, outW, outB);
   if (!batched) out = out.squeeze(1);
-  if (!(o.needWeights ?? true)) return [out, null];
-  let w = (o.averageAttnWeights ?? true) ? r.applied.mean(1) : r.applied;
+  if (!needWeights) return [out, null];
+  // The weights after dropout, as PyTorch returns them: the op's own buffer (no copy).
+  let w = (o.averageAttnWeights ?? true) ? r.applied!.mean(1) : r.applied!;
   if (!batched) w = w.squeeze(0);
   return [out, w];
 }

@@ -43,8 +43,8 @@ function forward(x: Tensor, dim: number, op: string, log: boolean): Tensor {
   return result;
 }
 
-/** The reference forward: softmax or log-softmax of src (from so) along n, into out. */
-function rows(src: FloatArray, so: number, out: FloatArray, outer: number, n: number, inner: number, log: boolean): void {
+/** The reference forward: softmax or log-softmax of src (from so) along n, into out (may be src itself). */
+export function rows(src: FloatArray, so: number, out: FloatArray, outer: number, n: number, inner: number, log: boolean): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
