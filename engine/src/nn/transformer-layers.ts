@@ -116,6 +116,21 @@ export interface EncoderLayerForwardOptions {
   isCausal?: boolean;
 }
 
+/** A layer's options with their defaults (as PyTorch's), checked once for both layer kinds. */
+function layerSettings(cls: string, dModel: number, nhead: number, options: TransformerLayerOptions) {
+  positiveInt(dModel, cls, 'dModel');
+  positiveInt(nhead, cls, 'nhead');
+  return {
+    ff: positiveInt(options.dimFeedforward ?? 2048, cls, 'dimFeedforward'),
+    p: options.dropout ?? 0.1,
+    bias: options.bias ?? true,
+    eps: options.layerNormEps ?? 1e-5,
+    batchFirst: options.batchFirst ?? false,
+    normFirst: options.normFirst ?? false,
+    activation: resolveActivation(options.activation ?? 'relu', cls),
+  };
+}
+
 /**
  * One encoder layer, as `torch.nn.TransformerEncoderLayer`: self-attention then the
  * feed-forward network, each with dropout, a residual connection and LayerNorm.
@@ -147,25 +162,19 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
     super();
-    const cls = 'TransformerEncoderLayer';
-    positiveInt(dModel, cls, 'dModel');
-    positiveInt(nhead, cls, 'nhead');
-    const ff = positiveInt(options.dimFeedforward ?? 2048, cls, 'dimFeedforward');
-    const p = options.dropout ?? 0.1;
-    const bias = options.bias ?? true;
-    const eps = options.layerNormEps ?? 1e-5;
-    this.batchFirst = options.batchFirst ?? false;
+    const { ff, p, bias, eps, batchFirst, normFirst, activation } = layerSettings('TransformerEncoderLayer', dModel, nhead, options);
+    this.batchFirst = batchFirst;
     this.dModel = dModel;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
     this.linear1 = new Linear(dModel, ff, { bias });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(ff, dModel, { bias });
-    this.normFirst = options.normFirst ?? false;
+    this.normFirst = normFirst;
     this.norm1 = new LayerNorm(dModel, eps, { bias });
     this.norm2 = new LayerNorm(dModel, eps, { bias });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
-    this.activation = resolveActivation(options.activation ?? 'relu', cls);
+    this.activation = activation;
   }
 
   forward(src: Tensor, options: EncoderLayerForwardOptions = {}): Tensor {
@@ -241,28 +250,22 @@ export class TransformerDecoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
     super();
-    const cls = 'TransformerDecoderLayer';
-    positiveInt(dModel, cls, 'dModel');
-    positiveInt(nhead, cls, 'nhead');
-    const ff = positiveInt(options.dimFeedforward ?? 2048, cls, 'dimFeedforward');
-    const p = options.dropout ?? 0.1;
-    const bias = options.bias ?? true;
-    const eps = options.layerNormEps ?? 1e-5;
-    this.batchFirst = options.batchFirst ?? false;
+    const { ff, p, bias, eps, batchFirst, normFirst, activation } = layerSettings('TransformerDecoderLayer', dModel, nhead, options);
+    this.batchFirst = batchFirst;
     this.dModel = dModel;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
     this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
     this.linear1 = new Linear(dModel, ff, { bias });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(ff, dModel, { bias });
-    this.normFirst = options.normFirst ?? false;
+    this.normFirst = normFirst;
     this.norm1 = new LayerNorm(dModel, eps, { bias });
     this.norm2 = new LayerNorm(dModel, eps, { bias });
     this.norm3 = new LayerNorm(dModel, eps, { bias });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     this.dropout3 = new Dropout(p);
-    this.activation = resolveActivation(options.activation ?? 'relu', cls);
+    this.activation = activation;
   }
 
   forward(tgt: Tensor, memory: Tensor, options: DecoderLayerForwardOptions = {}): Tensor {

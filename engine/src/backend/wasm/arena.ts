@@ -48,6 +48,12 @@ export class Arena {
     return this.alloc(n * 4);
   }
 
+  /** Allocates one block of floats per size, in order; null when memory cannot grow that far. */
+  floatBlocks<const N extends readonly number[]>(sizes: N): { -readonly [K in keyof N]: number } | null {
+    const ps = sizes.map((n) => this.floats(n));
+    return ps.some((p) => p < 0) ? null : (ps as { -readonly [K in keyof N]: number });
+  }
+
   /** The whole memory as floats (valid until the next allocation that grows it). */
   get view(): Float32Array {
     return this.f32;

@@ -167,16 +167,10 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
   if (L === null) return false;
   const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
   const pWp = arena.alloc(T * blockBytes);
-  const pSaved = arena.floats(S * BG);
-  const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
-  const pdhOut = arena.floats(S * BH);
-  const pdh = arena.floats(BH);
-  const pdc = lstm !== null ? arena.floats(BH) : 0;
-  const pdPre = arena.floats(S * BG);
-  const pPrev = arena.floats(S * BH);
-  const pdW = arena.floats(G * H);
-  const pdb = arena.floats(G);
-  if ([pWp, pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb].some((p) => p < 0)) return false;
+  // (pC and pdc: LSTM only; a zero-size block otherwise)
+  const blocks = arena.floatBlocks([S * BG, lstm !== null ? (S + 1) * BH : 0, S * BH, BH, lstm !== null ? BH : 0, S * BG, S * BH, G * H, G]);
+  if (pWp < 0 || blocks === null) return false;
+  const [pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb] = blocks;
   // Per unit range: the columns of W_hh (K = G) of those units.
   forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   if (cell.saved !== null) arena.put(pSaved, cell.saved);
@@ -229,12 +223,9 @@ export function gruForward(rt: WasmRuntime, a: GruForwardArgs): boolean {
   if (L === null) return false;
   const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
   const pWp = arena.alloc(3 * T * blockBytes);
-  const pPre = arena.floats(S * BG);
-  const pH = arena.floats((S + 1) * BH);
-  const pAn = arena.floats(S * BH);
-  const pA = arena.floats(BG);
-  const pBias = arena.floats(2 * G);
-  if ([pWp, pPre, pH, pAn, pA, pBias].some((p) => p < 0)) return false;
+  const blocks = arena.floatBlocks([S * BG, (S + 1) * BH, S * BH, BG, 2 * G]);
+  if (pWp < 0 || blocks === null) return false;
+  const [pPre, pH, pAn, pA, pBias] = blocks;
   forUnitRanges(H, T, units, (t, u0, w) => {
     for (let g = 0; g < 3; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (3 * t + g) * blockBytes);
   });
@@ -265,16 +256,9 @@ export function gruBackward(rt: WasmRuntime, a: GruBackwardArgs): boolean {
   if (L === null) return false;
   const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
   const pWp = arena.alloc(T * blockBytes);
-  const pGates = arena.floats(S * BG);
-  const pAn = arena.floats(S * BH);
-  const pPrev = arena.floats(S * BH);
-  const pdhOut = arena.floats(S * BH);
-  const pdh = arena.floats(BH);
-  const pdPre = arena.floats(S * BG);
-  const pdA = arena.floats(S * BG);
-  const pdW = arena.floats(G * H);
-  const pdb = arena.floats(G);
-  if ([pWp, pGates, pAn, pPrev, pdhOut, pdh, pdPre, pdA, pdW, pdb].some((p) => p < 0)) return false;
+  const blocks = arena.floatBlocks([S * BG, S * BH, S * BH, S * BH, BH, S * BG, S * BG, G * H, G]);
+  if (pWp < 0 || blocks === null) return false;
+  const [pGates, pAn, pPrev, pdhOut, pdh, pdPre, pdA, pdW, pdb] = blocks;
   // Per unit range: the columns of W_hh (K = G) of those units.
   forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   arena.put(pGates, a.gates);
