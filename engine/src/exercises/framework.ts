@@ -6,6 +6,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { describe } from '../shape.js';
+import { JUPYTER_DISPLAY } from '../display/protocol.js';
 import { Generator } from '../random.js';
 import { noGrad } from '../autograd/grad-mode.js';
 
@@ -75,7 +76,7 @@ export class CheckResult {
     return `${this.passed ? '✓' : this.notDone ? '…' : '✗'} ${this.fn} (exercise ${this.id}): ${this.message}`;
   }
 
-  [Symbol.for('Jupyter.display')](): Record<string, string> {
+  [JUPYTER_DISPLAY](): Record<string, string> {
     const mark = this.passed ? '✓' : this.notDone ? '…' : '✗';
     const color = this.passed ? '#1a7f37' : this.notDone ? '#6e7781' : '#cf222e';
     const html = `<div style="border-left:4px solid ${color};padding:4px 10px;margin:2px 0"><b style="color:${color}">${mark} <code>${escapeHtml(this.fn)}</code></b> — ${escapeHtml(this.message)}</div>`;

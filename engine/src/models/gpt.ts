@@ -16,7 +16,7 @@
  * instead of the whole prefix's.
  */
 import { Tensor } from '../tensor.js';
-import { describe, fmt } from '../shape.js';
+import { describe, fmt, positiveInt } from '../shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { ones, triu, zeros } from '../ops/creation.js';
 import { cat } from '../ops/join.js';
@@ -51,18 +51,12 @@ export interface GPTConfig {
 
 const KEYS = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'dropout', 'bias', 'residual', 'layerNorm', 'activation'];
 
-function positiveInt(config: Record<string, unknown>, key: string): number {
-  const v = config[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`GPT: config.${key} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
 function checkConfig(config: GPTConfig): Required<GPTConfig> {
   if (config === null || typeof config !== 'object') throw new TypeError(`GPT: expects a config object { vocabSize, blockSize, nLayer, nHead, nEmbd }, got ${describe(config)}`);
   const c = config as unknown as Record<string, unknown>;
   const unknown = Object.keys(c).filter((k) => !KEYS.includes(k));
   if (unknown.length > 0) throw new TypeError(`GPT: unknown config key ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KEYS.join(', ')})`);
-  for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd']) positiveInt(c, k);
+  for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd']) positiveInt(c[k], 'GPT', `config.${k}`);
   if (config.nEmbd % config.nHead !== 0) throw new RangeError(`GPT: nEmbd (${config.nEmbd}) must be divisible by nHead (${config.nHead})`);
   const dropout = config.dropout ?? 0;
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new RangeError(`GPT: config.dropout must be in [0, 1), got ${describe(dropout)}`);
