@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  add, dropout, F, manualSeed, maskedFill, matmul, nn, rand, randn, softmax, tensor, type Tensor,
+  add, dropout, F, gradcheck, manualSeed, maskedFill, matmul, nn, rand, randn, softmax, tensor, type Tensor,
 } from '../../../engine/src/index.js';
 import { scaledDotProductAttentionFused } from '../../../engine/src/ops/attention.js';
 
@@ -256,5 +256,22 @@ describe('attention entry points use the fused op', () => {
     const [, wu] = mha.forward(x.select(0, 1), x.select(0, 1), x.select(0, 1), { averageAttnWeights: false });
     expect(wu!.shape).toEqual([2, L, L]);
     expect(relDiff(wu!, w!.select(0, 1))).toBeLessThan(1e-6);
+  });
+});
+
+describe('fused attention: finite-difference gradients (float64)', () => {
+  const g = (shape: number[]): Tensor => randn(shape, { dtype: 'float64', requiresGrad: true });
+  it('matches central differences for q, k, v and a float mask, with causal, bool and float masks, output and weights', () => {
+    manualSeed(11);
+    const [q, k, v] = [g([2, 3, 4]), g([2, 5, 4]), g([2, 5, 3])];
+    const floatMask = g([3, 5]);
+    const boolMask = tensor([[false, false, true, false, false], [false, true, false, false, false], [false, false, false, false, true]]);
+    const outputAndWeights = (qq: Tensor, kk: Tensor, vv: Tensor, mm: Tensor) => {
+      const r = scaledDotProductAttentionFused(qq, kk, vv, { scale: 0.5, masks: [boolMask, mm] });
+      return [r.output, r.probs];
+    };
+    expect(gradcheck(outputAndWeights, [q, k, v, floatMask])).toBe(true);
+    const causal = (qq: Tensor, kk: Tensor, vv: Tensor) => scaledDotProductAttentionFused(qq, kk, vv, { scale: 1, causal: true }).output;
+    expect(gradcheck(causal, [g([4, 4]), g([4, 4]), g([4, 2])])).toBe(true);
   });
 });
