@@ -24,7 +24,7 @@
  * gives.
  */
 import { allocate, isFloating, promote, type FloatArray, type TypedArray } from '../dtype.js';
-import { broadcastShapes, describe, fmt, numel } from '../shape.js';
+import { broadcastShapes, broadcastStrides, describe, fmt, numel } from '../shape.js';
 import { Tensor } from '../tensor-core.js';
 import { record } from '../autograd/record.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -34,6 +34,7 @@ import { sumTo } from './raw/reduce.js';
 import { copyContiguous } from './raw/layout.js';
 import { rows as softmaxRowsReference } from './softmax.js';
 import { to } from './cast.js';
+import { applyKeep, dropoutDraws, dropoutScale } from './dropout.js';
 import { expectTensor } from './helpers.js';
 
 const OP = 'scaledDotProductAttentionFused';
@@ -77,11 +78,7 @@ interface MaskPlan {
 
 function planMask(m: Tensor, batchShape: readonly number[], L: number, S: number): MaskPlan {
   const full = [...batchShape, L, S];
-  const lead = full.length - m.ndim;
-  const strides = full.map((_, i) => {
-    const md = i - lead;
-    return md < 0 || m.shape[md] === 1 ? 0 : m.strides[md]!;
-  });
+  const strides = broadcastStrides(m.shape, m.strides, full);
   const nb = numel(batchShape);
   const offsets = new Float64Array(nb);
   for (let b = 0; b < nb; b++) {
@@ -152,8 +149,7 @@ function scoresGrad(
   nb: number, L: number, S: number, causal: boolean, plans: readonly MaskPlan[], nanRows: readonly number[],
 ): void {
   const rowsN = nb * L;
-  const n = rowsN * S;
-  if (keep !== null) for (let i = 0; i < n; i++) x[i] = keep[i] ? x[i]! * dropScale : 0;
+  if (keep !== null) applyKeep(keep, x, 0, dropScale, x);
   // dS = P ⊙ (dP − rowsum(dP ⊙ P)): the softmax backward (the fast kernel for float32).
   const fast = x instanceof Float32Array && P instanceof Float32Array && (fastKernels()?.softmaxBackward(P, x, 0, x, rowsN, S, false) ?? false);
   if (!fast) {
@@ -248,18 +244,11 @@ export function scaledDotProductAttentionFused(query: Tensor, key: Tensor, value
   // Dropout: the composed path's draws (one per weight, in order, keep when >= p).
   let keep: Uint8Array | null = null;
   let D: FloatArray = P;
-  const dropScale = p === 1 ? 0 : 1 / (1 - p);
+  const dropScale = dropoutScale(p);
   if (p > 0) {
-    const g = options.generator ?? defaultGenerator;
     const n = rowsN * S;
-    keep = new Uint8Array(n);
     D = allocate(dtype, n, OP, scoresShape) as FloatArray;
-    for (let i = 0; i < n; i++) {
-      if (g.random() >= p) {
-        keep[i] = 1;
-        D[i] = P[i]! * dropScale;
-      }
-    }
+    keep = dropoutDraws(P, 0, n, p, options.generator ?? defaultGenerator, D);
   }
   const probs = new Tensor(scores.storage, scoresShape);
   const appliedT = D === P ? probs : new Tensor(D, scoresShape);
@@ -294,9 +283,8 @@ export function scaledDotProductAttentionFused(query: Tensor, key: Tensor, value
     if (needs[2]) {
       let Dt = keptD;
       if (Dt === null) {
-        const n = rowsN * S;
-        const d = allocate(dtype, n, OP, scoresShape) as FloatArray;
-        for (let i = 0; i < n; i++) if (keep![i]) d[i] = P[i]! * dropScale;
+        const d = allocate(dtype, rowsN * S, OP, scoresShape) as FloatArray;
+        applyKeep(keep!, P, 0, dropScale, d);
         Dt = new Tensor(d, scoresShape);
       }
       dv = sumTo(rawMatmul(mT(Dt), g), v.shape);

@@ -30,21 +30,42 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   const n = x.numel();
   const src = xc.data as FloatArray;
   const so = xc.offset;
-  const scale = p === 1 ? 0 : 1 / (1 - p);
-  const mask = new Uint8Array(n);
+  const scale = dropoutScale(p);
   const out = allocate(x.dtype, n) as FloatArray;
-  for (let i = 0; i < n; i++) {
-    if (g.random() >= p) {
-      mask[i] = 1;
-      out[i] = src[so + i]! * scale;
-    }
-  }
+  const mask = dropoutDraws(src, so, n, p, g, out);
   const result = new Tensor(out, x.shape.slice());
   record(result, 'DropoutBackward', [x], (grad) => {
     const gc = asContiguous(grad);
     const gx = allocate(grad.dtype, n) as FloatArray;
-    for (let i = 0; i < n; i++) if (mask[i]) gx[i] = gc.data[gc.offset + i]! * scale;
+    applyKeep(mask, gc.data as FloatArray, gc.offset, scale, gx);
     return [new Tensor(gx, x.shape.slice())];
   });
   return result;
+}
+
+/** The factor on survivors of inverted dropout with probability p (0 when p = 1). */
+export function dropoutScale(p: number): number {
+  return p === 1 ? 0 : 1 / (1 - p);
+}
+
+/**
+ * The draws of inverted dropout, one per element in order from `g`: element i is kept when
+ * its draw is >= p. Writes src[so + i] · scale into `out` (0 where dropped; `out` fresh,
+ * zeroed) and returns the keep mask.
+ */
+export function dropoutDraws(src: FloatArray, so: number, n: number, p: number, g: Generator, out: FloatArray): Uint8Array {
+  const scale = dropoutScale(p);
+  const keep = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (g.random() >= p) {
+      keep[i] = 1;
+      out[i] = src[so + i]! * scale;
+    }
+  }
+  return keep;
+}
+
+/** out[i] = src[so + i] · scale where keep[i], else 0 (`out` may be `src` when so = 0). */
+export function applyKeep(keep: Uint8Array, src: FloatArray, so: number, scale: number, out: FloatArray): void {
+  for (let i = 0; i < keep.length; i++) out[i] = keep[i] ? src[so + i]! * scale : 0;
 }
