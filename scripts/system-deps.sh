@@ -31,6 +31,9 @@ ALL=(
   # PyTorch's BLAS for the benchmark references: without it Debian's torch falls back to
   # the reference BLAS (4.7 GFLOP/s instead of ~87 on sgemm-512 here).
   libopenblas0-pthread
+  # The engine's optional native product backend (engine/native), built by npm run build
+  # with the system C compiler against OpenBLAS; without them products run on wasm.
+  gcc libc6-dev libopenblas-dev
   chromium
 )
 

@@ -3,12 +3,16 @@
  *
  * Importing `@seqlab/engine` installs the WebAssembly SIMD backend when the runtime has
  * WebAssembly SIMD; otherwise (or with `SEQLAB_BACKEND=reference`) every product runs on
- * the plain TypeScript reference in kernels/gemm.ts. The kernels themselves are compiled
- * on the first product big enough to use them, and worker threads start on the first
- * product big enough to share.
+ * the plain TypeScript reference in kernels/gemm.ts. In Node, where the optional native
+ * addon was built (a C compiler and OpenBLAS at `npm run build`: native/native.ts), the
+ * products run on OpenBLAS and everything else on the wasm kernels. The kernels themselves
+ * are compiled on the first product big enough to use them, and worker threads start on
+ * the first product big enough to share.
  *
  * Environment (read once, at import):
- * - `SEQLAB_BACKEND`: `auto` (default), `wasm` (fail loudly if unavailable) or `reference`;
+ * - `SEQLAB_BACKEND`: `auto` (default: native products where built, else wasm), `native`
+ *   (fail loudly if the addon cannot load), `wasm` (products on the wasm kernels too, bit
+ *   for bit what a browser computes) or `reference`;
  * - `SEQLAB_THREADS`: threads per large product, the caller included (default: one per core the
  *   process may run on, but no more than its cgroup CPU quota allows; SEQLAB_THREADS may go up
  *   to the cores);
@@ -17,7 +21,7 @@
  * @example
  * ```ts
  * import { backend } from '@seqlab/engine';
- * backend.info();            // { name: 'wasm-simd128 x2', active: true, ... }
+ * backend.info();            // { name: 'openblas x2', kernels: 'wasm-simd128 x2', active: true, ... }
  * backend.setThreads(1);     // one thread per product
  * backend.use('reference');  // plain TypeScript from now on
  * ```
@@ -28,21 +32,44 @@ import { kernelHost, setKernelHost, type KernelHost } from './host/index.js';
 import { browserKernelHost, type BrowserHostOptions } from './host/browser.js';
 import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
 import { WasmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm/backend.js';
+import { checkNativeBlas, NativeGemm, type NativeGemmStats } from './native/native.js';
 
 export type { RuntimeFeatures } from './wasm/features.js';
 export type { KernelHost, KernelWorkerHandle } from './host/index.js';
 export type { WasmBackendOptions, WasmBackendStats } from './wasm/backend.js';
 export type { BrowserHostOptions } from './host/browser.js';
+export type { NativeGemmStats } from './native/native.js';
 
-/** `auto`: wasm when supported, else reference. `wasm`: wasm or an error. `reference`: TypeScript. */
-export type BackendChoice = 'auto' | 'wasm' | 'reference';
+/**
+ * `auto`: native products where the addon loads, the wasm kernels where the runtime has
+ * SIMD, else reference. `native`: the addon (and wasm for the rest) or an error. `wasm`:
+ * the wasm kernels for everything, or an error. `reference`: TypeScript.
+ */
+export type BackendChoice = 'auto' | 'native' | 'wasm' | 'reference';
 
-/** A snapshot of the GEMM backend's state. */
+/** The native product backend's state. */
+export interface NativeInfo {
+  /** Whether products run on it. */
+  active: boolean;
+  /** OpenBLAS's version and build options, and the CPU kernels it chose (when loaded). */
+  library: { config: string; core: string } | null;
+  /** Why it could not be loaded, if it was tried and could not. */
+  loadError: string | null;
+  stats: NativeGemmStats | null;
+}
+
+/** A snapshot of the backends' state. */
 export interface BackendInfo {
-  /** `reference`, or the wasm backend's name such as `wasm-simd128 x2`. */
+  /**
+   * What runs the products: `reference`, the wasm backend's name such as `wasm-simd128 x2`,
+   * or the native one's such as `openblas x2`.
+   */
   name: string;
+  /** What runs the other fast kernels (recurrent layers, softmax, layer norm, ...): the wasm backend's name, or `reference`. */
+  kernels: string;
   /** Whether the wasm backend is installed. */
   active: boolean;
+  native: NativeInfo;
   features: RuntimeFeatures;
   /** Threads per large product (1 on the reference). */
   threads: number;
@@ -54,6 +81,10 @@ export interface BackendInfo {
 }
 
 let wasm: WasmBackend | null = null;
+/** The native product backend once loaded (it wraps the wasm backend as its fallback). */
+let native: NativeGemm | null = null;
+/** Why the native backend cannot load on this host (null: not tried yet, or loaded). */
+let nativeError: string | null = null;
 /** Whether `wasm` was built with caller options rather than the defaults and environment. */
 let customized = false;
 let features: RuntimeFeatures | null = null;
@@ -95,8 +126,8 @@ export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions 
     install(null);
     return 'reference';
   }
-  if (choice !== 'auto' && choice !== 'wasm') {
-    throw new Error(`backend.use: unknown backend '${String(choice)}' (expected 'auto', 'wasm' or 'reference')`);
+  if (choice !== 'auto' && choice !== 'native' && choice !== 'wasm') {
+    throw new Error(`backend.use: unknown backend '${String(choice)}' (expected 'auto', 'native', 'wasm' or 'reference')`);
   }
   const custom = Object.keys(options).length > 0;
   if (wasm === null || custom || customized) {
@@ -109,18 +140,56 @@ export function use(choice: BackendChoice = 'auto', options: WasmBackendOptions 
   if (choice === 'wasm' && !backend.load()) {
     throw new Error(`backend.use('wasm'): ${backend.failure?.message ?? 'unavailable'}`);
   }
-  if (!backend.supported) {
-    install(null);
-    return 'reference';
-  }
-  install(backend);
-  return backend.name;
+  const kernels = backend.supported ? backend : null;
+  const products = choice === 'wasm' ? null : loadNative();
+  if (choice === 'native' && products === null) throw new Error(`backend.use('native'): ${nativeError}`);
+  install(kernels, products);
+  return getGemmBackend()?.name ?? 'reference';
 }
 
-/** Installs the wasm backend for products and the other fast kernels together (or neither). */
-function install(backend: WasmBackend | null): void {
-  setGemmBackend(backend);
-  setFastKernels(backend);
+/** The native backend, loaded through the kernel host once; null (and `nativeError` says why) where it cannot load. */
+function loadNative(): NativeGemm | null {
+  if (native !== null || nativeError !== null) return native;
+  const host = kernelHost();
+  if (host.nativeBlas === undefined) {
+    nativeError = `the ${host.name} host has no native code`;
+    return null;
+  }
+  try {
+    native = new NativeGemm(checkNativeBlas(host.nativeBlas()), null, 1);
+  } catch (e) {
+    nativeError = e instanceof Error ? e.message : String(e);
+  }
+  return native;
+}
+
+/**
+ * Installs the wasm backend for the fast kernels (or the reference, with null) and for the
+ * products too, unless `products` (the native backend) takes them, with the wasm backend
+ * behind it for what it declines; its threads follow the wasm backend's.
+ */
+function install(kernels: WasmBackend | null, products: NativeGemm | null = null): void {
+  if (products !== null) {
+    products.fallback = kernels;
+    products.threads = kernels?.threads ?? 1;
+  }
+  setGemmBackend(products ?? kernels);
+  setFastKernels(kernels);
+}
+
+/** Whether products run on the native backend. */
+function nativeActive(): boolean {
+  return native !== null && getGemmBackend() === native;
+}
+
+/** Whether the wasm backend is installed (for the fast kernels; products may be native). */
+function wasmActive(): boolean {
+  return wasm !== null && (getGemmBackend() === wasm || (nativeActive() && native!.fallback === wasm));
+}
+
+/** Replaces the installed wasm backend by `next`, keeping native products if they are on. */
+function reinstall(next: WasmBackend): void {
+  install(next, nativeActive() ? native : null);
 }
 
 /**
@@ -137,12 +206,12 @@ export function enableRelaxedSimd(): boolean {
     features = detectFeatures();
     if (!features.relaxedSimd) return false;
     if (wasm !== null) {
-      const installed = getGemmBackend() === wasm;
+      const installed = wasmActive();
       const old = wasm;
       wasm = new WasmBackend({ ...envOptions(), features });
       customized = false;
       void old.stopWorkers();
-      if (installed) install(wasm);
+      if (installed) reinstall(wasm);
     }
   }
   return true;
@@ -158,13 +227,19 @@ export function enableRelaxedSimd(): boolean {
 export function setHost(host: KernelHost): KernelHost {
   const prev = setKernelHost(host);
   features = null;
+  // The native addon belongs to the host it was loaded through.
+  const nativeWas = nativeActive();
+  const installed = wasmActive();
+  native = null;
+  nativeError = null;
   if (wasm !== null) {
-    const installed = getGemmBackend() === wasm;
     const old = wasm;
     wasm = null;
     customized = false;
     void old.stopWorkers();
     if (installed) use('auto');
+  } else if (nativeWas) {
+    use('auto');
   }
   return prev;
 }
@@ -189,10 +264,18 @@ export async function useBrowserHost(options: BrowserHostOptions & Pick<WasmBack
 
 /** The current backend's state. */
 export function info(): BackendInfo {
-  const active = wasm !== null && getGemmBackend() === wasm;
+  const active = wasmActive();
+  const nativeOn = nativeActive();
   return {
-    name: active ? wasm!.name : 'reference',
+    name: getGemmBackend()?.name ?? 'reference',
+    kernels: active ? wasm!.name : 'reference',
     active,
+    native: {
+      active: nativeOn,
+      library: native?.library ?? null,
+      loadError: nativeError,
+      stats: native?.stats ?? null,
+    },
     features: runtimeFeatures(),
     threads: active ? wasm!.threads : 1,
     workersReady: wasm?.workersReady ?? 0,
@@ -205,11 +288,12 @@ export function info(): BackendInfo {
 export function setThreads(n: number): void {
   if (wasm === null) use('auto', { threads: n });
   else wasm.threads = n;
+  if (native !== null) native.threads = wasm!.threads;
 }
 
 /** Starts the worker threads now instead of on the first large product; resolves with how many are ready. */
 export function startWorkers(): Promise<number> {
-  return wasm !== null && getGemmBackend() === wasm ? wasm.startWorkers() : Promise.resolve(0);
+  return wasmActive() ? wasm!.startWorkers() : Promise.resolve(0);
 }
 
 /** Stops the worker threads (they would restart on the next large product). */
@@ -220,8 +304,8 @@ export function stopWorkers(): Promise<void> {
 function installFromEnvironment(): void {
   const choice = kernelHost().env('SEQLAB_BACKEND') ?? 'auto';
   if (choice === 'reference') return;
-  if (choice !== 'auto' && choice !== 'wasm') {
-    warnOnce(new Error(`SEQLAB_BACKEND must be 'auto', 'wasm' or 'reference', got '${choice}'`));
+  if (choice !== 'auto' && choice !== 'native' && choice !== 'wasm') {
+    warnOnce(new Error(`SEQLAB_BACKEND must be 'auto', 'native', 'wasm' or 'reference', got '${choice}'`));
     use('auto');
     return;
   }

@@ -1,7 +1,9 @@
 // Falling back cleanly: without WebAssembly SIMD the backend never installs and every
 // product runs on the reference; without SharedArrayBuffer (a real Node process started
 // with --no-harmony-sharedarraybuffer) it runs on one thread with unshared memory; and
-// the environment chooses or forbids the backend at import.
+// the environment chooses or forbids the backend at import. Where the native addon is built
+// (engine/dist/native: `npm run build` with a C compiler and OpenBLAS, as `npm test` sets up),
+// importing the engine runs products on it and the other kernels on wasm.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { expectMatchesReference, makeArgs } from './gemm-check.js';
 
 const noSimd = { ...detectFeatures(), simd: false, relaxedSimd: false };
 const engineDist = fileURLToPath(new URL('../../../engine/dist/', import.meta.url));
+const nativeBuilt = existsSync(join(engineDist, 'native', 'seqlab_blas.node'));
 
 /** Runs an ES module script with node and the given flags/env; returns its JSON output. */
 function runNode(script: string, flags: string[] = [], env: Record<string, string> = {}): unknown {
@@ -47,8 +50,8 @@ const productScript = `
   let maxDiff = 0;
   for (let i = 0; i < C.length; i++) maxDiff = Math.max(maxDiff, Math.abs(C[i] - R[i]));
   const info = backend.info();
-  console.log(JSON.stringify({ name: info.name, active: info.active, threads: info.threads, features: info.features,
-    calls: info.stats?.calls ?? 0, sab: typeof SharedArrayBuffer, maxDiff }));
+  console.log(JSON.stringify({ name: info.name, kernels: info.kernels, active: info.active, threads: info.threads, features: info.features,
+    calls: info.stats?.calls ?? 0, native: info.native.active, nativeCalls: info.native.stats?.calls ?? 0, sab: typeof SharedArrayBuffer, maxDiff }));
 `;
 
 describe('fallback to the reference kernels', () => {
@@ -68,10 +71,11 @@ describe('fallback to the reference kernels', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it("use('auto') without SIMD installs nothing and gemm still computes (on the reference)", () => {
-    expect(backend.use('auto', { features: noSimd })).toBe('reference');
-    expect(getGemmBackend()).toBeNull();
-    expect(backend.info().active).toBe(false);
+  it("use('auto') without SIMD installs no wasm kernels and gemm still computes (natively where built, else on the reference)", () => {
+    expect(backend.use('auto', { features: noSimd })).toBe(nativeBuilt ? 'openblas x1' : 'reference');
+    if (nativeBuilt) expect(getGemmBackend()?.name).toBe('openblas x1');
+    else expect(getGemmBackend()).toBeNull();
+    expect(backend.info()).toMatchObject({ active: false, kernels: 'reference' });
     const args = makeArgs({ M: 40, N: 30, K: 20 });
     const c0 = args.C.slice();
     gemm(args);
@@ -85,20 +89,33 @@ describe('fallback to the reference kernels', () => {
   it("use('reference') and use('auto') switch the installed backend", () => {
     expect(backend.use('reference')).toBe('reference');
     expect(getGemmBackend()).toBeNull();
-    expect(backend.use('auto')).toMatch(/^wasm-/);
+    expect(backend.use('wasm')).toMatch(/^wasm-/);
+    expect(backend.info()).toMatchObject({ kernels: backend.info().name, native: { active: false } });
+    expect(backend.use('auto')).toMatch(nativeBuilt ? /^openblas x/ : /^wasm-/);
     expect(getGemmBackend()).not.toBeNull();
+    expect(backend.info().kernels).toMatch(/^wasm-/);
     expect(() => backend.use('fast' as never)).toThrow(/unknown backend 'fast'/);
   });
 
-  it('importing the engine installs the wasm backend with every core its CPU quota allows', () => {
+  it('importing the engine installs the wasm backend (and native products where built) with every core its CPU quota allows', () => {
     const r = runNode(productScript) as Record<string, unknown>;
     const f = detectFeatures();
-    expect(r).toMatchObject({ active: true, name: 'wasm-simd128 x' + String(defaultThreadCount(f.cores, f.cpuQuota)), calls: 1 });
+    const threads = String(defaultThreadCount(f.cores, f.cpuQuota));
+    expect(r).toMatchObject({ active: true, kernels: 'wasm-simd128 x' + threads, threads: Number(threads) });
+    if (nativeBuilt) expect(r).toMatchObject({ name: 'openblas x' + threads, native: true, nativeCalls: 1, calls: 0 });
+    else expect(r).toMatchObject({ name: 'wasm-simd128 x' + threads, native: false, calls: 1 });
     expect(r.maxDiff as number).toBeLessThan(1e-5);
   });
 
+  it('SEQLAB_BACKEND=wasm keeps products on the wasm kernels too', () => {
+    const r = runNode(productScript, [], { SEQLAB_BACKEND: 'wasm' }) as Record<string, unknown>;
+    expect(r).toMatchObject({ active: true, native: false, calls: 1, nativeCalls: 0 });
+    expect(r.name).toMatch(/^wasm-simd128 x/);
+    expect(r.name).toBe(r.kernels);
+  });
+
   it('without SharedArrayBuffer (--no-harmony-sharedarraybuffer) it runs on one thread', () => {
-    const r = runNode(productScript, ['--no-harmony-sharedarraybuffer']) as Record<string, unknown>;
+    const r = runNode(productScript, ['--no-harmony-sharedarraybuffer'], { SEQLAB_BACKEND: 'wasm' }) as Record<string, unknown>;
     expect(r).toMatchObject({ sab: 'undefined', active: true, name: 'wasm-simd128 x1', threads: 1, calls: 1 });
     expect((r.features as Record<string, unknown>).threads).toBe(false);
     expect(r.maxDiff as number).toBeLessThan(1e-5);
@@ -110,7 +127,7 @@ describe('fallback to the reference kernels', () => {
       'kernels.gemm(args);',
       'if (backend.info().features.relaxedSimd || !backend.enableRelaxedSimd()) throw new Error("relaxed SIMD"); kernels.gemm(args);',
     );
-    const r = runNode(script) as Record<string, unknown>;
+    const r = runNode(script, [], { SEQLAB_BACKEND: 'wasm' }) as Record<string, unknown>;
     expect(r).toMatchObject({ active: true, calls: 1, features: { relaxedSimd: true } });
     expect(r.name).toMatch(/^wasm-relaxed-simd x/);
     expect(r.maxDiff as number).toBeLessThan(1e-5);
@@ -118,10 +135,10 @@ describe('fallback to the reference kernels', () => {
 
   it('SEQLAB_BACKEND=reference keeps the reference; SEQLAB_THREADS and SEQLAB_RELAXED_SIMD are honoured', () => {
     expect(runNode(productScript, [], { SEQLAB_BACKEND: 'reference' })).toMatchObject({ active: false, name: 'reference', calls: 0 });
-    expect(runNode(productScript, [], { SEQLAB_THREADS: '1' })).toMatchObject({ active: true, name: 'wasm-simd128 x1' });
-    const fma = runNode(productScript, ['--experimental-wasm-relaxed-simd']) as Record<string, unknown>;
+    expect(runNode(productScript, [], { SEQLAB_THREADS: '1' })).toMatchObject({ active: true, kernels: 'wasm-simd128 x1', threads: 1 });
+    const fma = runNode(productScript, ['--experimental-wasm-relaxed-simd'], { SEQLAB_BACKEND: 'wasm' }) as Record<string, unknown>;
     expect(fma).toMatchObject({ active: true, calls: 1 });
     expect(fma.name).toMatch(/^wasm-relaxed-simd x/);
-    expect(runNode(productScript, ['--experimental-wasm-relaxed-simd'], { SEQLAB_RELAXED_SIMD: '0' })).toMatchObject({ name: expect.stringMatching(/^wasm-simd128/) });
+    expect(runNode(productScript, ['--experimental-wasm-relaxed-simd'], { SEQLAB_RELAXED_SIMD: '0' })).toMatchObject({ kernels: expect.stringMatching(/^wasm-simd128/) });
   });
 });

@@ -59,4 +59,10 @@ export interface KernelHost {
    * returns false where the host cannot.
    */
   setEngineFlags(flags: string): boolean;
+  /**
+   * The optional native GEMM addon (engine/dist/native/seqlab_blas.node, see
+   * backend/native/native.ts), loaded; throws why it cannot be. Hosts without native code
+   * (a browser) leave it out.
+   */
+  nativeBlas?(): unknown;
 }

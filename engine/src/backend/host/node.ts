@@ -5,6 +5,7 @@
  * the engine stays cheap and does not fail where they do not exist (a browser bundle).
  */
 import type * as fsTypes from 'node:fs';
+import type * as moduleTypes from 'node:module';
 import type * as osTypes from 'node:os';
 import type * as v8Types from 'node:v8';
 import type * as workerTypes from 'node:worker_threads';
@@ -43,6 +44,11 @@ export function isNode(): boolean {
  */
 export function kernelUrl(variant: string): URL {
   return new URL(`../../../dist/wasm/${variant}.wasm`, import.meta.url);
+}
+
+/** The native GEMM addon, built by engine/native/build.mjs (same trick as kernelUrl). */
+export function nativeUrl(): URL {
+  return new URL('../../../dist/native/seqlab_blas.node', import.meta.url);
 }
 
 /** The built worker script (same three-levels-below-the-package-root trick as kernelUrl). */
@@ -120,6 +126,22 @@ export const nodeHost: KernelHost = {
   env(name: string): string | undefined {
     const v = nodeProcess()?.env?.[name];
     return v === undefined || v === '' ? undefined : v;
+  },
+
+  nativeBlas(): unknown {
+    const mod = builtin<typeof moduleTypes>('node:module');
+    const fs = builtin<typeof fsTypes>('node:fs');
+    if (mod === null || fs === null) throw new Error('no node:module here');
+    const url = nativeUrl();
+    if (!fs.existsSync(url)) throw new Error(`${url.pathname} is not built (it needs a C compiler and OpenBLAS: bash scripts/system-deps.sh, then npm run build)`);
+    // OpenBLAS's idle threads spin for 2^28 cycles (~75 ms) after each threaded product
+    // by default, taking a core from the wasm workers, the other students' kernels on a
+    // shared machine, or the next cell. 2^16 cycles (~20 µs) keeps them responsive
+    // between the products of one step (measured: as fast or faster on every bench
+    // workload). It is read when the library loads; a value set by the user wins.
+    const env = nodeProcess()?.env;
+    if (env !== undefined && (env.OPENBLAS_THREAD_TIMEOUT ?? '') === '') env.OPENBLAS_THREAD_TIMEOUT = '16';
+    return mod.createRequire(import.meta.url)(decodeURIComponent(url.pathname));
   },
 
   setEngineFlags(flags: string): boolean {
