@@ -1,8 +1,13 @@
 /**
  * The implementations the benchmark compares and how to start their runners. seqlab runs
- * four ways: 1 or 2 threads, with the default SIMD128 kernels (what Node 20 gives without
- * flags) or the relaxed-SIMD FMA kernels (Node 20 with --experimental-wasm-relaxed-simd,
- * as the seqlab kernel process can pass; the default on Node 22+).
+ * on 1 or 2 threads, three ways in Node:
+ * - `seqlab`: the default, products on the native OpenBLAS backend where it was built
+ *   (engine/native), everything else on the wasm SIMD128 kernels;
+ * - `seqlab wasm`: everything on the wasm SIMD128 kernels (what Node 20 gives without flags,
+ *   and what a browser computes);
+ * - `seqlab FMA`: everything on the relaxed-SIMD FMA wasm kernels (Node 20 with
+ *   --experimental-wasm-relaxed-simd; the default on Node 22+);
+ * and in headless Chromium, whose twin is `seqlab wasm`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -63,14 +68,14 @@ export function implementations(): Impl[] {
   const oneCore = cores < 2 ? `needs 2 cores, this machine has ${cores}` : undefined;
   const torch = torchMissing();
   const tfjs = tfjsMissing();
-  const seqlab = (threads: number, fma: boolean): Impl => ({
-    id: `seqlab${fma ? '-fma' : ''}-${threads}t`,
-    label: `seqlab${fma ? ' FMA' : ''} ${threads}T`,
+  const seqlab = (threads: number, kind: 'auto' | 'wasm' | 'fma'): Impl => ({
+    id: `seqlab${kind === 'auto' ? '' : `-${kind}`}-${threads}t`,
+    label: `seqlab${kind === 'auto' ? '' : kind === 'fma' ? ' FMA' : ' wasm'} ${threads}T`,
     role: 'seqlab',
     kind: 'seqlab',
     command: process.execPath,
-    args: [...(fma ? ['--experimental-wasm-relaxed-simd'] : []), nodeRunner, 'seqlab'],
-    env: { SEQLAB_BACKEND: 'auto', SEQLAB_THREADS: String(threads), SEQLAB_RELAXED_SIMD: fma ? '1' : '0' },
+    args: [...(kind === 'fma' ? ['--experimental-wasm-relaxed-simd'] : []), nodeRunner, 'seqlab'],
+    env: { SEQLAB_BACKEND: kind === 'auto' ? 'auto' : 'wasm', SEQLAB_THREADS: String(threads), SEQLAB_RELAXED_SIMD: kind === 'fma' ? '1' : '0' },
     unavailable: threads > 1 ? oneCore : undefined,
   });
   const torchImpl = (threads: number): Impl => ({
@@ -84,7 +89,7 @@ export function implementations(): Impl[] {
     unavailable: torch ?? (threads > 1 ? oneCore : undefined),
   });
   // seqlab in headless Chromium, in a Web Worker of a cross-origin isolated page, with the
-  // SIMD128 kernels (as the browser kernel runs cells); its twin is Node with the same kernels.
+  // SIMD128 kernels (as the browser kernel runs cells); its twin is Node on the same kernels.
   const browser = (threads: number): Impl => ({
     id: `seqlab-browser-${threads}t`,
     label: `browser ${threads}T`,
@@ -93,14 +98,16 @@ export function implementations(): Impl[] {
     command: process.execPath,
     args: [browserRunner, String(threads)],
     env: {},
-    nodeTwin: `seqlab-${threads}t`,
+    nodeTwin: `seqlab-wasm-${threads}t`,
     unavailable: existsSync(CHROMIUM) ? (threads > 1 ? oneCore : undefined) : `${CHROMIUM} not found (Debian chromium; bash scripts/system-deps.sh)`,
   });
   return [
-    seqlab(1, false),
-    seqlab(2, false),
-    seqlab(1, true),
-    seqlab(2, true),
+    seqlab(1, 'auto'),
+    seqlab(2, 'auto'),
+    seqlab(1, 'wasm'),
+    seqlab(2, 'wasm'),
+    seqlab(1, 'fma'),
+    seqlab(2, 'fma'),
     browser(1),
     browser(2),
     torchImpl(1),

@@ -4,7 +4,8 @@
  * outside 127.0.0.1 blocked, and each lecture notebook runs top to bottom through the
  * JupyterLab UI in the browser kernel: every cell ran without an error output, every seqlab
  * view and plotly figure drew, and the seeded numbers the notebook prints equal the Node
- * kernel's (`seqlab run` of the same notebook). Then Stop: `while (true) {}` and a training
+ * kernel's on the same wasm kernels (`seqlab run` of the same notebook with
+ * SEQLAB_BACKEND=wasm: Node's default native products round differently). Then Stop: `while (true) {}` and a training
  * loop end with KeyboardInterrupt and an earlier variable is still defined (cross-origin
  * isolated page); on a page that is not isolated, Stop ends a cell waiting on a timer and, for
  * a running loop, offers to restart the kernel. Times go to test-results/lite.json (the
@@ -222,7 +223,7 @@ describe('the browser site (seqlab lite + seqlab serve) in Chromium', { timeout:
 
   for (const name of LECTURES) {
     it(`runs ${name} top to bottom: no errors, every view drawn, the Node kernel's numbers`, async () => {
-      const node = seqlabRun(join(NOTEBOOKS_DIR, name), join(temp, 'node'));
+      const node = seqlabRun(join(NOTEBOOKS_DIR, name), join(temp, 'node'), { SEQLAB_BACKEND: 'wasm' });
       expect(node.status, `seqlab run ${name}:\n${node.stderr.slice(-2000)}`).toBe(0);
       const reference = readNotebook(node.output);
       await open(name);

@@ -102,12 +102,12 @@ export interface ClientRun {
 }
 
 /** `seqlab run NOTEBOOK --out DIR`. */
-export function seqlabRun(notebook: string, outDir: string): ClientRun {
+export function seqlabRun(notebook: string, outDir: string, env: Record<string, string> = {}): ClientRun {
   mkdirSync(outDir, { recursive: true });
   const started = performance.now();
   const r = spawnSync(process.execPath, [SEQLAB_BIN, 'run', notebook, '--out', outDir, '--timeout', String(CELL_TIMEOUT)], {
     encoding: 'utf8',
-    env: { ...process.env, SEQLAB_DATA_DIR: tempDir('seqlab-nb-data-') },
+    env: { ...process.env, SEQLAB_DATA_DIR: tempDir('seqlab-nb-data-'), ...env },
     timeout: 30 * 60_000,
   });
   return { output: join(outDir, basename(notebook)), seconds: (performance.now() - started) / 1000, status: r.status, stderr: r.stderr };
