@@ -2,7 +2,9 @@
 // layer in one direction: every time step's matrix product and pointwise part run here,
 // on buffers the caller laid out in this memory, so nothing crosses into JavaScript per
 // step. The recurrent weight is packed once per sequence (packBFull) and every step's
-// product reads the packed panels.
+// product reads the packed panels. A step called with wPacked = 0 skips its product: the
+// caller made it already (the native backend's GEMM on this memory), into pre (LSTM, RNN),
+// scratch (GRU forward: h W_hhᵀ) or dh (backward: dh = dpreNext W_hh, GRU: dh += ...).
 //
 // Layout (float32, row-major), with k the processing step (time t = k, or S-1-k for a
 // reverse direction; the caller orders the buffers):
@@ -107,7 +109,7 @@ export function lstmForwardStep(
 ): void {
   const G = 4 * H, w = u1 - u0;
   if (w <= 0) return;
-  for (let g = 0; g < 4; g++) {
+  for (let g = 0; wPacked != 0 && g < 4; g++) {
     sgemmPackedB(0, B, w, H, h, H, wPacked + <usize>g * blockBytes, pre + (<usize>(g * H + u0) << 2), G, 1, ws);
   }
   for (let b = 0; b < B; b++) {
@@ -165,7 +167,9 @@ export function lstmBackwardStep(
 ): void {
   const G = 4 * H, w = u1 - u0;
   if (w <= 0) return;
-  if (dpreNext != 0) sgemmPackedB(0, B, w, G, dpreNext, G, wPacked, dh + (<usize>u0 << 2), H, 0, ws);
+  if (wPacked == 0) {
+    // dh was computed by the caller.
+  } else if (dpreNext != 0) sgemmPackedB(0, B, w, G, dpreNext, G, wPacked, dh + (<usize>u0 << 2), H, 0, ws);
   else for (let b = 0; b < B; b++) memory.fill(dh + (<usize>(b * H + u0) << 2), 0, <usize>w << 2);
   if (dpre == 0) return;
   for (let b = 0; b < B; b++) {
@@ -234,7 +238,7 @@ export function gruForwardStep(
 ): void {
   const G = 3 * H, w = u1 - u0;
   if (w <= 0) return;
-  for (let g = 0; g < 3; g++) {
+  for (let g = 0; wPacked != 0 && g < 3; g++) {
     sgemmPackedB(0, B, w, H, h, H, wPacked + <usize>g * blockBytes, scratch + (<usize>(g * H + u0) << 2), G, 0, ws);
   }
   const bu = bias + (<usize>u0 << 2);
@@ -300,7 +304,9 @@ export function gruBackwardStep(
 ): void {
   const G = 3 * H, w = u1 - u0;
   if (w <= 0) return;
-  if (daNext != 0) sgemmPackedB(0, B, w, G, daNext, G, wPacked, dh + (<usize>u0 << 2), H, 1, ws);
+  if (wPacked == 0) {
+    // dh was computed by the caller.
+  } else if (daNext != 0) sgemmPackedB(0, B, w, G, daNext, G, wPacked, dh + (<usize>u0 << 2), H, 1, ws);
   else for (let b = 0; b < B; b++) memory.fill(dh + (<usize>(b * H + u0) << 2), 0, <usize>w << 2);
   if (dx == 0) return;
   for (let b = 0; b < B; b++) {
@@ -323,7 +329,7 @@ export function rnnForwardStep(
 ): void {
   const w = u1 - u0;
   if (w <= 0) return;
-  sgemmPackedB(0, B, w, H, h, H, wPacked, pre + (<usize>u0 << 2), H, 1, ws);
+  if (wPacked != 0) sgemmPackedB(0, B, w, H, h, H, wPacked, pre + (<usize>u0 << 2), H, 1, ws);
   const zero = f32x4.splat(0);
   for (let b = 0; b < B; b++) {
     const p = pre + (<usize>(b * H + u0) << 2), q = hNext + (<usize>(b * H + u0) << 2);
@@ -358,7 +364,9 @@ export function rnnBackwardStep(
 ): void {
   const w = u1 - u0;
   if (w <= 0) return;
-  if (dpreNext != 0) sgemmPackedB(0, B, w, H, dpreNext, H, wPacked, dh + (<usize>u0 << 2), H, 0, ws);
+  if (wPacked == 0) {
+    // dh was computed by the caller.
+  } else if (dpreNext != 0) sgemmPackedB(0, B, w, H, dpreNext, H, wPacked, dh + (<usize>u0 << 2), H, 0, ws);
   else for (let b = 0; b < B; b++) memory.fill(dh + (<usize>(b * H + u0) << 2), 0, <usize>w << 2);
   if (dpre == 0) return;
   const zero = f32x4.splat(0), one = f32x4.splat(1);

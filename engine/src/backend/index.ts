@@ -166,13 +166,15 @@ function loadNative(): NativeGemm | null {
 /**
  * Installs the wasm backend for the fast kernels (or the reference, with null) and for the
  * products too, unless `products` (the native backend) takes them, with the wasm backend
- * behind it for what it declines; its threads follow the wasm backend's.
+ * behind it for what it declines; its threads follow the wasm backend's, and it also runs
+ * the wasm kernels' own large products (a recurrent layer's weight gradient) in place.
  */
 function install(kernels: WasmBackend | null, products: NativeGemm | null = null): void {
   if (products !== null) {
     products.fallback = kernels;
     products.threads = kernels?.threads ?? 1;
   }
+  if (kernels !== null) kernels.memoryProducts = products;
   setGemmBackend(products ?? kernels);
   setFastKernels(kernels);
 }

@@ -12,7 +12,7 @@ import * as backend from '../../../engine/src/backend/index.js';
 import { nodeHost } from '../../../engine/src/backend/host/node.js';
 import { checkNativeBlas, NativeGemm, type NativeBlas } from '../../../engine/src/backend/native/native.js';
 import { gemmBatchedReference, type GemmBackend, type GemmBatchedArgs } from '../../../engine/src/kernels/gemm.js';
-import { matmul, randn, manualSeed } from '../../../engine/src/index.js';
+import { matmul, randn, manualSeed, nn, type Tensor } from '../../../engine/src/index.js';
 import { expectMatchesReference, makeArgs, seeded, withCopyOfC, type Layout } from './gemm-check.js';
 
 const addonPath = fileURLToPath(new URL('../../../engine/dist/native/seqlab_blas.node', import.meta.url));
@@ -154,6 +154,44 @@ describe('native product backend (OpenBLAS)', () => {
   it("an addon from another build is refused with what to do", () => {
     expect(() => checkNativeBlas({ ...blas, paramCount: 20, gemm: blas.gemm, setThreads: blas.setThreads, info: blas.info })).toThrow(/rebuild it with `npm run build`/);
     expect(() => checkNativeBlas({})).toThrow(/does not export gemm/);
+  });
+
+  it('recurrent layers large enough run each step\'s product on it (pointwise parts on wasm), and agree with the wasm kernels', () => {
+    type Layer = { forward(x: Tensor): [Tensor, unknown]; parameters(): Tensor[] };
+    // [name, layer, layer directions]; B·G·H is at least 2^15 for each, the native step threshold.
+    const layers: [string, () => Layer, number][] = [
+      ['LSTM, 2 layers, bidirectional', () => new nn.LSTM(24, 64, { numLayers: 2, bidirectional: true }) as unknown as Layer, 4],
+      ['GRU, bidirectional', () => new nn.GRU(24, 64, { bidirectional: true }) as unknown as Layer, 2],
+      ['RNN relu, 2 layers', () => new nn.RNN(24, 128, { numLayers: 2, nonlinearity: 'relu' }) as unknown as Layer, 2],
+    ];
+    const S = 9, B = 8;
+    for (const [name, make, directions] of layers) {
+      const run = (choice: 'auto' | 'wasm') => {
+        backend.use(choice);
+        manualSeed(11);
+        const layer = make();
+        const x = randn([S, B, 24], { requiresGrad: true });
+        const before = backend.info().native.stats?.calls ?? 0;
+        const [out] = layer.forward(x);
+        out.mul(randn(out.shape)).sum().backward();
+        const calls = (backend.info().native.stats?.calls ?? 0) - before;
+        return { results: [out, x.grad!, ...layer.parameters().map((p) => p.grad!)].map((t) => Array.from(t.toTypedArray() as Float32Array)), calls };
+      };
+      const viaNative = run('auto');
+      const viaWasm = run('wasm');
+      // Each layer direction: S products forward, S backward (dh), one weight gradient.
+      expect(viaNative.calls, `${name}: products on OpenBLAS`).toBeGreaterThanOrEqual(directions * (2 * S + 1));
+      expect(viaWasm.calls).toBe(0);
+      viaNative.results.forEach((r, i) => {
+        const w = viaWasm.results[i]!;
+        let worst = 0, scale = 1e-6;
+        for (let j = 0; j < r.length; j++) {
+          worst = Math.max(worst, Math.abs(r[j]! - w[j]!));
+          scale = Math.max(scale, Math.abs(w[j]!));
+        }
+        expect(worst / scale, `${name}: result ${i}`).toBeLessThan(2e-5);
+      });
+    }
   });
 
   it('the engine runs products on it by default, with the wasm kernels for the rest; SEQLAB_BACKEND=wasm-like use(\'wasm\') turns it off', () => {

@@ -16,6 +16,7 @@
  * the wasm kernels for products (what a browser computes, bit for bit).
  */
 import type { FloatArray, GemmBackend, GemmBatchedArgs } from '../../kernels/gemm.js';
+import type { InPlaceProducts } from '../wasm/runtime.js';
 
 /** What the addon exports (engine/native/seqlab_blas.c). */
 export interface NativeBlas {
@@ -59,7 +60,7 @@ export interface NativeGemmStats {
   declined: number;
 }
 
-export class NativeGemm implements GemmBackend {
+export class NativeGemm implements GemmBackend, InPlaceProducts {
   private readonly params: Float64Array;
   private nThreads: number;
   /** The products the addon does not take go here (the wasm backend), or to the reference when null. */
@@ -103,12 +104,13 @@ export class NativeGemm implements GemmBackend {
   }
 
   gemmBatched(args: GemmBatchedArgs): boolean {
-    if (this.run(args)) return true;
+    if (this.tryGemm(args)) return true;
     this.stats.declined++;
     return this.fallback !== null && this.fallback.gemmBatched(args);
   }
 
-  private run(args: GemmBatchedArgs): boolean {
+  /** The product on OpenBLAS, or false (nothing written) for one it does not take; never the fallback. */
+  tryGemm(args: GemmBatchedArgs): boolean {
     const { A, B, C } = args;
     const bias = args.rowBias ?? null;
     if (!sameKind(A, C) || !sameKind(B, C) || (bias !== null && !sameKind(bias, C))) return false;

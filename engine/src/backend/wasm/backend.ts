@@ -14,7 +14,7 @@ import type { RuntimeFeatures } from './features.js';
 import * as gemm from './gemm.js';
 import * as recurrent from './recurrent.js';
 import * as rows from './rows.js';
-import { WasmRuntime, type WasmBackendOptions, type WasmBackendStats } from './runtime.js';
+import { WasmRuntime, type InPlaceProducts, type WasmBackendOptions, type WasmBackendStats } from './runtime.js';
 
 export type { WasmBackendOptions, WasmBackendStats } from './runtime.js';
 
@@ -50,6 +50,18 @@ export class WasmBackend implements GemmBackend, FastKernels {
 
   set threads(n: number) {
     this.rt.threads = n;
+  }
+
+  /**
+   * Where products on operands already in the kernel memory go (the native backend), or
+   * null for the wasm GEMM (see runtime.ts).
+   */
+  get memoryProducts(): InPlaceProducts | null {
+    return this.rt.memoryProducts;
+  }
+
+  set memoryProducts(next: InPlaceProducts | null) {
+    this.rt.memoryProducts = next;
   }
 
   /** Why the kernels could not be loaded, or null. */

@@ -139,8 +139,9 @@ function addRowBias(k: LoadedKernels, pC: number, M: number, N: number, ldc: num
 /**
  * Runs a (two-level batched) product on operands already in kernel memory: on the
  * worker pool when it is large enough and C's matrices are `disjoint`, else (or when a
- * worker fails, after `restore` puts C back) on this thread. The recurrent family uses it
- * for the weight gradient of a whole sequence.
+ * worker fails, after `restore` puts C back) on this thread; or on `rt.memoryProducts`
+ * (the native backend) when it is set and takes it. The recurrent family uses it for the
+ * weight gradient of a whole sequence.
  */
 export function product(
   rt: WasmRuntime, transA: boolean, transB: boolean, M: number, N: number, K: number,
@@ -148,7 +149,18 @@ export function product(
   pC: number, ldc: number, strideC: number, oC: number, batch: number, outer: number,
   accumulate: boolean, disjoint: boolean, restore: () => void,
 ): void {
-  const kernel = rt.load()!.kernel;
+  const { kernel, arena } = rt.load()!;
+  if (rt.memoryProducts !== null) {
+    const mem = arena.view;
+    const done = rt.memoryProducts.tryGemm({
+      transA, transB, M, N, K, accumulate,
+      A: mem, aOffset: pA >>> 2, lda, strideA, outerStrideA: oA,
+      B: mem, bOffset: pB >>> 2, ldb, strideB, outerStrideB: oB,
+      C: mem, cOffset: pC >>> 2, ldc, strideC, outerStrideC: oC,
+      batch, outer,
+    });
+    if (done) return;
+  }
   const acc = accumulate ? 1 : 0;
   const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
   const total = batch * outer;

@@ -11,6 +11,11 @@
  * Each time step is one job (protocol.ts STEP words): chunk t computes hidden units
  * [t·units, (t+1)·units) of that step, on the pool when the layer is large enough, else
  * the single chunk on this thread.
+ *
+ * With the native backend installed (`rt.memoryProducts`) and a layer large enough, each
+ * step's recurrent product runs on it instead, in place on this memory (unpacked W_hh, its
+ * own threads), and the step kernel, called with W = 0, does only the pointwise part on
+ * this thread. `stepProducts` says which way a layer goes.
  */
 import type {
   GruBackwardArgs, GruForwardArgs, LstmBackwardArgs, LstmForwardArgs, RecurrentBackwardArgs, RecurrentForwardArgs, RnnBackwardArgs,
@@ -64,6 +69,25 @@ export function rnnBackward(rt: WasmRuntime, a: RnnBackwardArgs): boolean {
 }
 
 /**
+ * Below this many multiply-adds per step (B · G · H) the packed wasm step is faster than a
+ * call into the native backend.
+ */
+const NATIVE_STEP_WORK = 1 << 15;
+
+/** Whether the steps' recurrent products go to the native backend (see the file comment). */
+function stepProducts(rt: WasmRuntime, B: number, G: number, H: number): boolean {
+  return rt.memoryProducts !== null && B * G * H >= NATIVE_STEP_WORK;
+}
+
+/**
+ * C (+)= op(A) · op(B) on operands in this memory: the native backend when it takes it,
+ * else the wasm GEMM on this thread.
+ */
+function stepProduct(rt: WasmRuntime, transB: boolean, M: number, N: number, K: number, pA: number, pB: number, ldb: number, pC: number, accumulate: boolean): void {
+  product(rt, false, transB, M, N, K, pA, K, 0, 0, pB, ldb, 0, 0, pC, N, 0, 0, 1, 1, accumulate, false, () => undefined);
+}
+
+/**
  * What a pass over a layer with `gates` gates per hidden unit starts with: the kernels,
  * the sizes, how many threads share the steps (the hidden units are split into that many
  * ranges, each a multiple of 4, and `blockBytes` holds one range's packed W_hh columns, K
@@ -74,7 +98,8 @@ function begin(rt: WasmRuntime, a: { S: number; B: number; H: number; weight: Fl
   if (loaded === null) return null;
   const { B, H } = a;
   const G = gates * H;
-  const par = H >= 8 ? rt.parallel(2 * B * G * H) : null;
+  const native = stepProducts(rt, B, G, H);
+  const par = H >= 8 && !native ? rt.parallel(2 * B * G * H) : null;
   const T = par === null ? 1 : Math.min(par.threads, Math.floor(H / 4));
   const units = Math.ceil(H / T / 4) * 4;
   const { kernel, arena } = loaded;
@@ -86,7 +111,7 @@ function begin(rt: WasmRuntime, a: { S: number; B: number; H: number; weight: Fl
   job[JOB.KIND] = kind;
   job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = relu ? 1 : 0;
   return {
-    k: kernel, arena, job, G, BH: B * H, BG: B * G, T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units), pW,
+    k: kernel, arena, job, G, BH: B * H, BG: B * G, T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units), pW, native,
   };
 }
 
@@ -127,17 +152,19 @@ function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: Forwar
   const gates = cell.gates, lstm = cell.lstm;
   const L = begin(rt, a, gates, H, cell.kind, cell.relu);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
-  const pWp = arena.alloc(gates * T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
+  const pWp = native ? 0 : arena.alloc(gates * T * blockBytes);
   const pPre = arena.floats(S * BG);
   const pH = arena.floats((S + 1) * BH);
   const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
   const pBias = arena.floats(2 * G);
   if (pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
   // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
-  forUnitRanges(H, T, units, (t, u0, w) => {
-    for (let g = 0; g < gates; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (gates * t + g) * blockBytes);
-  });
+  if (!native) {
+    forUnitRanges(H, T, units, (t, u0, w) => {
+      for (let g = 0; g < gates; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (gates * t + g) * blockBytes);
+    });
+  }
   putSteps(arena, pPre, a.xProj, S, BG, reverse);
   addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, a.bias);
   arena.put(pH, a.h0);
@@ -145,6 +172,8 @@ function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: Forwar
   job[STEP.W] = pWp; job[STEP.W_STRIDE] = gates * blockBytes; job[STEP.BLOCK] = blockBytes;
   for (let s = 0; s < S; s++) {
     const h = pH + s * BH * 4, c = pC + s * BH * 4;
+    // pre += h W_hhᵀ
+    if (native) stepProduct(rt, true, B, G, H, h, pW, H, pPre + s * BG * 4, true);
     job[STEP.PRE] = pPre + s * BG * 4; job[STEP.H_PREV] = h; job[STEP.H_NEXT] = h + BH * 4;
     if (lstm !== null) {
       job[STEP.C_PREV] = c; job[STEP.C_NEXT] = c + BH * 4;
@@ -165,14 +194,14 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
   const gates = cell.gates, lstm = cell.lstm;
   const L = begin(rt, a, gates, gates * H, cell.kind, cell.relu);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
-  const pWp = arena.alloc(T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
+  const pWp = native ? 0 : arena.alloc(T * blockBytes);
   // (pC and pdc: LSTM only; a zero-size block otherwise)
   const blocks = arena.floatBlocks([S * BG, lstm !== null ? (S + 1) * BH : 0, S * BH, BH, lstm !== null ? BH : 0, S * BG, S * BH, G * H, G]);
   if (pWp < 0 || blocks === null) return false;
   const [pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb] = blocks;
   // Per unit range: the columns of W_hh (K = G) of those units.
-  forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
+  if (!native) forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   if (cell.saved !== null) arena.put(pSaved, cell.saved);
   else putSteps(arena, pSaved, a.hOut, S, BH, reverse);
   if (lstm !== null) {
@@ -187,6 +216,12 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
     const last = s < 0;
     const c = last || lstm === null ? 0 : pC + s * BH * 4;
     job[STEP.DPRE_NEXT] = s < S - 1 ? pdPre + (s + 1) * BG * 4 : 0;
+    // dh = dpreNext W_hh (0 for the last step)
+    if (native) {
+      if (s < S - 1) stepProduct(rt, false, B, H, G, pdPre + (s + 1) * BG * 4, pW, H, pdh, false);
+      else arena.zero(pdh, BH * 4);
+      if (last) break;
+    }
     job[STEP.GATES] = last ? 0 : pSaved + s * BG * 4;
     job[STEP.C_PREV] = c; job[STEP.C_NEXT] = c === 0 ? 0 : c + BH * 4;
     job[STEP.DH_OUT] = last ? 0 : pdhOut + s * BH * 4;
@@ -221,14 +256,16 @@ export function gruForward(rt: WasmRuntime, a: GruForwardArgs): boolean {
   const { S, B, H, reverse } = a;
   const L = begin(rt, a, 3, H, KIND_GRU_FORWARD, false);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
-  const pWp = arena.alloc(3 * T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
+  const pWp = native ? 0 : arena.alloc(3 * T * blockBytes);
   const blocks = arena.floatBlocks([S * BG, (S + 1) * BH, S * BH, BG, 2 * G]);
   if (pWp < 0 || blocks === null) return false;
   const [pPre, pH, pAn, pA, pBias] = blocks;
-  forUnitRanges(H, T, units, (t, u0, w) => {
-    for (let g = 0; g < 3; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (3 * t + g) * blockBytes);
-  });
+  if (!native) {
+    forUnitRanges(H, T, units, (t, u0, w) => {
+      for (let g = 0; g < 3; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (3 * t + g) * blockBytes);
+    });
+  }
   putSteps(arena, pPre, a.xProj, S, BG, reverse);
   // b_ih onto the pre-activations; b_hh (or zeros) to the step, which adds it to h W_hhᵀ.
   addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, null);
@@ -239,6 +276,8 @@ export function gruForward(rt: WasmRuntime, a: GruForwardArgs): boolean {
   job[STEP.A] = pA; job[STEP.BIAS] = pHh;
   for (let s = 0; s < S; s++) {
     const h = pH + s * BH * 4;
+    // a = h W_hhᵀ (the step adds b_hh)
+    if (native) stepProduct(rt, true, B, G, H, h, pW, H, pA, false);
     job[STEP.PRE] = pPre + s * BG * 4; job[STEP.H_PREV] = h; job[STEP.H_NEXT] = h + BH * 4;
     job[STEP.AN] = pAn + s * BH * 4;
     if (!rt.runJob(pool, T)) return false;
@@ -254,13 +293,13 @@ export function gruBackward(rt: WasmRuntime, a: GruBackwardArgs): boolean {
   const { S, B, H, reverse } = a;
   const L = begin(rt, a, 3, 3 * H, KIND_GRU_BACKWARD, false);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW } = L;
-  const pWp = arena.alloc(T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
+  const pWp = native ? 0 : arena.alloc(T * blockBytes);
   const blocks = arena.floatBlocks([S * BG, S * BH, S * BH, S * BH, BH, S * BG, S * BG, G * H, G]);
   if (pWp < 0 || blocks === null) return false;
   const [pGates, pAn, pPrev, pdhOut, pdh, pdPre, pdA, pdW, pdb] = blocks;
   // Per unit range: the columns of W_hh (K = G) of those units.
-  forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
+  if (!native) forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   arena.put(pGates, a.gates);
   arena.put(pAn, a.hn);
   putPrevStates(arena, pPrev, a.h0, a.hOut, S, BH, reverse);
@@ -271,6 +310,12 @@ export function gruBackward(rt: WasmRuntime, a: GruBackwardArgs): boolean {
   for (let s = S - 1; s >= -1; s--) {
     const last = s < 0;
     job[STEP.DPRE_NEXT] = s < S - 1 ? pdA + (s + 1) * BG * 4 : 0;
+    // dh += daNext W_hh (dh holds the direct part the later step left; 0 for the last step)
+    if (native) {
+      if (s < S - 1) stepProduct(rt, false, B, H, G, pdA + (s + 1) * BG * 4, pW, H, pdh, true);
+      else arena.zero(pdh, BH * 4);
+      if (last) break;
+    }
     job[STEP.GATES] = last ? 0 : pGates + s * BG * 4;
     job[STEP.AN] = last ? 0 : pAn + s * BH * 4;
     job[STEP.H_PREV] = last ? 0 : pPrev + s * BH * 4;

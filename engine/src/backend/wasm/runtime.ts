@@ -6,6 +6,7 @@
  * call the kernels, and copy the results out; backend.ts puts them behind the engine's
  * `GemmBackend` and `FastKernels` interfaces.
  */
+import type { GemmBatchedArgs } from '../../kernels/gemm.js';
 import { defaultThreadCount } from '../host/cpu-quota.js';
 import { Arena } from './arena.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
@@ -76,12 +77,24 @@ export interface LoadedKernels {
   arena: Arena;
 }
 
+/** Products computed in place on the arrays given, with no fallback of their own (the native backend). */
+export interface InPlaceProducts {
+  /** Runs the product and returns true, or returns false having written nothing. */
+  tryGemm(args: GemmBatchedArgs): boolean;
+}
+
 export class WasmRuntime {
   readonly features: RuntimeFeatures;
   readonly options: Required<Omit<WasmBackendOptions, 'features' | 'threads' | 'onLoadError'>>;
   /** The job words the calling thread fills and publishes (protocol.ts). */
   readonly job = new Int32Array(JOB_WORDS);
   readonly counters = { calls: 0, declined: 0, parallel: 0, bytesCopied: 0 };
+  /**
+   * Runs products whose operands are already in the kernel memory (a recurrent layer's
+   * weight gradient) instead of the wasm GEMM, when set: the native backend, given the
+   * memory's float view as A, B and C. It may decline a product (the wasm GEMM runs it).
+   */
+  memoryProducts: InPlaceProducts | null = null;
   /** The GEMM micro-tile, for cutting products into chunks of whole tiles. */
   tileRows = 4;
   tileCols = 8;
