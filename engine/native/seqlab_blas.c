@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* The layout of the parameter block (a Float64Array the caller fills before each call). */
 enum {
@@ -200,11 +203,39 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * tuneMalloc(mmapThreshold, trimThreshold, topPad): glibc's malloc keeps blocks up to
+ * mmapThreshold bytes in its heap instead of mapping fresh pages for each (V8 allocates
+ * every tensor's buffer with calloc), keeps up to trimThreshold bytes of freed heap, and
+ * grows the heap topPad bytes at a time. A step's fresh outputs then reuse memory that is
+ * already mapped, instead of taking a page fault on every 4 KiB of every new buffer.
+ * Returns false where the C library is not glibc (nothing changes).
+ */
+static napi_value tune_malloc(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t v[3] = {0, 0, 0};
+  for (size_t i = 0; i < 3; i++) {
+    if (i >= argc || napi_get_value_int32(env, argv[i], &v[i]) != napi_ok || v[i] < 0) {
+      return fail(env, "seqlab native tuneMalloc: expected three byte counts (non-negative 32-bit integers)");
+    }
+  }
+  bool ok = false;
+#ifdef __GLIBC__
+  ok = mallopt(M_MMAP_THRESHOLD, v[0]) == 1 && mallopt(M_TRIM_THRESHOLD, v[1]) == 1 && mallopt(M_TOP_PAD, v[2]) == 1;
+#endif
+  napi_value out;
+  CHECK(napi_get_boolean(env, ok, &out));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"info", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
+    {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value count;
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));

@@ -32,7 +32,7 @@ import { kernelHost, setKernelHost, type KernelHost } from './host/index.js';
 import { browserKernelHost, type BrowserHostOptions } from './host/browser.js';
 import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
 import { WasmBackend, type WasmBackendOptions, type WasmBackendStats } from './wasm/backend.js';
-import { checkNativeBlas, NativeGemm, type NativeGemmStats } from './native/native.js';
+import { checkNativeBlas, NativeGemm, tuneMalloc, type NativeGemmStats } from './native/native.js';
 
 export type { RuntimeFeatures } from './wasm/features.js';
 export type { KernelHost, KernelWorkerHandle } from './host/index.js';
@@ -55,6 +55,8 @@ export interface NativeInfo {
   library: { config: string; core: string } | null;
   /** Why it could not be loaded, if it was tried and could not. */
   loadError: string | null;
+  /** Whether it set glibc's malloc thresholds for tensor buffers (native/native.ts `tuneMalloc`). */
+  mallocTuned: boolean;
   stats: NativeGemmStats | null;
 }
 
@@ -85,6 +87,8 @@ let wasm: WasmBackend | null = null;
 let native: NativeGemm | null = null;
 /** Why the native backend cannot load on this host (null: not tried yet, or loaded). */
 let nativeError: string | null = null;
+/** Whether loading it tuned glibc's malloc (once per process). */
+let mallocTuned = false;
 /** Whether `wasm` was built with caller options rather than the defaults and environment. */
 let customized = false;
 let features: RuntimeFeatures | null = null;
@@ -156,7 +160,9 @@ function loadNative(): NativeGemm | null {
     return null;
   }
   try {
-    native = new NativeGemm(checkNativeBlas(host.nativeBlas()), null, 1);
+    const blas = checkNativeBlas(host.nativeBlas());
+    native = new NativeGemm(blas, null, 1);
+    mallocTuned ||= tuneMalloc(blas, (name) => host.env(name));
   } catch (e) {
     nativeError = e instanceof Error ? e.message : String(e);
   }
@@ -276,6 +282,7 @@ export function info(): BackendInfo {
       active: nativeOn,
       library: native?.library ?? null,
       loadError: nativeError,
+      mallocTuned,
       stats: native?.stats ?? null,
     },
     features: runtimeFeatures(),

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as backend from '../../../engine/src/backend/index.js';
 import { nodeHost } from '../../../engine/src/backend/host/node.js';
-import { checkNativeBlas, NativeGemm, type NativeBlas } from '../../../engine/src/backend/native/native.js';
+import { checkNativeBlas, NativeGemm, tuneMalloc, type NativeBlas } from '../../../engine/src/backend/native/native.js';
 import { gemmBatchedReference, type GemmBackend, type GemmBatchedArgs } from '../../../engine/src/kernels/gemm.js';
 import { matmul, randn, manualSeed, nn, type Tensor } from '../../../engine/src/index.js';
 import { expectMatchesReference, makeArgs, seeded, withCopyOfC, type Layout } from './gemm-check.js';
@@ -152,8 +152,24 @@ describe('native product backend (OpenBLAS)', () => {
   });
 
   it("an addon from another build is refused with what to do", () => {
-    expect(() => checkNativeBlas({ ...blas, paramCount: 20, gemm: blas.gemm, setThreads: blas.setThreads, info: blas.info })).toThrow(/rebuild it with `npm run build`/);
+    expect(() => checkNativeBlas({ paramCount: 20, gemm: blas.gemm, setThreads: blas.setThreads, info: blas.info, tuneMalloc: blas.tuneMalloc })).toThrow(/rebuild it with `npm run build`/);
+    expect(() => checkNativeBlas({ paramCount: blas.paramCount, gemm: blas.gemm, setThreads: blas.setThreads, info: blas.info })).toThrow(/does not export .*tuneMalloc/);
     expect(() => checkNativeBlas({})).toThrow(/does not export gemm/);
+  });
+
+  it("sets glibc's malloc thresholds for tensor buffers, unless told not to or the user set glibc's own", () => {
+    const calls: number[][] = [];
+    const fake = { ...blas, tuneMalloc: (...a: number[]) => (calls.push(a), true) } as unknown as NativeBlas;
+    const env = (vars: Record<string, string>) => (name: string) => vars[name];
+    expect(tuneMalloc(fake, env({}))).toBe(true);
+    expect(calls).toEqual([[32 << 20, 128 << 20, 16 << 20]]);
+    expect(tuneMalloc(fake, env({ SEQLAB_MALLOC_TUNING: '0' }))).toBe(false);
+    expect(tuneMalloc(fake, env({ MALLOC_TRIM_THRESHOLD_: '1000000' }))).toBe(false);
+    expect(tuneMalloc(fake, env({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=4096' }))).toBe(false);
+    expect(calls).toHaveLength(1);
+    // The real addon, on this glibc system (Debian), applies them; bad arguments are refused.
+    expect(blas.tuneMalloc(32 << 20, 128 << 20, 16 << 20)).toBe(true);
+    expect(() => blas.tuneMalloc(-1, 0, 0)).toThrow(/byte counts/);
   });
 
   it('recurrent layers large enough run each step\'s product on it (pointwise parts on wasm), and agree with the wasm kernels', () => {
@@ -197,7 +213,7 @@ describe('native product backend (OpenBLAS)', () => {
   it('the engine runs products on it by default, with the wasm kernels for the rest; SEQLAB_BACKEND=wasm-like use(\'wasm\') turns it off', () => {
     expect(backend.use('auto')).toMatch(/^openblas x\d$/);
     const info = backend.info();
-    expect(info).toMatchObject({ active: true, native: { active: true, loadError: null } });
+    expect(info).toMatchObject({ active: true, native: { active: true, loadError: null, mallocTuned: true } });
     expect(info.kernels).toMatch(/^wasm-simd128 x\d$/);
     expect(info.native.library?.config).toMatch(/^OpenBLAS/);
     manualSeed(3);
