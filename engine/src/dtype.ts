@@ -37,6 +37,44 @@ export function allocate(dtype: DType, n: number, op?: string, shape?: readonly 
   }
 }
 
+/** Below this many bytes a zeroed typed array costs as little as anything else. */
+const UNINITIALIZED_MIN_BYTES = 1 << 16;
+
+interface NodeBufferLike {
+  allocUnsafeSlow(size: number): Uint8Array;
+}
+
+/**
+ * Storage for `n` elements that the caller overwrites completely before anyone reads it (a
+ * product's output, a contiguous copy). In Node, large blocks come from
+ * `Buffer.allocUnsafeSlow`, which skips zeroing them: zeroing a fresh buffer is a pass over
+ * memory the product then writes again (1 in 6 of an attention step's time). Elsewhere,
+ * and for small blocks or bool, it is `allocate`. The errors are `allocate`'s.
+ */
+export function allocateForOverwrite(dtype: DType, n: number, op?: string, shape?: readonly number[]): TypedArray {
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  const B = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
+  if (bytes < UNINITIALIZED_MIN_BYTES || dtype === 'bool' || B === undefined || typeof B.allocUnsafeSlow !== 'function') {
+    return allocate(dtype, n, op, shape);
+  }
+  if (n > maxTypedArrayLength()) throw allocationError(dtype, n, op, shape, null);
+  let buffer: ArrayBufferLike;
+  try {
+    buffer = B.allocUnsafeSlow(bytes).buffer;
+  } catch (e) {
+    if (e instanceof RangeError) throw allocationError(dtype, n, op, shape, e);
+    throw e;
+  }
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buffer, 0, n);
+    case 'float64':
+      return new Float64Array(buffer, 0, n);
+    default:
+      return new Int32Array(buffer, 0, n);
+  }
+}
+
 let maxLength: number | null = null;
 
 /**

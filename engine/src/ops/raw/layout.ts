@@ -3,7 +3,7 @@
  * copies. The view ops (../view.ts) record these with their backward; forward passes and
  * backward closures of other ops call them directly, where nothing is to be recorded.
  */
-import { allocate } from '../../dtype.js';
+import { allocateForOverwrite } from '../../dtype.js';
 import { contiguousStrides, numel, sameShape } from '../../shape.js';
 import { Tensor } from '../../tensor-core.js';
 import { copyStrided } from '../../kernels/strided.js';
@@ -15,7 +15,7 @@ export function makeView(x: Tensor, shape: readonly number[], strides: readonly 
 
 /** A contiguous copy of any layout (no autograd); `op` names the op in errors. */
 export function copyContiguous(x: Tensor, op = 'contiguous'): Tensor {
-  const out = allocate(x.dtype, x.numel(), op, x.shape);
+  const out = allocateForOverwrite(x.dtype, x.numel(), op, x.shape);
   copyStrided(x.data, x.shape, x.strides, x.offset, out, 0);
   return new Tensor(out, x.shape.slice());
 }

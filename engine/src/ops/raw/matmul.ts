@@ -4,7 +4,7 @@
  * (a row-major copy only when one cannot be read so), batch dimensions broadcast, and a
  * batch walked as at most two levels of uniformly strided matrices.
  */
-import { allocate, type FloatArray } from '../../dtype.js';
+import { allocateForOverwrite, type FloatArray } from '../../dtype.js';
 import { broadcastShapes, numel } from '../../shape.js';
 import { Tensor } from '../../tensor-core.js';
 import { gemmBatched } from '../../kernels/gemm.js';
@@ -127,7 +127,8 @@ export function rawMatmul(a: Tensor, b: Tensor, bias: Tensor | null = null): Ten
     }
   }
   const inner = numel(batchShape.slice(split.p));
-  const C = allocate(dtype, batch * M * N, 'matmul', [...batchShape, M, N]) as FloatArray;
+  // Every element of C is written (the products cover it; K = 0 writes zeros).
+  const C = allocateForOverwrite(dtype, batch * M * N, 'matmul', [...batchShape, M, N]) as FloatArray;
   gemmBatched({
     transA: oa.trans,
     transB: ob.trans,
