@@ -152,6 +152,67 @@ describe('zeroGrad, closures and autograd', () => {
   });
 });
 
+describe('Adam and AdamW compute the documented update bit for bit on every path', () => {
+  /** The update rule of the docs, one element at a time, stored in arrays of the parameter's type. */
+  function reference(
+    p0: Float32Array | Float64Array, grads: (Float32Array | Float64Array)[],
+    o: { lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; decoupled: boolean },
+  ): Float32Array | Float64Array {
+    const Ctor = p0.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
+    const P = new Ctor(p0), M = new Ctor(p0.length), V = new Ctor(p0.length), Vmax = new Ctor(p0.length);
+    const [b1, b2] = o.betas;
+    grads.forEach((g, t) => {
+      const step = t + 1;
+      const stepSize = o.lr / (1 - Math.pow(b1, step));
+      const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
+      for (let i = 0; i < P.length; i++) {
+        let gi = o.maximize ? -g[i]! : g[i]!;
+        if (o.decoupled) {
+          if (o.lr * o.weightDecay !== 0) P[i] = P[i]! * (1 - o.lr * o.weightDecay);
+        } else if (o.weightDecay !== 0) gi += o.weightDecay * P[i]!;
+        M[i] = b1 * M[i]! + (1 - b1) * gi;
+        V[i] = b2 * V[i]! + (1 - b2) * gi * gi;
+        let second = V[i]!;
+        if (o.amsgrad) {
+          if (second > Vmax[i]! || Number.isNaN(second)) Vmax[i] = second;
+          second = Vmax[i]!;
+        }
+        P[i] = P[i]! - (stepSize * M[i]!) / (Math.sqrt(second) / bc2Sqrt + o.eps);
+      }
+    });
+    return P;
+  }
+
+  const cases: [string, boolean, Partial<{ weightDecay: number; amsgrad: boolean; maximize: boolean }>][] = [
+    ['Adam', false, {}],
+    ['Adam, weight decay', false, { weightDecay: 0.1 }],
+    ['Adam, amsgrad, maximize', false, { amsgrad: true, maximize: true }],
+    ['AdamW (decay 1e-2)', true, {}],
+    ['AdamW, no decay', true, { weightDecay: 0 }],
+    ['AdamW, amsgrad', true, { amsgrad: true }],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const [name, decoupled, extra] of cases) {
+      it(`${name} (${dtype})`, () => {
+        manualSeed(7);
+        const p = randn([300], { dtype, requiresGrad: true });
+        const p0 = (p.toTypedArray() as Float32Array | Float64Array).slice();
+        const grads = Array.from({ length: 6 }, () => randn([300], { dtype }));
+        const options = { lr: 0.01, betas: [0.9, 0.99] as [number, number], eps: 1e-8, ...extra };
+        const opt = decoupled ? new optim.AdamW([p], options) : new optim.Adam([p], options);
+        for (const g of grads) {
+          p.grad = g;
+          opt.step();
+        }
+        const want = reference(p0, grads.map((g) => g.toTypedArray() as Float32Array | Float64Array), {
+          ...options, weightDecay: extra.weightDecay ?? (decoupled ? 1e-2 : 0), amsgrad: extra.amsgrad ?? false, maximize: extra.maximize ?? false, decoupled,
+        });
+        expect(Array.from(p.toTypedArray() as Float32Array | Float64Array)).toEqual(Array.from(want));
+      });
+    }
+  }
+});
+
 describe('state dicts', () => {
   for (const make of [
     (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true }),
