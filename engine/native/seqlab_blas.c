@@ -76,6 +76,31 @@ static int64_t span_end(int64_t offset, int64_t rows, int64_t cols, int64_t ld, 
 }
 
 /*
+ * One product of element type T on BLAS's GEMM: C = op(A) op(B) (+ C when accumulating),
+ * then + bias on every row when bias is not NULL. K = 0 leaves zeros (or C) without a BLAS
+ * call, whose argument checks refuse it. ld* are at least the row lengths (and 1).
+ */
+#define DEFINE_PRODUCT(NAME, T, GEMM)                                                                          \
+  static void NAME(enum CBLAS_TRANSPOSE tA, enum CBLAS_TRANSPOSE tB, int64_t M, int64_t N, int64_t K,          \
+                   const T *a, int64_t lda, const T *b, int64_t ldb, T *c, int64_t ldc, int accumulate,         \
+                   const T *bias) {                                                                            \
+    if (K == 0) {                                                                                              \
+      if (!accumulate) for (int64_t m = 0; m < M; m++) memset(c + m * ldc, 0, (size_t)N * sizeof(T));          \
+    } else {                                                                                                   \
+      GEMM(CblasRowMajor, tA, tB, (blasint)M, (blasint)N, (blasint)K, (T)1, a, (blasint)lda, b, (blasint)ldb,  \
+           accumulate ? (T)1 : (T)0, c, (blasint)ldc);                                                         \
+    }                                                                                                          \
+    if (bias == NULL) return;                                                                                  \
+    for (int64_t m = 0; m < M; m++) {                                                                          \
+      T *row = c + m * ldc;                                                                                    \
+      for (int64_t n = 0; n < N; n++) row[n] += bias[n];                                                       \
+    }                                                                                                          \
+  }
+
+DEFINE_PRODUCT(product_f32, float, cblas_sgemm)
+DEFINE_PRODUCT(product_f64, double, cblas_dgemm)
+
+/*
  * gemm(params: Float64Array(P_COUNT), A, B, C, bias | null): C[o, i] = op(A[o, i]) op(B[o, i])
  * (+ C when accumulating, + bias per row otherwise), for every group o < outer and product
  * i < batch, each operand at offset + o * outer stride + i * stride. The arrays must all be
@@ -128,7 +153,8 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     if (accumulate) return fail(env, "seqlab native gemm: a row bias cannot be combined with accumulate");
     if (v[P_BIAS_OFF] + N > bias.length) return fail(env, "seqlab native gemm: the row bias is shorter than N");
   }
-  /* BLAS checks every leading dimension against max(1, columns) even for one row. */
+  /* BLAS checks every leading dimension against max(1, columns) even for one row (whose
+     leading dimension addresses nothing, so raising it changes nothing). */
   const int64_t LDA = lda > aCols ? lda : (aCols > 1 ? aCols : 1);
   const int64_t LDB = ldb > bCols ? ldb : (bCols > 1 ? bCols : 1);
   const int64_t LDC = ldc > N ? ldc : N;
@@ -139,35 +165,11 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
       const int64_t bo = v[P_B_OFF] + o * v[P_OB] + i * v[P_SB];
       const int64_t co = v[P_C_OFF] + o * v[P_OC] + i * v[P_SC];
       if (f32) {
-        float *c = (float *)C.data + co;
-        if (K == 0) {
-          if (!accumulate) for (int64_t m = 0; m < M; m++) memset(c + m * ldc, 0, (size_t)N * sizeof(float));
-        } else {
-          cblas_sgemm(CblasRowMajor, tA, tB, (blasint)M, (blasint)N, (blasint)K, 1.0f, (const float *)A.data + ao, (blasint)LDA,
-                      (const float *)B.data + bo, (blasint)LDB, accumulate ? 1.0f : 0.0f, c, (blasint)LDC);
-        }
-        if (bias.data != NULL) {
-          const float *b = (const float *)bias.data + v[P_BIAS_OFF];
-          for (int64_t m = 0; m < M; m++) {
-            float *row = c + m * ldc;
-            for (int64_t n = 0; n < N; n++) row[n] += b[n];
-          }
-        }
+        product_f32(tA, tB, M, N, K, (const float *)A.data + ao, LDA, (const float *)B.data + bo, LDB, (float *)C.data + co, LDC,
+                    accumulate, bias.data == NULL ? NULL : (const float *)bias.data + v[P_BIAS_OFF]);
       } else {
-        double *c = (double *)C.data + co;
-        if (K == 0) {
-          if (!accumulate) for (int64_t m = 0; m < M; m++) memset(c + m * ldc, 0, (size_t)N * sizeof(double));
-        } else {
-          cblas_dgemm(CblasRowMajor, tA, tB, (blasint)M, (blasint)N, (blasint)K, 1.0, (const double *)A.data + ao, (blasint)LDA,
-                      (const double *)B.data + bo, (blasint)LDB, accumulate ? 1.0 : 0.0, c, (blasint)LDC);
-        }
-        if (bias.data != NULL) {
-          const double *b = (const double *)bias.data + v[P_BIAS_OFF];
-          for (int64_t m = 0; m < M; m++) {
-            double *row = c + m * ldc;
-            for (int64_t n = 0; n < N; n++) row[n] += b[n];
-          }
-        }
+        product_f64(tA, tB, M, N, K, (const double *)A.data + ao, LDA, (const double *)B.data + bo, LDB, (double *)C.data + co, LDC,
+                    accumulate, bias.data == NULL ? NULL : (const double *)bias.data + v[P_BIAS_OFF]);
       }
     }
   }

@@ -12,6 +12,9 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 /** Bytes per element of each dtype. */
 export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
+/** The typed array of each dtype. */
+const ARRAYS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as const;
+
 /**
  * Allocates zeroed storage of `n` elements for `dtype`. When the JavaScript engine cannot
  * (more elements than a typed array may have, or not that much memory), the RangeError
@@ -19,22 +22,7 @@ export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, 
  * instead of the engine's "Invalid typed array length: 10000000000".
  */
 export function allocate(dtype: DType, n: number, op?: string, shape?: readonly number[]): TypedArray {
-  if (n > maxTypedArrayLength()) throw allocationError(dtype, n, op, shape, null);
-  try {
-    switch (dtype) {
-      case 'float32':
-        return new Float32Array(n);
-      case 'float64':
-        return new Float64Array(n);
-      case 'int32':
-        return new Int32Array(n);
-      case 'bool':
-        return new Uint8Array(n);
-    }
-  } catch (e) {
-    if (e instanceof RangeError) throw allocationError(dtype, n, op, shape, e);
-    throw e;
-  }
+  return guarded(dtype, n, op, shape, () => new ARRAYS[dtype](n));
 }
 
 /** Below this many bytes a zeroed typed array costs as little as anything else. */
@@ -57,21 +45,17 @@ export function allocateForOverwrite(dtype: DType, n: number, op?: string, shape
   if (bytes < UNINITIALIZED_MIN_BYTES || dtype === 'bool' || B === undefined || typeof B.allocUnsafeSlow !== 'function') {
     return allocate(dtype, n, op, shape);
   }
+  return guarded(dtype, n, op, shape, () => new ARRAYS[dtype](B.allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, n));
+}
+
+/** `make()`, with the engine's RangeErrors (and a length no typed array may have) named as `allocate` names them. */
+function guarded(dtype: DType, n: number, op: string | undefined, shape: readonly number[] | undefined, make: () => TypedArray): TypedArray {
   if (n > maxTypedArrayLength()) throw allocationError(dtype, n, op, shape, null);
-  let buffer: ArrayBufferLike;
   try {
-    buffer = B.allocUnsafeSlow(bytes).buffer;
+    return make();
   } catch (e) {
     if (e instanceof RangeError) throw allocationError(dtype, n, op, shape, e);
     throw e;
-  }
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(buffer, 0, n);
-    case 'float64':
-      return new Float64Array(buffer, 0, n);
-    default:
-      return new Int32Array(buffer, 0, n);
   }
 }
 
