@@ -27,7 +27,7 @@
  * ```
  */
 import { getGemmBackend, setGemmBackend } from '../kernels/gemm.js';
-import { setFastKernels } from '../kernels/fast.js';
+import { fastKernels, setFastKernels } from '../kernels/fast.js';
 import { kernelHost, setKernelHost, type KernelHost } from './host/index.js';
 import { browserKernelHost, type BrowserHostOptions } from './host/browser.js';
 import { detectFeatures, type RuntimeFeatures } from './wasm/features.js';
@@ -190,9 +190,9 @@ function nativeActive(): boolean {
   return native !== null && getGemmBackend() === native;
 }
 
-/** Whether the wasm backend is installed (for the fast kernels; products may be native). */
+/** Whether the wasm backend is installed (`install` always gives it the fast kernels; products may be native). */
 function wasmActive(): boolean {
-  return wasm !== null && (getGemmBackend() === wasm || (nativeActive() && native!.fallback === wasm));
+  return wasm !== null && fastKernels() === wasm;
 }
 
 /** Replaces the installed wasm backend by `next`, keeping native products if they are on. */

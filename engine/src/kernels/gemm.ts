@@ -71,6 +71,15 @@ export interface GemmBackend {
   gemmBatched(args: GemmBatchedArgs): boolean;
 }
 
+/**
+ * Products computed in place on the arrays given, with no fallback of their own: what the
+ * native backend offers the wasm kernels for products on their own memory.
+ */
+export interface InPlaceProducts {
+  /** Runs the product and returns true, or returns false having written nothing. */
+  tryGemm(args: GemmBatchedArgs): boolean;
+}
+
 let backend: GemmBackend | null = null;
 
 /** Installs (or with null removes) the accelerated backend. Returns the previous one. */

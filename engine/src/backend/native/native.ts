@@ -15,8 +15,7 @@
  * like any two BLAS libraries they agree to float32 rounding. `SEQLAB_BACKEND=wasm` keeps
  * the wasm kernels for products (what a browser computes, bit for bit).
  */
-import type { FloatArray, GemmBackend, GemmBatchedArgs } from '../../kernels/gemm.js';
-import type { InPlaceProducts } from '../wasm/runtime.js';
+import type { FloatArray, GemmBackend, GemmBatchedArgs, InPlaceProducts } from '../../kernels/gemm.js';
 
 /** What the addon exports (engine/native/seqlab_blas.c). */
 export interface NativeBlas {

@@ -8,13 +8,13 @@
 import type {
   FastKernels, FastUnary, GruBackwardArgs, GruForwardArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs, RnnForwardArgs,
 } from '../../kernels/fast.js';
-import type { GemmBackend, GemmBatchedArgs } from '../../kernels/gemm.js';
+import type { GemmBackend, GemmBatchedArgs, InPlaceProducts } from '../../kernels/gemm.js';
 import * as elementwise from './elementwise.js';
 import type { RuntimeFeatures } from './features.js';
 import * as gemm from './gemm.js';
 import * as recurrent from './recurrent.js';
 import * as rows from './rows.js';
-import { WasmRuntime, type InPlaceProducts, type WasmBackendOptions, type WasmBackendStats } from './runtime.js';
+import { WasmRuntime, type WasmBackendOptions, type WasmBackendStats } from './runtime.js';
 
 export type { WasmBackendOptions, WasmBackendStats } from './runtime.js';
 

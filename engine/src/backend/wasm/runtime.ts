@@ -6,7 +6,7 @@
  * call the kernels, and copy the results out; backend.ts puts them behind the engine's
  * `GemmBackend` and `FastKernels` interfaces.
  */
-import type { GemmBatchedArgs } from '../../kernels/gemm.js';
+import type { InPlaceProducts } from '../../kernels/gemm.js';
 import { defaultThreadCount } from '../host/cpu-quota.js';
 import { Arena } from './arena.js';
 import { detectFeatures, type RuntimeFeatures } from './features.js';
@@ -75,12 +75,6 @@ function align(n: number): number {
 export interface LoadedKernels {
   kernel: KernelExports;
   arena: Arena;
-}
-
-/** Products computed in place on the arrays given, with no fallback of their own (the native backend). */
-export interface InPlaceProducts {
-  /** Runs the product and returns true, or returns false having written nothing. */
-  tryGemm(args: GemmBatchedArgs): boolean;
 }
 
 export class WasmRuntime {
