@@ -111,8 +111,27 @@ function begin(rt: WasmRuntime, a: { S: number; B: number; H: number; weight: Fl
   job[JOB.KIND] = kind;
   job[STEP.B] = B; job[STEP.H] = H; job[STEP.UNITS] = units; job[STEP.RELU] = relu ? 1 : 0;
   return {
-    k: kernel, arena, job, G, BH: B * H, BG: B * G, T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units), pW, native,
+    k: kernel, arena, job, H, G, BH: B * H, BG: B * G, T, pool: par?.pool ?? null, units, blockBytes: kernel.packedBBytes(K, units), pW, native,
   };
+}
+
+/**
+ * Packs W_hh (at `L.pW`) for the step kernels' own products, one block per thread's range
+ * of hidden units: forward, W_hhᵀ's columns of those units for each of the `gates` gates
+ * (K = H); backward, W_hh's columns of those units (K = G). Returns where the blocks start,
+ * 0 when the steps' products run on the native backend (nothing packed: the step kernels
+ * then skip their products), or -1 when the memory cannot grow.
+ */
+function packWeights(L: NonNullable<ReturnType<typeof begin>>, gates: number, forward: boolean): number {
+  const { k, arena, H, T, units, blockBytes, pW } = L;
+  if (L.native) return 0;
+  const p = arena.alloc((forward ? gates : 1) * T * blockBytes);
+  if (p < 0) return -1;
+  forUnitRanges(H, T, units, (t, u0, w) => {
+    if (!forward) k.packBFull(pW + u0 * 4, H, 0, L.G, w, p + t * blockBytes);
+    else for (let g = 0; g < gates; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, p + (gates * t + g) * blockBytes);
+  });
+  return p;
 }
 
 /** Calls `pack(t, u0, w)` for each thread t's non-empty range of hidden units [u0, u0 + w). */
@@ -152,19 +171,13 @@ function recurrentForward(rt: WasmRuntime, a: RecurrentForwardArgs, cell: Forwar
   const gates = cell.gates, lstm = cell.lstm;
   const L = begin(rt, a, gates, H, cell.kind, cell.relu);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
-  const pWp = native ? 0 : arena.alloc(gates * T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, blockBytes, pW, native } = L;
+  const pWp = packWeights(L, gates, true);
   const pPre = arena.floats(S * BG);
   const pH = arena.floats((S + 1) * BH);
   const pC = lstm !== null ? arena.floats((S + 1) * BH) : 0;
   const pBias = arena.floats(2 * G);
   if (pWp < 0 || pPre < 0 || pH < 0 || pC < 0 || pBias < 0) return false;
-  // Per unit range t and gate g: the columns of W_hhᵀ (rows of W_hh) of those units.
-  if (!native) {
-    forUnitRanges(H, T, units, (t, u0, w) => {
-      for (let g = 0; g < gates; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (gates * t + g) * blockBytes);
-    });
-  }
   putSteps(arena, pPre, a.xProj, S, BG, reverse);
   addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, a.bias);
   arena.put(pH, a.h0);
@@ -194,14 +207,12 @@ function recurrentBackward(rt: WasmRuntime, a: RecurrentBackwardArgs, cell: Back
   const gates = cell.gates, lstm = cell.lstm;
   const L = begin(rt, a, gates, gates * H, cell.kind, cell.relu);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
-  const pWp = native ? 0 : arena.alloc(T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, blockBytes, pW, native } = L;
+  const pWp = packWeights(L, gates, false);
   // (pC and pdc: LSTM only; a zero-size block otherwise)
   const blocks = arena.floatBlocks([S * BG, lstm !== null ? (S + 1) * BH : 0, S * BH, BH, lstm !== null ? BH : 0, S * BG, S * BH, G * H, G]);
   if (pWp < 0 || blocks === null) return false;
   const [pSaved, pC, pdhOut, pdh, pdc, pdPre, pPrev, pdW, pdb] = blocks;
-  // Per unit range: the columns of W_hh (K = G) of those units.
-  if (!native) forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   if (cell.saved !== null) arena.put(pSaved, cell.saved);
   else putSteps(arena, pSaved, a.hOut, S, BH, reverse);
   if (lstm !== null) {
@@ -256,16 +267,11 @@ export function gruForward(rt: WasmRuntime, a: GruForwardArgs): boolean {
   const { S, B, H, reverse } = a;
   const L = begin(rt, a, 3, H, KIND_GRU_FORWARD, false);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
-  const pWp = native ? 0 : arena.alloc(3 * T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, blockBytes, pW, native } = L;
+  const pWp = packWeights(L, 3, true);
   const blocks = arena.floatBlocks([S * BG, (S + 1) * BH, S * BH, BG, 2 * G]);
   if (pWp < 0 || blocks === null) return false;
   const [pPre, pH, pAn, pA, pBias] = blocks;
-  if (!native) {
-    forUnitRanges(H, T, units, (t, u0, w) => {
-      for (let g = 0; g < 3; g++) k.packBFull(pW + (g * H + u0) * H * 4, H, 1, H, w, pWp + (3 * t + g) * blockBytes);
-    });
-  }
   putSteps(arena, pPre, a.xProj, S, BG, reverse);
   // b_ih onto the pre-activations; b_hh (or zeros) to the step, which adds it to h W_hhᵀ.
   addBiases(k, arena, pPre, S * B, G, pBias, a.inputBias, null);
@@ -293,13 +299,11 @@ export function gruBackward(rt: WasmRuntime, a: GruBackwardArgs): boolean {
   const { S, B, H, reverse } = a;
   const L = begin(rt, a, 3, 3 * H, KIND_GRU_BACKWARD, false);
   if (L === null) return false;
-  const { k, arena, job, G, BH, BG, T, pool, units, blockBytes, pW, native } = L;
-  const pWp = native ? 0 : arena.alloc(T * blockBytes);
+  const { k, arena, job, G, BH, BG, T, pool, blockBytes, pW, native } = L;
+  const pWp = packWeights(L, 3, false);
   const blocks = arena.floatBlocks([S * BG, S * BH, S * BH, S * BH, BH, S * BG, S * BG, G * H, G]);
   if (pWp < 0 || blocks === null) return false;
   const [pGates, pAn, pPrev, pdhOut, pdh, pdPre, pdA, pdW, pdb] = blocks;
-  // Per unit range: the columns of W_hh (K = G) of those units.
-  if (!native) forUnitRanges(H, T, units, (t, u0, w) => k.packBFull(pW + u0 * 4, H, 0, G, w, pWp + t * blockBytes));
   arena.put(pGates, a.gates);
   arena.put(pAn, a.hn);
   putPrevStates(arena, pPrev, a.h0, a.hOut, S, BH, reverse);
