@@ -98,11 +98,11 @@ function runtimeFeatures(): RuntimeFeatures {
   return (features ??= detectFeatures());
 }
 
-function warnOnce(error: Error): void {
+function warnOnce(error: Error, consequence = 'falling back to the TypeScript reference kernels'): void {
   if (warned) return;
   warned = true;
   const proc = (globalThis as { process?: { emitWarning?: (msg: string, type: string) => void } }).process;
-  const msg = `${error.message} (falling back to the TypeScript reference kernels)`;
+  const msg = `${error.message} (${consequence})`;
   if (typeof proc?.emitWarning === 'function') proc.emitWarning(msg, 'SeqlabBackendWarning');
   else console.warn(msg);
 }
@@ -314,7 +314,7 @@ function installFromEnvironment(): void {
   const choice = kernelHost().env('SEQLAB_BACKEND') ?? 'auto';
   if (choice === 'reference') return;
   if (choice !== 'auto' && choice !== 'native' && choice !== 'wasm') {
-    warnOnce(new Error(`SEQLAB_BACKEND must be 'auto', 'native', 'wasm' or 'reference', got '${choice}'`));
+    warnOnce(new Error(`SEQLAB_BACKEND must be 'auto', 'native', 'wasm' or 'reference', got '${choice}'`), "using 'auto'");
     use('auto');
     return;
   }

@@ -4,7 +4,7 @@
 // the environment chooses or forbids the backend at import. Where the native addon is built
 // (engine/dist/native: `npm run build` with a C compiler and OpenBLAS, as `npm test` sets up),
 // importing the engine runs products on it and the other kernels on wasm.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,20 @@ describe('fallback to the reference kernels', () => {
     if (nativeBuilt) expect(r).toMatchObject({ name: 'openblas x' + threads, native: true, nativeCalls: 1, calls: 0 });
     else expect(r).toMatchObject({ name: 'wasm-simd128 x' + threads, native: false, calls: 1 });
     expect(r.maxDiff as number).toBeLessThan(1e-5);
+  });
+
+  it('an unknown SEQLAB_BACKEND is named in a warning that says auto is used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqlab-fallback-'));
+    try {
+      const file = join(dir, 'script.mjs');
+      writeFileSync(file, productScript);
+      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SEQLAB_BACKEND: 'fast', SEQLAB_THREADS: '' } });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain("SEQLAB_BACKEND must be 'auto', 'native', 'wasm' or 'reference', got 'fast' (using 'auto')");
+      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ active: true, native: nativeBuilt });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('SEQLAB_BACKEND=wasm keeps products on the wasm kernels too', () => {
